@@ -1,0 +1,26 @@
+@{
+    RootModule           = 'EcommerceAws.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f1d3c52-8a4e-4a7b-9a0e-3c1f5b2d7e90'
+    Author               = 'EcommerceAws contributors'
+    CompanyName          = 'EcommerceAws'
+    Copyright            = '(c) EcommerceAws contributors. Apache-2.0.'
+    Description          = 'Moves a MongoDB e-commerce backend (bilingual nameEn/nameFr catalogues, XAF prices) onto AWS: a DynamoDB single table, a private S3 asset bucket behind CloudFront, and ElastiCache Redis. Safe defaults, resumable and verifiable migrations, pipeline-friendly objects.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('EcommerceAws.Format.ps1xml')
+    CmdletsToExport      = @(
+        # Issue 2: the table
+        'New-EcommerceTable', 'Get-EcommerceTable', 'Remove-EcommerceTable'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('AWS', 'DynamoDB', 'S3', 'CloudFront', 'ElastiCache', 'Redis', 'MongoDB', 'Migration', 'Ecommerce', 'Cameroon', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
+            ReleaseNotes = 'First release: the single table, its harness and the isolated dependency loading.'
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Contract
+{
+    public enum BillingMode { PayPerRequest, Provisioned }
+
+    /// <summary>What New-EcommerceTable asks for.</summary>
+    public sealed class TableSpec
+    {
+        public string TableName { get; init; }
+        public BillingMode BillingMode { get; init; } = BillingMode.PayPerRequest;
+        public long ReadCapacity { get; init; } = 5;
+        public long WriteCapacity { get; init; } = 5;
+        public string KmsKeyId { get; init; }
+        public string TimeToLiveAttribute { get; init; }
+        public IDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+        public bool Wait { get; init; } = true;
+    }
+
+    /// <summary>DynamoDB single-table lifecycle (engine side).</summary>
+    public interface ITableService
+    {
+        Task<EcommerceTableInfo> CreateAsync(TableSpec spec, IOperationContext context);
+        /// <summary>The table, or null when it does not exist.</summary>
+        Task<EcommerceTableInfo> DescribeAsync(string tableName, IOperationContext context);
+        Task<IReadOnlyList<string>> ListTableNamesAsync(IOperationContext context);
+        Task RemoveAsync(string tableName, bool liftDeletionProtection, bool wait, IOperationContext context);
+    }
+}

@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using EcommerceAws.Contract;
+
+namespace EcommerceAws.Internal
+{
+    /// <summary>
+    /// Base of every EcommerceAws cmdlet: runs engine work on a worker task while relaying its verbose,
+    /// warning, progress, output and error messages on the pipeline thread (PowerShell requires that),
+    /// turns Ctrl+C into cancellation and engine exceptions into ErrorRecords.
+    /// </summary>
+    public abstract class EcommerceCmdlet : PSCmdlet
+    {
+        private readonly CancellationTokenSource stopping = new CancellationTokenSource();
+
+        /// <summary>The AWS options engine calls get; AWS cmdlets override it with their parameters.</summary>
+        protected virtual AwsOptions Aws => AwsOptions.Default;
+
+        protected static TService Engine<TService>() where TService : class => EngineHost.Get<TService>();
+
+        protected override void StopProcessing() => stopping.Cancel();
+
+        protected T Run<T>(Func<IOperationContext, Task<T>> work)
+        {
+            var messages = new BlockingCollection<Action>();
+            var context = new PipelineContext(this, messages, Aws, stopping.Token);
+            Task<T> task = Task.Run(async () =>
+            {
+                try { return await work(context).ConfigureAwait(false); }
+                finally { messages.CompleteAdding(); }
+            });
+            try
+            {
+                foreach (Action message in messages.GetConsumingEnumerable()) message();
+            }
+            catch
+            {
+                stopping.Cancel(); // the pipeline is gone (Ctrl+C, a downstream error): stop the worker too
+                throw;
+            }
+            try
+            {
+                return task.GetAwaiter().GetResult();
+            }
+            catch (EcommerceException ex)
+            {
+                ThrowTerminatingError(ex.ToErrorRecord());
+                throw; // unreachable
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        protected void Run(Func<IOperationContext, Task> work) =>
+            Run<bool>(async context => { await work(context).ConfigureAwait(false); return true; });
+
+        /// <summary>Runs an input check (see <see cref="InputValidation"/>) and stops the cmdlet with its ErrorRecord when it fails.</summary>
+        protected void CheckInput(Action check)
+        {
+            try { check(); }
+            catch (EcommerceException ex) { ThrowTerminatingError(ex.ToErrorRecord()); }
+        }
+
+        /// <summary>Stops the cmdlet with a clear ErrorRecord; used for bad input before any AWS call.</summary>
+        protected void ThrowInputError(string errorId, object offendingValue, string message, string recommendedAction,
+            ErrorCategory category = ErrorCategory.InvalidArgument) =>
+            ThrowTerminatingError(new EcommerceException(errorId, category, offendingValue, message, recommendedAction).ToErrorRecord());
+
+        /// <summary>The relay between the engine's worker task and the pipeline thread.</summary>
+        private sealed class PipelineContext : IOperationContext
+        {
+            private readonly Cmdlet cmdlet;
+            private readonly BlockingCollection<Action> messages;
+
+            internal PipelineContext(Cmdlet cmdlet, BlockingCollection<Action> messages, AwsOptions aws, CancellationToken cancellation)
+            {
+                this.cmdlet = cmdlet;
+                this.messages = messages;
+                Aws = aws;
+                Cancellation = cancellation;
+            }
+
+            public AwsOptions Aws { get; }
+            public CancellationToken Cancellation { get; }
+
+            public void WriteVerbose(string message) => Post(() => cmdlet.WriteVerbose(message));
+            public void WriteWarning(string message) => Post(() => cmdlet.WriteWarning(message));
+            public void WriteObject(object item) => Post(() => cmdlet.WriteObject(item));
+            public void WriteError(EcommerceException error) => Post(() => cmdlet.WriteError(error.ToErrorRecord()));
+
+            public void WriteProgress(ProgressUpdate update) => Post(() =>
+            {
+                var record = new ProgressRecord(update.ActivityId, update.Activity ?? "EcommerceAws", update.Status ?? "Working")
+                {
+                    ParentActivityId = update.ParentActivityId,
+                    PercentComplete = Math.Clamp(update.PercentComplete, -1, 100),
+                    SecondsRemaining = update.SecondsRemaining,
+                    CurrentOperation = update.CurrentOperation,
+                    RecordType = update.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+                };
+                cmdlet.WriteProgress(record);
+            });
+
+            private void Post(Action action)
+            {
+                try { messages.Add(action); }
+                catch (InvalidOperationException) { } // the run is over: nobody can read a late message any more
+
+            }
+        }
+    }
+
+    /// <summary>Base of every cmdlet that talks to AWS: the common -Region/-ProfileName/-EndpointUrl parameters.</summary>
+    public abstract class AwsCmdlet : EcommerceCmdlet
+    {
+        /// <summary>
+        /// <para>AWS region, for example us-east-1 or af-south-1. Default: the AWS SDK chain (AWS_REGION, the profile's region).</para>
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidatePattern(@"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")]
+        public string Region { get; set; }
+
+        /// <summary>
+        /// <para>Named profile from the shared AWS config/credentials files. Default: AWS_PROFILE, else the SDK chain.</para>
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string ProfileName { get; set; }
+
+        /// <summary>
+        /// <para>Custom endpoint URL (for example a local stand-in such as http://127.0.0.1:5000). Default: AWS_ENDPOINT_URL or the real AWS endpoint.</para>
+        /// </summary>
+        [Parameter]
+        [ValidatePattern(@"^https?://\S+$")]
+        public string EndpointUrl { get; set; }
+
+        protected override AwsOptions Aws => new AwsOptions(Region, ProfileName, EndpointUrl);
+    }
+}

@@ -1,0 +1,32 @@
+using System;
+using System.Threading.Tasks;
+using Amazon.Runtime;
+using EcommerceAws.Contract;
+
+namespace EcommerceAws.Engine.Aws
+{
+    /// <summary>Runs one SDK call and turns an AWS service error into an EcommerceException naming the operation.</summary>
+    public static class AwsCall
+    {
+        public static async Task<T> Run<T>(Func<Task<T>> call, string operation, object target)
+        {
+            try
+            {
+                return await call().ConfigureAwait(false);
+            }
+            catch (AmazonServiceException ex)
+            {
+                throw AwsErrors.From(ex, target, operation);
+            }
+            catch (AmazonClientException ex) when (ex.InnerException is System.Net.Http.HttpRequestException http)
+            {
+                throw new EcommerceException("AwsEndpointUnreachable", System.Management.Automation.ErrorCategory.ConnectionError, target,
+                    $"{operation} failed: the AWS endpoint could not be reached ({http.Message}).",
+                    "Check -EndpointUrl / AWS_ENDPOINT_URL, the network, and the region.", ex);
+            }
+        }
+
+        public static Task Run(Func<Task> call, string operation, object target) =>
+            Run(async () => { await call().ConfigureAwait(false); return true; }, operation, target);
+    }
+}

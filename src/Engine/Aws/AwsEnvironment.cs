@@ -1,0 +1,75 @@
+using System;
+using System.Management.Automation;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.Runtime.Credentials;
+using EcommerceAws.Contract;
+
+namespace EcommerceAws.Engine.Aws
+{
+    /// <summary>
+    /// Resolves region, credentials and endpoint for one call: the explicit parameters first, then the AWS SDK's
+    /// standard chain (environment variables, AWS_PROFILE, shared config files, instance roles).
+    /// </summary>
+    public static class AwsEnvironment
+    {
+        public static RegionEndpoint ResolveRegion(AwsOptions options)
+        {
+            if (options.Region != null) return RegionEndpoint.GetBySystemName(options.Region);
+            if (options.ProfileName != null && TryGetProfile(options.ProfileName, out CredentialProfile profile) && profile.Region != null)
+                return profile.Region;
+            RegionEndpoint region = null;
+            try { region = FallbackRegionFactory.GetRegionEndpoint(); }
+            catch (Exception) { } // the chain throws when nothing is configured: reported below in plain words
+            return region ?? throw new EcommerceException("AwsRegionMissing", ErrorCategory.InvalidOperation, null,
+                "No AWS region is set.",
+                "Pass -Region (for example -Region us-east-1), set the AWS_REGION environment variable, or set 'region' in your AWS profile.");
+        }
+
+        public static AWSCredentials ResolveCredentials(AwsOptions options)
+        {
+            if (options.ProfileName != null)
+            {
+                if (new CredentialProfileStoreChain().TryGetAWSCredentials(options.ProfileName, out AWSCredentials fromProfile))
+                    return fromProfile;
+                throw new EcommerceException("AwsProfileNotFound", ErrorCategory.ObjectNotFound, options.ProfileName,
+                    $"The AWS profile '{options.ProfileName}' was not found or has no usable credentials.",
+                    "Check the name with 'aws configure list-profiles', or create it with 'aws configure --profile <name>'.");
+            }
+            try
+            {
+                return DefaultAWSCredentialsIdentityResolver.GetCredentials();
+            }
+            catch (Exception ex)
+            {
+                throw new EcommerceException("AwsCredentialsMissing", ErrorCategory.AuthenticationError, null,
+                    "No AWS credentials were found (" + FirstLine(ex.Message) + ").",
+                    "Pass -ProfileName, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (never put keys in scripts).");
+            }
+        }
+
+        /// <summary>The endpoint override: -EndpointUrl, else AWS_ENDPOINT_URL_&lt;SERVICE&gt;, else AWS_ENDPOINT_URL, else the profile's endpoint_url; null for the real AWS endpoint.</summary>
+        public static string ResolveEndpoint(AwsOptions options, string serviceEnvironmentName)
+        {
+            if (options.EndpointUrl != null) return options.EndpointUrl;
+            string perService = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_" + serviceEnvironmentName);
+            if (!string.IsNullOrWhiteSpace(perService)) return perService.Trim();
+            string global = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL");
+            if (!string.IsNullOrWhiteSpace(global)) return global.Trim();
+            string profileName = options.ProfileName ?? Environment.GetEnvironmentVariable("AWS_PROFILE");
+            if (profileName != null && TryGetProfile(profileName, out CredentialProfile profile) && !string.IsNullOrWhiteSpace(profile.EndpointUrl))
+                return profile.EndpointUrl;
+            return null;
+        }
+
+        private static bool TryGetProfile(string name, out CredentialProfile profile)
+        {
+            try { return new CredentialProfileStoreChain().TryGetProfile(name, out profile); }
+            catch (Exception) { profile = null; return false; } // an unreadable config file counts as "no profile"
+        }
+
+        private static string FirstLine(string text) =>
+            (text ?? string.Empty).Split('\n')[0].Trim();
+    }
+}

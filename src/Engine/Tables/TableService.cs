@@ -1,0 +1,307 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using EcommerceAws.Contract;
+using EcommerceAws.Engine.Aws;
+using EcommerceAws.Output;
+using DynamoBillingMode = Amazon.DynamoDBv2.BillingMode;
+using BillingMode = EcommerceAws.Contract.BillingMode;
+
+namespace EcommerceAws.Engine.Tables
+{
+    /// <summary>Creates, describes and removes the single table of DESIGN §4 (PK/SK + GSI1 on GSI1PK/GSI1SK).</summary>
+    public sealed class TableService : ITableService
+    {
+        public const string IndexName = "GSI1";
+        private static readonly TimeSpan WaitTimeout = TimeSpan.FromMinutes(20);
+
+        public async Task<EcommerceTableInfo> CreateAsync(TableSpec spec, IOperationContext context)
+        {
+            InputValidation.TableName(spec.TableName);
+            using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
+            string region = AwsEnvironment.ResolveRegion(context.Aws).SystemName;
+
+            TableDescription existing = await TryDescribe(dynamo, spec.TableName, context).ConfigureAwait(false);
+            bool alreadyExisted = existing != null;
+            if (alreadyExisted)
+            {
+                string[] differences = SchemaDifferences(existing).ToArray();
+                if (differences.Length > 0)
+                    throw new EcommerceException("TableSchemaMismatch", ErrorCategory.ResourceExists, spec.TableName,
+                        $"Table '{spec.TableName}' already exists with a different schema: {string.Join("; ", differences)}.",
+                        "Pick another -TableName, or migrate the existing table's data yourself before reusing the name.");
+                string actualMode = existing.BillingModeSummary?.BillingMode?.Value ?? "PROVISIONED";
+                if (actualMode != ToDynamo(spec.BillingMode).Value)
+                    context.WriteWarning($"Table '{spec.TableName}' already exists with billing mode {actualMode}; it was left as it is (requested {ToDynamo(spec.BillingMode).Value}).");
+                context.WriteVerbose($"Table '{spec.TableName}' already exists with the expected keys and index; reusing it.");
+            }
+            else
+            {
+                context.WriteVerbose($"Creating table '{spec.TableName}' ({ToDynamo(spec.BillingMode).Value}) in {region}.");
+                await AwsCall.Run(() => dynamo.CreateTableAsync(BuildCreateRequest(spec), context.Cancellation), "CreateTable", spec.TableName)
+                    .ConfigureAwait(false);
+            }
+
+            TableDescription table = spec.Wait || alreadyExisted
+                ? await WaitUntilActive(dynamo, spec.TableName, context, spec.Wait).ConfigureAwait(false)
+                : await Describe(dynamo, spec.TableName, context).ConfigureAwait(false);
+
+            // Settings that need an ACTIVE table are reconciled on every run, so a re-run converges (e.g. after -NoWait).
+            bool pitr = false;
+            string ttl = null;
+            if (table.TableStatus == TableStatus.ACTIVE)
+            {
+                pitr = await EnsurePointInTimeRecovery(dynamo, spec.TableName, context).ConfigureAwait(false);
+                ttl = await EnsureTimeToLive(dynamo, spec.TableName, spec.TimeToLiveAttribute, context).ConfigureAwait(false);
+            }
+            else
+            {
+                context.WriteWarning($"Table '{spec.TableName}' is {table.TableStatus}: point-in-time recovery{(spec.TimeToLiveAttribute != null ? " and time to live" : "")} are enabled once it is ACTIVE. Run New-EcommerceTable again then.");
+            }
+            return ToInfo(table, region, pitr, ttl, alreadyExisted);
+        }
+
+        public async Task<EcommerceTableInfo> DescribeAsync(string tableName, IOperationContext context)
+        {
+            InputValidation.TableName(tableName);
+            using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
+            TableDescription table = await TryDescribe(dynamo, tableName, context).ConfigureAwait(false);
+            if (table == null) return null;
+            bool pitr = await GetPointInTimeRecovery(dynamo, tableName, context).ConfigureAwait(false);
+            string ttl = await GetTimeToLive(dynamo, tableName, context).ConfigureAwait(false);
+            return ToInfo(table, AwsEnvironment.ResolveRegion(context.Aws).SystemName, pitr, ttl, false);
+        }
+
+        public async Task<IReadOnlyList<string>> ListTableNamesAsync(IOperationContext context)
+        {
+            using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
+            var names = new List<string>();
+            string start = null;
+            do
+            {
+                ListTablesResponse page = await AwsCall.Run(() => dynamo.ListTablesAsync(new ListTablesRequest { ExclusiveStartTableName = start }, context.Cancellation),
+                    "ListTables", null).ConfigureAwait(false);
+                names.AddRange(page.TableNames ?? new List<string>());
+                start = page.LastEvaluatedTableName;
+            } while (!string.IsNullOrEmpty(start));
+            return names;
+        }
+
+        public async Task RemoveAsync(string tableName, bool liftDeletionProtection, bool wait, IOperationContext context)
+        {
+            InputValidation.TableName(tableName);
+            using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
+            TableDescription table = await TryDescribe(dynamo, tableName, context).ConfigureAwait(false)
+                ?? throw TableNotFound(tableName);
+            if (table.DeletionProtectionEnabled == true)
+            {
+                if (!liftDeletionProtection)
+                    throw new EcommerceException("TableDeletionProtected", ErrorCategory.InvalidOperation, tableName,
+                        $"Table '{tableName}' has deletion protection on; nothing was deleted.",
+                        "Add -Force to lift deletion protection and delete the table (its data is lost unless you restore a backup).");
+                context.WriteVerbose($"Lifting deletion protection on '{tableName}'.");
+                await AwsCall.Run(() => dynamo.UpdateTableAsync(new UpdateTableRequest { TableName = tableName, DeletionProtectionEnabled = false }, context.Cancellation),
+                    "UpdateTable", tableName).ConfigureAwait(false);
+                await WaitUntilActive(dynamo, tableName, context, true).ConfigureAwait(false);
+            }
+            await AwsCall.Run(() => dynamo.DeleteTableAsync(tableName, context.Cancellation), "DeleteTable", tableName).ConfigureAwait(false);
+            if (!wait) return;
+            var clock = Stopwatch.StartNew();
+            while (await TryDescribe(dynamo, tableName, context).ConfigureAwait(false) != null)
+            {
+                if (clock.Elapsed > WaitTimeout) throw Timeout(tableName, "deleted");
+                context.WriteProgress(new ProgressUpdate { Activity = $"Deleting table {tableName}", Status = $"Waiting ({clock.Elapsed.TotalSeconds:0} s)" });
+                await Task.Delay(TimeSpan.FromSeconds(2), context.Cancellation).ConfigureAwait(false);
+            }
+            context.WriteProgress(new ProgressUpdate { Activity = $"Deleting table {tableName}", Completed = true });
+        }
+
+        internal static CreateTableRequest BuildCreateRequest(TableSpec spec)
+        {
+            bool provisioned = spec.BillingMode == BillingMode.Provisioned;
+            ProvisionedThroughput throughput = provisioned ? new ProvisionedThroughput(spec.ReadCapacity, spec.WriteCapacity) : null;
+            return new CreateTableRequest
+            {
+                TableName = spec.TableName,
+                AttributeDefinitions = new List<AttributeDefinition>
+                {
+                    new AttributeDefinition("PK", ScalarAttributeType.S),
+                    new AttributeDefinition("SK", ScalarAttributeType.S),
+                    new AttributeDefinition("GSI1PK", ScalarAttributeType.S),
+                    new AttributeDefinition("GSI1SK", ScalarAttributeType.S),
+                },
+                KeySchema = new List<KeySchemaElement> { new KeySchemaElement("PK", KeyType.HASH), new KeySchemaElement("SK", KeyType.RANGE) },
+                GlobalSecondaryIndexes = new List<GlobalSecondaryIndex>
+                {
+                    new GlobalSecondaryIndex
+                    {
+                        IndexName = IndexName,
+                        KeySchema = new List<KeySchemaElement> { new KeySchemaElement("GSI1PK", KeyType.HASH), new KeySchemaElement("GSI1SK", KeyType.RANGE) },
+                        Projection = new Projection { ProjectionType = ProjectionType.ALL },
+                        ProvisionedThroughput = throughput,
+                    },
+                },
+                BillingMode = ToDynamo(spec.BillingMode),
+                ProvisionedThroughput = throughput,
+                DeletionProtectionEnabled = true,
+                SSESpecification = new SSESpecification { Enabled = true, SSEType = SSEType.KMS, KMSMasterKeyId = spec.KmsKeyId },
+                Tags = spec.Tags.Select(t => new Tag { Key = t.Key, Value = t.Value }).ToList(),
+            };
+        }
+
+        private static IEnumerable<string> SchemaDifferences(TableDescription table)
+        {
+            string Key(List<KeySchemaElement> schema, KeyType type) => schema?.FirstOrDefault(k => k.KeyType == type)?.AttributeName;
+            string TypeOf(string attribute) => table.AttributeDefinitions?.FirstOrDefault(a => a.AttributeName == attribute)?.AttributeType?.Value;
+
+            if (Key(table.KeySchema, KeyType.HASH) != "PK") yield return $"partition key is '{Key(table.KeySchema, KeyType.HASH)}', expected 'PK'";
+            if (Key(table.KeySchema, KeyType.RANGE) != "SK") yield return $"sort key is '{Key(table.KeySchema, KeyType.RANGE) ?? "(none)"}', expected 'SK'";
+            GlobalSecondaryIndexDescription gsi = table.GlobalSecondaryIndexes?.FirstOrDefault(i => i.IndexName == IndexName);
+            if (gsi == null)
+            {
+                yield return $"index '{IndexName}' is missing";
+            }
+            else
+            {
+                if (Key(gsi.KeySchema, KeyType.HASH) != "GSI1PK" || Key(gsi.KeySchema, KeyType.RANGE) != "GSI1SK")
+                    yield return $"index '{IndexName}' keys are '{Key(gsi.KeySchema, KeyType.HASH)}'/'{Key(gsi.KeySchema, KeyType.RANGE)}', expected 'GSI1PK'/'GSI1SK'";
+                if (gsi.Projection?.ProjectionType != ProjectionType.ALL)
+                    yield return $"index '{IndexName}' projects {gsi.Projection?.ProjectionType?.Value}, expected ALL";
+            }
+            foreach (string attribute in new[] { "PK", "SK", "GSI1PK", "GSI1SK" })
+            {
+                string type = TypeOf(attribute);
+                if (type != null && type != "S") yield return $"attribute '{attribute}' has type {type}, expected S";
+            }
+        }
+
+        private static async Task<TableDescription> WaitUntilActive(IAmazonDynamoDB dynamo, string tableName, IOperationContext context, bool wait)
+        {
+            var clock = Stopwatch.StartNew();
+            string activity = $"Waiting for table {tableName}";
+            while (true)
+            {
+                TableDescription table = await Describe(dynamo, tableName, context).ConfigureAwait(false);
+                bool indexesActive = table.GlobalSecondaryIndexes?.All(i => i.IndexStatus == IndexStatus.ACTIVE) ?? true;
+                if ((table.TableStatus == TableStatus.ACTIVE && indexesActive) || !wait)
+                {
+                    context.WriteProgress(new ProgressUpdate { Activity = activity, Completed = true });
+                    return table;
+                }
+                if (clock.Elapsed > WaitTimeout) throw Timeout(tableName, "ACTIVE");
+                context.WriteProgress(new ProgressUpdate
+                {
+                    Activity = activity,
+                    Status = $"Table {table.TableStatus}, index {(indexesActive ? "ACTIVE" : "CREATING")} ({clock.Elapsed.TotalSeconds:0} s)",
+                });
+                await Task.Delay(TimeSpan.FromSeconds(2), context.Cancellation).ConfigureAwait(false);
+            }
+        }
+
+        private static async Task<bool> EnsurePointInTimeRecovery(IAmazonDynamoDB dynamo, string tableName, IOperationContext context)
+        {
+            if (await GetPointInTimeRecovery(dynamo, tableName, context).ConfigureAwait(false)) return true;
+            context.WriteVerbose($"Enabling point-in-time recovery on '{tableName}'.");
+            UpdateContinuousBackupsResponse response = await AwsCall.Run(() => dynamo.UpdateContinuousBackupsAsync(new UpdateContinuousBackupsRequest
+            {
+                TableName = tableName,
+                PointInTimeRecoverySpecification = new PointInTimeRecoverySpecification { PointInTimeRecoveryEnabled = true },
+            }, context.Cancellation), "UpdateContinuousBackups", tableName).ConfigureAwait(false);
+            return response.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus == PointInTimeRecoveryStatus.ENABLED;
+        }
+
+        private static async Task<bool> GetPointInTimeRecovery(IAmazonDynamoDB dynamo, string tableName, IOperationContext context)
+        {
+            DescribeContinuousBackupsResponse backups = await AwsCall.Run(() => dynamo.DescribeContinuousBackupsAsync(
+                new DescribeContinuousBackupsRequest { TableName = tableName }, context.Cancellation), "DescribeContinuousBackups", tableName).ConfigureAwait(false);
+            return backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus == PointInTimeRecoveryStatus.ENABLED;
+        }
+
+        private static async Task<string> EnsureTimeToLive(IAmazonDynamoDB dynamo, string tableName, string attribute, IOperationContext context)
+        {
+            string current = await GetTimeToLive(dynamo, tableName, context).ConfigureAwait(false);
+            if (attribute == null || current == attribute) return current;
+            if (current != null)
+            {
+                context.WriteWarning($"Table '{tableName}' already expires items by '{current}'; DynamoDB allows one TTL attribute, so '{attribute}' was not set.");
+                return current;
+            }
+            context.WriteVerbose($"Enabling time to live on '{tableName}' by attribute '{attribute}'.");
+            await AwsCall.Run(() => dynamo.UpdateTimeToLiveAsync(new UpdateTimeToLiveRequest
+            {
+                TableName = tableName,
+                TimeToLiveSpecification = new TimeToLiveSpecification { AttributeName = attribute, Enabled = true },
+            }, context.Cancellation), "UpdateTimeToLive", tableName).ConfigureAwait(false);
+            return attribute;
+        }
+
+        private static async Task<string> GetTimeToLive(IAmazonDynamoDB dynamo, string tableName, IOperationContext context)
+        {
+            DescribeTimeToLiveResponse ttl = await AwsCall.Run(() => dynamo.DescribeTimeToLiveAsync(tableName, context.Cancellation),
+                "DescribeTimeToLive", tableName).ConfigureAwait(false);
+            TimeToLiveDescription description = ttl.TimeToLiveDescription;
+            return description?.TimeToLiveStatus == TimeToLiveStatus.ENABLED || description?.TimeToLiveStatus == TimeToLiveStatus.ENABLING
+                ? description.AttributeName
+                : null;
+        }
+
+        internal static async Task<TableDescription> TryDescribe(IAmazonDynamoDB dynamo, string tableName, IOperationContext context)
+        {
+            try
+            {
+                return (await dynamo.DescribeTableAsync(tableName, context.Cancellation).ConfigureAwait(false)).Table;
+            }
+            catch (ResourceNotFoundException)
+            {
+                return null;
+            }
+            catch (Amazon.Runtime.AmazonServiceException ex)
+            {
+                throw AwsErrors.From(ex, tableName, "DescribeTable");
+            }
+        }
+
+        private static async Task<TableDescription> Describe(IAmazonDynamoDB dynamo, string tableName, IOperationContext context) =>
+            await TryDescribe(dynamo, tableName, context).ConfigureAwait(false) ?? throw TableNotFound(tableName);
+
+        public static EcommerceException TableNotFound(string tableName) =>
+            new EcommerceException("TableNotFound", ErrorCategory.ObjectNotFound, tableName,
+                $"Table '{tableName}' does not exist in this account and region.",
+                "Check -TableName and -Region, or create the table with New-EcommerceTable.");
+
+        private static EcommerceException Timeout(string tableName, string state) =>
+            new EcommerceException("TableWaitTimeout", ErrorCategory.OperationTimeout, tableName,
+                $"Table '{tableName}' was not {state} after {WaitTimeout.TotalMinutes:0} minutes.",
+                "Check the table in the AWS console; run the command again to resume waiting.");
+
+        private static DynamoBillingMode ToDynamo(BillingMode mode) =>
+            mode == BillingMode.Provisioned ? DynamoBillingMode.PROVISIONED : DynamoBillingMode.PAY_PER_REQUEST;
+
+        private static EcommerceTableInfo ToInfo(TableDescription table, string region, bool pitr, string ttl, bool alreadyExisted) => new EcommerceTableInfo
+        {
+            TableName = table.TableName,
+            Arn = table.TableArn,
+            Status = table.TableStatus?.Value,
+            BillingMode = table.BillingModeSummary?.BillingMode?.Value ?? "PROVISIONED",
+            ReadCapacity = table.ProvisionedThroughput?.ReadCapacityUnits ?? 0,
+            WriteCapacity = table.ProvisionedThroughput?.WriteCapacityUnits ?? 0,
+            ItemCount = table.ItemCount ?? 0,
+            SizeBytes = table.TableSizeBytes ?? 0,
+            IndexNames = table.GlobalSecondaryIndexes?.Select(i => i.IndexName).ToArray() ?? Array.Empty<string>(),
+            PointInTimeRecovery = pitr,
+            DeletionProtection = table.DeletionProtectionEnabled ?? false,
+            Encryption = table.SSEDescription?.Status == SSEStatus.ENABLED
+                ? (table.SSEDescription.KMSMasterKeyArn ?? "KMS")
+                : "AWS_OWNED",
+            TimeToLiveAttribute = ttl,
+            Region = region,
+            CreatedAt = table.CreationDateTime?.ToUniversalTime(),
+            AlreadyExisted = alreadyExisted,
+        };
+    }
+}

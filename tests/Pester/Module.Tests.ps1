@@ -1,0 +1,127 @@
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-EcommerceAws
+    $script:cmdlets = @(Get-Command -Module EcommerceAws -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name } })
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-EcommerceAws
+    $manifest = Import-PowerShellDataFile (Join-Path $env:ECOM_MODULE_PATH 'EcommerceAws.psd1')
+}
+
+Describe 'Module manifest' {
+    It 'targets PowerShell 7.4+ Core with a real version' {
+        $manifest.PowerShellVersion | Should -Be '7.4'
+        $manifest.CompatiblePSEditions | Should -Be @('Core')
+        [version]$manifest.ModuleVersion | Should -BeGreaterThan ([version]'0.0.0')
+        $manifest.PrivateData.PSData.Tags | Should -Contain 'DynamoDB'
+    }
+
+    It 'exports exactly the cmdlets it lists (no wildcards)' {
+        $manifest.CmdletsToExport | Should -Not -Contain '*'
+        $exported = (Get-Command -Module EcommerceAws -CommandType Cmdlet).Name | Sort-Object
+        $exported | Should -Be ($manifest.CmdletsToExport | Sort-Object)
+        # every compiled cmdlet is listed too
+        $compiled = [EcommerceAws.Internal.EcommerceCmdlet].Assembly.GetExportedTypes() |
+            Where-Object { $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) } |
+            ForEach-Object { $a = $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]; "$($a.VerbName)-$($a.NounName)" }
+        ($compiled | Sort-Object) | Should -Be ($manifest.CmdletsToExport | Sort-Object)
+    }
+}
+
+Describe 'Cmdlet <Name> meets the module standards' -ForEach $cmdlets {
+    BeforeAll {
+        $command = Get-Command $Name
+        $help = Get-Help $Name -Full
+    }
+
+    It 'uses an approved verb and a singular noun' {
+        (Get-Verb).Verb | Should -Contain $command.Verb
+        $command.Noun | Should -Not -Match '(?<!Statu|Acces|Addres)s$'
+    }
+
+    It 'declares a typed OutputType' {
+        $command.OutputType.Count | Should -BeGreaterThan 0
+    }
+
+    It 'has help: synopsis, description, every parameter described, at least two examples' {
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match '^\s*\w+-\w+\s*\['   # not the auto-generated syntax stub
+        ($help.description.Text -join ' ') | Should -Not -BeNullOrEmpty
+        @($help.examples.example).Count | Should -BeGreaterOrEqual 2
+        foreach ($example in $help.examples.example) { $example.code | Should -Match $Name.Split('-')[1] }
+        foreach ($p in $help.parameters.parameter) {
+            ($p.description.Text -join ' ') | Should -Not -BeNullOrEmpty -Because "-$($p.name) needs a description"
+        }
+    }
+
+    It 'supports -WhatIf when it changes state' {
+        if ($command.Verb -in 'New', 'Set', 'Remove', 'Clear', 'Publish', 'Export', 'Initialize', 'Invoke', 'Register') {
+            $command.Parameters.Keys | Should -Contain 'WhatIf'
+        }
+    }
+
+    It 'has the common AWS parameters when it talks to AWS' {
+        if ($command.ImplementingType.IsSubclassOf([EcommerceAws.Internal.AwsCmdlet])) {
+            $command.Parameters.Keys | Should -Contain 'Region'
+            $command.Parameters.Keys | Should -Contain 'ProfileName'
+            $command.Parameters.Keys | Should -Contain 'EndpointUrl'
+        }
+    }
+}
+
+Describe 'Dependency isolation' {
+    It 'imports and works after another module loaded AWSSDK.Core 3.7 and MongoDB.Driver 2.30' {
+        $conflicting = Join-Path $env:ECOM_REPO_ROOT 'out/fixtures/ConflictingModule/ConflictingModule.dll'
+        $table = New-TestName 'isolation'
+        $result = Invoke-FreshPwsh @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$conflicting'
+`$other = Get-ConflictingVersion
+Import-Module '$env:ECOM_MODULE_PATH'
+`$created = New-EcommerceTable -TableName $table -Confirm:`$false
+`$ours = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'EcommerceAws' |
+    ForEach-Object Assemblies | Where-Object { `$_.GetName().Name -eq 'AWSSDK.Core' }
+"OTHER=`$(`$other.AwsCore)/`$(`$other.MongoDriver)"
+"OURS=`$(`$ours.GetName().Version)"
+"TABLE=`$(`$created.TableName)/`$(`$created.Status)"
+Remove-EcommerceTable -TableName $table -Force -Confirm:`$false
+"@
+        $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+        $result.Output | Should -Contain "TABLE=$table/ACTIVE"
+        ($result.Output | Where-Object { $_ -like 'OTHER=*' }) | Should -Match '^OTHER=3\.7\.[\d.]+/2\.30\.'
+        ($result.Output | Where-Object { $_ -like 'OURS=*' }) | Should -Match '^OURS=4\.'
+    }
+}
+
+Describe 'Common AWS parameters' {
+    It 'stops with AwsRegionMissing before any call when no region can be found' {
+        $result = Invoke-FreshPwsh @"
+Remove-Item Env:AWS_REGION, Env:AWS_DEFAULT_REGION -ErrorAction SilentlyContinue
+Import-Module '$env:ECOM_MODULE_PATH'
+try { Get-EcommerceTable -TableName any-table } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `$_.ErrorDetails.RecommendedAction }
+"@
+        $result.Output[0] | Should -BeLike 'AwsRegionMissing,*'
+        $result.Output[1] | Should -Be 'InvalidOperation'
+        $result.Output[2] | Should -Match '-Region'
+    }
+
+    It 'stops with AwsCredentialsMissing when no credentials can be found, printing no secret' {
+        $result = Invoke-FreshPwsh @"
+Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY -ErrorAction SilentlyContinue
+Import-Module '$env:ECOM_MODULE_PATH'
+try { Get-EcommerceTable -TableName any-table } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category }
+"@
+        $result.Output[0] | Should -BeLike 'AwsCredentialsMissing,*'
+        $result.Output[1] | Should -Be 'AuthenticationError'
+    }
+
+    It 'reports an unknown profile as AwsProfileNotFound' {
+        Get-ErrorId { Get-EcommerceTable -TableName any-table -ProfileName no-such-profile } | Should -BeLike 'AwsProfileNotFound,*'
+    }
+
+    It 'honours -EndpointUrl over AWS_ENDPOINT_URL' {
+        Get-ErrorId { Get-EcommerceTable -TableName any-table -EndpointUrl 'http://127.0.0.1:9' } | Should -BeLike 'AwsEndpointUnreachable,*'
+    }
+}
