@@ -10,8 +10,23 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('EcommerceAws.Format.ps1xml')
     CmdletsToExport      = @(
-        # Issue 2: the table
-        'New-EcommerceTable', 'Get-EcommerceTable', 'Remove-EcommerceTable'
+        # the table
+        'New-EcommerceTable', 'Get-EcommerceTable', 'Remove-EcommerceTable',
+        # the rest of the stack
+        'New-AssetBucket', 'Get-AssetBucket', 'Remove-AssetBucket',
+        'New-AssetCdn', 'Get-AssetCdn', 'Remove-AssetCdn', 'Clear-AssetCdnCache',
+        'New-CacheCluster', 'Get-CacheCluster', 'Remove-CacheCluster',
+        'New-EcommerceStack', 'Get-EcommerceStack', 'Remove-EcommerceStack',
+        'Get-EcommerceEnvironment', 'Export-EcommerceEnvFile',
+        # migration
+        'Invoke-EcommerceMigration', 'Invoke-CategoryMigration', 'Invoke-ProductMigration', 'Invoke-UserMigration', 'Invoke-OrderMigration',
+        'ConvertTo-EcommerceItem', 'Get-MigrationStatus', 'Test-EcommerceMigration',
+        # cut-over
+        'Publish-ProductAsset', 'Clear-EcommerceCache', 'Initialize-EcommerceCache', 'Test-EcommerceConnection',
+        'Get-EcommerceProduct', 'New-EcommerceProduct', 'Set-EcommerceProduct', 'Remove-EcommerceProduct',
+        # operate
+        'New-EcommerceAlarm', 'Get-EcommerceAlarm', 'Remove-EcommerceAlarm',
+        'Measure-MigrationCost', 'Get-EcommerceIamPolicy', 'Remove-MigratedSource', 'Remove-MigrationStatus'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

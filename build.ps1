@@ -122,9 +122,9 @@ function Invoke-Build {
     if ($LASTEXITCODE -ne 0) { throw 'Help generation failed.' }
 
     # Test fixtures: the MongoDB wire test server and a module built against other dependency versions.
-    foreach ($fixture in 'MongoWire', 'ConflictingModule') {
-        Invoke-Native dotnet @('build', (Join-Path $Root "tests/Fixtures/$fixture/$fixture.csproj"), '-c', $Configuration,
-            '-o', (Join-Path $FixturesOut $fixture), '--nologo', '-v', 'q')
+    foreach ($fixture in Get-ChildItem (Join-Path $Root 'tests/Fixtures') -Filter '*.csproj' -Recurse) {
+        Invoke-Native dotnet @('build', $fixture.FullName, '-c', $Configuration,
+            '-o', (Join-Path $FixturesOut $fixture.BaseName), '--nologo', '-v', 'q')
     }
     Remove-Item -Recurse -Force $staging
 }
