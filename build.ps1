@@ -169,19 +169,21 @@ function Invoke-Test {
     $services = Start-StandIns
     try {
         $config = New-PesterConfiguration
-        $config.Run.Path = if ($TestPath) { $TestPath } else { Join-Path $Root 'tests/Pester' }
+        # 'a,b' arrives as one string through 'pwsh -File': split it.
+        $config.Run.Path = if ($TestPath) { @($TestPath -split ',' | ForEach-Object { Join-Path $Root $_.Trim() }) } else { Join-Path $Root 'tests/Pester' }
         $config.Run.PassThru = $true
         $config.Output.Verbosity = 'Detailed'
         $config.TestResult.Enabled = $true
         $config.TestResult.OutputFormat = 'NUnitXml'
         $config.TestResult.OutputPath = Join-Path $Out 'test-results.xml'
-        if ($TestName) { $config.Filter.FullName = $TestName }
+        if ($TestName) { $config.Filter.FullName = @($TestName -split ',') }
         $result = Invoke-Pester -Configuration $config
     }
     finally {
         Write-Step 'Stopping the stand-ins'
         $services.Values | Stop-TestService
     }
+    if (-not $result) { throw 'Pester did not return a result.' }
     $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     # The plain closing line CI reads; zero tests run is a failure too.
     Write-Host ''

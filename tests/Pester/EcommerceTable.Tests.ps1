@@ -43,8 +43,13 @@ Describe 'New-EcommerceTable' {
             $gsi.Projection.ProjectionType | Should -Be 'ALL'
             foreach ($a in $described.AttributeDefinitions) { $a.AttributeType | Should -Be 'S' }
             $described.BillingModeSummary.BillingMode | Should -Be 'PAY_PER_REQUEST'
-            $described.DeletionProtectionEnabled | Should -BeTrue
             $described.SSEDescription.Status | Should -Be 'ENABLED'
+        }
+
+        It 'has deletion protection on: the AWS CLI cannot delete it' {
+            # aws 2.9 does not model DeletionProtectionEnabled, so check the behaviour instead
+            Test-AwsCli dynamodb delete-table --table-name $name | Should -BeFalse
+            Test-AwsCli dynamodb describe-table --table-name $name | Should -BeTrue
         }
 
         It 'has point-in-time recovery on (describe-continuous-backups)' {
@@ -90,8 +95,8 @@ Describe 'New-EcommerceTable' {
     Context 'an existing table with another schema' {
         It 'stops with TableSchemaMismatch naming the difference' {
             $name = New-Table
-            Invoke-AwsCli dynamodb create-table --table-name $name --attribute-definitions AttributeName=id,AttributeType=S `
-                --key-schema AttributeName=id,KeyType=HASH --billing-mode PAY_PER_REQUEST | Out-Null
+            Invoke-AwsCli dynamodb create-table --table-name $name --attribute-definitions 'AttributeName=id,AttributeType=S' `
+                --key-schema 'AttributeName=id,KeyType=HASH' --billing-mode PAY_PER_REQUEST | Out-Null
             $err = $null
             try { New-EcommerceTable -TableName $name -Confirm:$false } catch { $err = $_ }
             $err.FullyQualifiedErrorId | Should -BeLike 'TableSchemaMismatch,*'

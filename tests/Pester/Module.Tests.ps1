@@ -83,15 +83,16 @@ Import-Module '$env:ECOM_MODULE_PATH'
 `$created = New-EcommerceTable -TableName $table -Confirm:`$false
 `$ours = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'EcommerceAws' |
     ForEach-Object Assemblies | Where-Object { `$_.GetName().Name -eq 'AWSSDK.Core' }
+`$ourVersion = [System.Diagnostics.FileVersionInfo]::GetVersionInfo(`$ours.Location).FileVersion
 "OTHER=`$(`$other.AwsCore)/`$(`$other.MongoDriver)"
-"OURS=`$(`$ours.GetName().Version)"
+"OURS=`$ourVersion"
 "TABLE=`$(`$created.TableName)/`$(`$created.Status)"
 Remove-EcommerceTable -TableName $table -Force -Confirm:`$false
 "@
         $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
         $result.Output | Should -Contain "TABLE=$table/ACTIVE"
         ($result.Output | Where-Object { $_ -like 'OTHER=*' }) | Should -Match '^OTHER=3\.7\.[\d.]+/2\.30\.'
-        ($result.Output | Where-Object { $_ -like 'OURS=*' }) | Should -Match '^OURS=4\.'
+        ($result.Output | Where-Object { $_ -like 'OURS=*' }) | Should -Match '^OURS=4\.1\.'
     }
 }
 

@@ -42,7 +42,7 @@ function Invoke-FreshPwsh {
     # Runs a script in a brand-new pwsh process (same environment); returns its output lines and exit code.
     param([Parameter(Mandatory)] [string] $Script)
     $exe = Join-Path $PSHOME 'pwsh'
-    $command = if (Test-Path $exe -PathType Leaf) { @($exe) } else { @('dotnet', (Join-Path $PSHOME 'pwsh.dll')) }
+    $command = @(if (Test-Path $exe -PathType Leaf) { $exe } else { 'dotnet'; Join-Path $PSHOME 'pwsh.dll' })
     $file = Join-Path ([System.IO.Path]::GetTempPath()) "ecom-$([guid]::NewGuid().ToString('N')).ps1"
     Set-Content -Path $file -Value $Script
     try {

@@ -18,13 +18,20 @@ namespace EcommerceAws.Engine.Aws
             {
                 throw AwsErrors.From(ex, target, operation);
             }
+            catch (System.Net.Http.HttpRequestException ex)
+            {
+                throw Unreachable(ex, operation, target);
+            }
             catch (AmazonClientException ex) when (ex.InnerException is System.Net.Http.HttpRequestException http)
             {
-                throw new EcommerceException("AwsEndpointUnreachable", System.Management.Automation.ErrorCategory.ConnectionError, target,
-                    $"{operation} failed: the AWS endpoint could not be reached ({http.Message}).",
-                    "Check -EndpointUrl / AWS_ENDPOINT_URL, the network, and the region.", ex);
+                throw Unreachable(http, operation, target);
             }
         }
+
+        private static EcommerceException Unreachable(Exception ex, string operation, object target) =>
+            new EcommerceException("AwsEndpointUnreachable", System.Management.Automation.ErrorCategory.ConnectionError, target,
+                $"{operation} failed: the AWS endpoint could not be reached ({ex.Message}).",
+                "Check -EndpointUrl / AWS_ENDPOINT_URL, the network, and the region.", ex);
 
         public static Task Run(Func<Task> call, string operation, object target) =>
             Run(async () => { await call().ConfigureAwait(false); return true; }, operation, target);

@@ -250,21 +250,12 @@ namespace EcommerceAws.Engine.Tables
                 : null;
         }
 
-        internal static async Task<TableDescription> TryDescribe(IAmazonDynamoDB dynamo, string tableName, IOperationContext context)
-        {
-            try
+        internal static Task<TableDescription> TryDescribe(IAmazonDynamoDB dynamo, string tableName, IOperationContext context) =>
+            AwsCall.Run(async () =>
             {
-                return (await dynamo.DescribeTableAsync(tableName, context.Cancellation).ConfigureAwait(false)).Table;
-            }
-            catch (ResourceNotFoundException)
-            {
-                return null;
-            }
-            catch (Amazon.Runtime.AmazonServiceException ex)
-            {
-                throw AwsErrors.From(ex, tableName, "DescribeTable");
-            }
-        }
+                try { return (await dynamo.DescribeTableAsync(tableName, context.Cancellation).ConfigureAwait(false)).Table; }
+                catch (ResourceNotFoundException) { return null; }
+            }, "DescribeTable", tableName);
 
         private static async Task<TableDescription> Describe(IAmazonDynamoDB dynamo, string tableName, IOperationContext context) =>
             await TryDescribe(dynamo, tableName, context).ConfigureAwait(false) ?? throw TableNotFound(tableName);

@@ -12,8 +12,9 @@ namespace ConflictingModule
             var settings = new MongoDB.Driver.MongoClientSettings();
             WriteObject(new PSObject(new
             {
-                AwsCore = typeof(Amazon.RegionEndpoint).Assembly.GetName().Version.ToString(),
-                MongoDriver = settings.GetType().Assembly.GetName().Version.ToString(),
+                // File versions: AWSSDK's assembly version stays 3.3.0.0 across all of 3.x.
+                AwsCore = System.Diagnostics.FileVersionInfo.GetVersionInfo(typeof(Amazon.RegionEndpoint).Assembly.Location).FileVersion,
+                MongoDriver = System.Diagnostics.FileVersionInfo.GetVersionInfo(settings.GetType().Assembly.Location).FileVersion,
                 Region = region.SystemName,
             }));
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace MongoWire.Server;
@@ -33,17 +34,24 @@ internal static class ServeCommand
         Console.Out.WriteLine($"LISTENING {boundPort}");
         Console.Out.Flush();
 
+        using var stop = new ManualResetEventSlim();
+        // Exit promptly and with code 0 on SIGTERM/SIGINT (the runtime's default shutdown path is slower).
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Set(); });
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Set(); });
         if (options.Has("--exit-on-stdin-eof"))
         {
             // Lets a parent that dies without cleanup take the server down with it.
-            while (Console.In.ReadLine() != null)
+            new Thread(() =>
             {
-            }
+                while (Console.In.ReadLine() != null)
+                {
+                }
 
-            return 0;
+                stop.Set();
+            }) { IsBackground = true }.Start();
         }
 
-        Thread.Sleep(Timeout.Infinite);
+        stop.Wait();
         return 0;
     }
 }
