@@ -1,0 +1,57 @@
+using System.Management.Automation;
+using EcommerceAws.Contract;
+using EcommerceAws.Internal;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Commands
+{
+    /// <summary>Deletes everything a shop stack consists of: CDN, cache cluster, asset bucket and table.</summary>
+    /// <remarks>
+    /// <para>Looks the stack up first (as Get-EcommerceStack), then deletes, each after its own confirmation (ConfirmImpact High): the CloudFront distribution (disabled, waited for, deleted, with its bucket policy statement and origin access control), the cache cluster, the bucket and the table. -WhatIf prints the full plan, one line per resource, and deletes nothing.</para>
+    /// <para>Data is protected by default: a non-empty bucket and a table with deletion protection are refused unless -Force, which deletes every object version and lifts deletion protection. Run Get-MigrationStatus -Verify and take backups before you use -Force.</para>
+    /// </remarks>
+    /// <example>
+    /// <code>Remove-EcommerceStack -Name shop-staging -WhatIf</code>
+    /// <para>Lists every resource that would be deleted.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-EcommerceStack shop-staging | Remove-EcommerceStack -Force -Confirm:$false</code>
+    /// <para>Deletes a staging stack with its data, without prompting.</para>
+    /// </example>
+    [Cmdlet(VerbsCommon.Remove, "EcommerceStack", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(void))]
+    public sealed class RemoveEcommerceStackCommand : AwsCmdlet
+    {
+        /// <summary><para>Stack name.</para></summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        public string Name { get; set; }
+
+        /// <summary><para>Table name. Default: the stack name.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)] public string TableName { get; set; }
+
+        /// <summary><para>Bucket name. Default: &lt;name&gt;-assets.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)] public string BucketName { get; set; }
+
+        /// <summary><para>Cache cluster id. Default: &lt;name&gt;-redis.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)] public string CacheClusterId { get; set; }
+
+        /// <summary><para>Delete data too: empty the versioned bucket and lift the table's deletion protection.</para></summary>
+        [Parameter] public SwitchParameter Force { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var names = new StackSpec { Name = Name, TableName = TableName, BucketName = BucketName, CacheClusterId = CacheClusterId };
+            CheckInput(() => InputValidation.TableName(names.ResolvedTableName));
+            EcommerceStack stack = Run(context => Engine<IStackService>().DescribeAsync(names, context));
+
+            if (stack.DistributionId != null && ShouldProcess($"{stack.DistributionId} ({stack.CdnDomain})", "Disable and delete CloudFront distribution, its bucket policy statement and origin access control"))
+                Run(context => Engine<ICdnService>().RemoveAsync(stack.DistributionId, true, context));
+            if (stack.CacheClusterId != null && ShouldProcess(stack.CacheClusterId, "Delete ElastiCache cluster"))
+                Run(context => Engine<ICacheClusterService>().RemoveAsync(stack.CacheClusterId, true, context));
+            if (stack.BucketName != null && ShouldProcess(stack.BucketName, Force ? "Delete every object version and the S3 bucket" : "Delete the S3 bucket if it is empty"))
+                Run(context => Engine<IBucketService>().RemoveAsync(stack.BucketName, Force, context));
+            if (stack.TableName != null && ShouldProcess(stack.TableName, Force ? "Lift deletion protection and delete DynamoDB table with all its items" : "Delete DynamoDB table (refused while deletion protection is on)"))
+                Run(context => Engine<ITableService>().RemoveAsync(stack.TableName, Force, true, context));
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Contract
+{
+    /// <summary>What New-EcommerceStack asks for; null names derive from Name (&lt;name&gt;, &lt;name&gt;-assets, &lt;name&gt;-redis).</summary>
+    public sealed class StackSpec
+    {
+        public string Name { get; init; }
+        public string TableName { get; init; }
+        public string BucketName { get; init; }
+        public string CacheClusterId { get; init; }
+        public BillingMode BillingMode { get; init; } = BillingMode.PayPerRequest;
+        public string PriceClass { get; init; } = "PriceClass_All";
+        public CacheMode CacheMode { get; init; } = CacheMode.SingleNode;
+        public string NodeType { get; init; } = "cache.t3.micro";
+        public bool SkipCdn { get; init; }
+        public bool SkipCache { get; init; }
+        public IDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+        public bool Wait { get; init; } = true;
+
+        public string ResolvedTableName => TableName ?? Name;
+        public string ResolvedBucketName => BucketName ?? Name + "-assets";
+        public string ResolvedCacheClusterId => CacheClusterId ?? Name + "-redis";
+    }
+
+    /// <summary>The whole stack: table, bucket, CDN, cache cluster (engine side), composed from the per-resource services.</summary>
+    public interface IStackService
+    {
+        Task<EcommerceStack> CreateAsync(StackSpec spec, IOperationContext context);
+        /// <summary>What exists of the stack; missing parts are left empty.</summary>
+        Task<EcommerceStack> DescribeAsync(StackSpec names, IOperationContext context);
+    }
+}

@@ -1,0 +1,118 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-EcommerceAws
+    $script:name = New-TestName 'stack'
+    $script:stack = New-EcommerceStack -Name $name -Confirm:$false -WarningVariable script:stackWarnings -WarningAction SilentlyContinue
+}
+
+AfterAll {
+    Remove-EcommerceStack -Name $name -Force -Confirm:$false -ErrorAction SilentlyContinue
+}
+
+Describe 'New-EcommerceStack' {
+    It 'creates table, bucket, CDN and cache cluster with derived names' {
+        $stack | Should -BeOfType ([EcommerceAws.Output.EcommerceStack])
+        $stack.TableName | Should -Be $name
+        $stack.BucketName | Should -Be "$name-assets"
+        $stack.CacheClusterId | Should -Be "$name-redis"
+        $stack.DistributionId | Should -Not -BeNullOrEmpty
+        $stack.CdnUrl | Should -BeLike 'https://*'
+        $stack.Region | Should -Be 'us-east-1'
+    }
+
+    It 'really created each resource (checked with the AWS CLI)' {
+        (Invoke-AwsCli dynamodb describe-table --table-name $name).Table.TableStatus | Should -Be 'ACTIVE'
+        Test-AwsCli s3api head-bucket --bucket "$name-assets" | Should -BeTrue
+        (Invoke-AwsCli cloudfront get-distribution --id $stack.DistributionId).Distribution.Id | Should -Be $stack.DistributionId
+        (Invoke-AwsCli elasticache describe-cache-clusters --cache-cluster-id "$name-redis").CacheClusters[0].CacheClusterId | Should -Be "$name-redis"
+    }
+
+    It 'leaves RedisUrl empty when the endpoint is unknown, never a made-up URL' {
+        # moto returns no cache endpoint (STANDINS.md)
+        $stack.RedisUrl | Should -BeNullOrEmpty
+    }
+
+    It 'converges when run again: same distribution, no duplicates' {
+        $again = New-EcommerceStack -Name $name -Confirm:$false -WarningAction SilentlyContinue
+        $again.DistributionId | Should -Be $stack.DistributionId
+        $again.Resources | Should -Match 'already there'
+        $origins = (Invoke-AwsCli cloudfront list-distributions).DistributionList.Items |
+            Where-Object { $_.Origins.Items.DomainName -like "$name-assets.*" }
+        @($origins).Count | Should -Be 1
+    }
+
+    It '-WhatIf creates nothing' {
+        $other = New-TestName 'stackwi'
+        New-EcommerceStack -Name $other -WhatIf | Should -BeNullOrEmpty
+        Test-AwsCli dynamodb describe-table --table-name $other | Should -BeFalse
+        Test-AwsCli s3api head-bucket --bucket "$other-assets" | Should -BeFalse
+    }
+
+    It 'refuses an invalid derived bucket name before any call' {
+        Get-ErrorId { New-EcommerceStack -Name 'Bad_Name' -EndpointUrl 'http://127.0.0.1:9' -Confirm:$false } | Should -BeLike 'InvalidBucketName,*'
+    }
+}
+
+Describe 'Get-EcommerceStack' {
+    It 'finds the same resources by name' {
+        $found = Get-EcommerceStack -Name $name
+        $found.DistributionId | Should -Be $stack.DistributionId
+        $found.BucketName | Should -Be "$name-assets"
+        $found.CacheClusterId | Should -Be "$name-redis"
+    }
+}
+
+Describe 'Get-EcommerceEnvironment and Export-EcommerceEnvFile' {
+    It 'returns the guide''s Step 2 variables from the stack, without secrets' {
+        $envVars = $stack | Get-EcommerceEnvironment -WarningAction SilentlyContinue
+        $envVars.AWS_REGION | Should -Be 'us-east-1'
+        $envVars.DYNAMODB_TABLE | Should -Be $name
+        $envVars.S3_BUCKET_NAME | Should -Be "$name-assets"
+        $envVars.CLOUDFRONT_URL | Should -Be $stack.CdnUrl
+        ($envVars | ConvertTo-Json) | Should -Not -Match 'SECRET|testing'
+    }
+
+    It 'updates those keys in an existing .env and leaves other lines untouched' {
+        $path = Join-Path $TestDrive '.env'
+        Set-Content $path -Value @('# my app', 'MONGODB_URI=mongodb://user:pw@db:27017/shop', 'DYNAMODB_TABLE=old-table', 'PORT=3000')
+        $result = $stack | Get-EcommerceEnvironment -WarningAction SilentlyContinue | Export-EcommerceEnvFile -Path $path -WarningAction SilentlyContinue
+        $lines = Get-Content $path
+        $lines[0] | Should -Be '# my app'
+        $lines | Should -Contain 'MONGODB_URI=mongodb://user:pw@db:27017/shop'
+        $lines | Should -Contain 'PORT=3000'
+        $lines | Should -Contain "DYNAMODB_TABLE=$name"
+        $lines | Should -Contain "S3_BUCKET_NAME=$name-assets"
+        $lines | Should -Contain "CLOUDFRONT_URL=$($stack.CdnUrl)"
+        ($lines | Where-Object { $_ -like 'DYNAMODB_TABLE=*' }).Count | Should -Be 1
+        $lines -join "`n" | Should -Not -Match 'AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID'
+        $result.Updated | Should -Contain 'DYNAMODB_TABLE'
+        $result.Added | Should -Contain 'S3_BUCKET_NAME'
+    }
+
+    It '-WhatIf leaves the file as it was' {
+        $path = Join-Path $TestDrive 'whatif.env'
+        Set-Content $path -Value 'PORT=3000'
+        $stack | Get-EcommerceEnvironment -WarningAction SilentlyContinue | Export-EcommerceEnvFile -Path $path -WhatIf
+        Get-Content $path | Should -Be @('PORT=3000')
+    }
+}
+
+Describe 'Remove-EcommerceStack' {
+    It '-WhatIf lists every resource and deletes nothing' {
+        $plan = Remove-EcommerceStack -Name $name -Force -WhatIf 6>&1 | Out-String
+        # WhatIf messages go to the host; check that nothing was deleted instead of parsing them
+        Test-AwsCli dynamodb describe-table --table-name $name | Should -BeTrue
+        Test-AwsCli s3api head-bucket --bucket "$name-assets" | Should -BeTrue
+        Test-AwsCli cloudfront get-distribution --id $stack.DistributionId | Should -BeTrue
+    }
+
+    It 'with -Force deletes everything the stack created' {
+        $other = New-TestName 'stackrm'
+        $s = New-EcommerceStack -Name $other -Confirm:$false -WarningAction SilentlyContinue
+        $s | Remove-EcommerceStack -Force -Confirm:$false
+        Test-AwsCli dynamodb describe-table --table-name $other | Should -BeFalse
+        Test-AwsCli s3api head-bucket --bucket "$other-assets" | Should -BeFalse
+        Test-AwsCli cloudfront get-distribution --id $s.DistributionId | Should -BeFalse
+        Test-AwsCli elasticache describe-cache-clusters --cache-cluster-id "$other-redis" | Should -BeFalse
+    }
+}
