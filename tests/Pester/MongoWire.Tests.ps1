@@ -44,8 +44,8 @@ BeforeAll {
         $path
     }
 
-    # Starts `MongoWire serve --port 0` and waits for its LISTENING line.
-    function Start-MongoWireServer([string[]] $ExtraArguments) {
+    # Starts a private `MongoWire serve --port 0` (own name: TestServices.psm1 has Start-MongoWireServer) and waits for LISTENING.
+    function Start-PrivateMongoWire([string[]] $ExtraArguments) {
         $startInfo = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
         # --exit-on-stdin-eof: the server dies with this test run even if AfterAll never runs.
         foreach ($argument in @($script:Dll, 'serve', '--port', '0', '--exit-on-stdin-eof') + $ExtraArguments) {
@@ -63,7 +63,7 @@ BeforeAll {
         [pscustomobject]@{ Process = $process; Port = [int]$Matches[1] }
     }
 
-    function Stop-MongoWireServer($Server) {
+    function Stop-PrivateMongoWire($Server) {
         if ($Server -and -not $Server.Process.HasExited) {
             $Server.Process.Kill($true)
             $null = $Server.Process.WaitForExit(5000)
@@ -324,7 +324,7 @@ Describe 'MongoWire fixture: errors are never silent' {
 
 Describe 'MongoWire fixture: SCRAM authentication' {
     BeforeAll {
-        $script:AuthServer = Start-MongoWireServer @('--user', 'admin', '--password', 's3cr3t!')
+        $script:AuthServer = Start-PrivateMongoWire @('--user', 'admin', '--password', 's3cr3t!')
         $script:AuthBase = "127.0.0.1:$($script:AuthServer.Port)"
         $password = [uri]::EscapeDataString('s3cr3t!')
         $script:GoodUri = "mongodb://admin:$password@$($script:AuthBase)/?authSource=admin"
@@ -333,7 +333,7 @@ Describe 'MongoWire fixture: SCRAM authentication' {
     }
 
     AfterAll {
-        Stop-MongoWireServer $script:AuthServer
+        Stop-PrivateMongoWire $script:AuthServer
         Remove-Item -LiteralPath $script:AuthFile -Force -ErrorAction SilentlyContinue
     }
 
