@@ -15,7 +15,15 @@ namespace EcommerceAws.Engine.Assets
             try
             {
                 GetBucketPolicyResponse response = await s3.GetBucketPolicyAsync(new GetBucketPolicyRequest { BucketName = bucketName }, context.Cancellation).ConfigureAwait(false);
-                return BucketPolicyDocument.Parse(response.Policy);
+                // With a custom endpoint the SDK may hand back a 404 NoSuchBucketPolicy error body as the "policy".
+                string text = response.Policy ?? string.Empty;
+                if (text.TrimStart().StartsWith('<'))
+                {
+                    if (text.Contains("NoSuchBucketPolicy", System.StringComparison.Ordinal)) return BucketPolicyDocument.Parse(null);
+                    throw new EcommerceException("Aws.UnexpectedResponse", ErrorCategory.InvalidResult, bucketName,
+                        $"GetBucketPolicy returned XML instead of a policy: {text.Substring(0, System.Math.Min(200, text.Length))}", null);
+                }
+                return BucketPolicyDocument.Parse(text);
             }
             catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchBucketPolicy")
             {
@@ -39,17 +47,21 @@ namespace EcommerceAws.Engine.Assets
                     "DeleteBucketPolicy", bucketName).ConfigureAwait(false);
                 return;
             }
-            string[] publicStatements = policy.PublicStatementIds;
-            if (publicStatements.Length > 0)
-            {
-                PublicAccessBlockConfiguration block = await ReadPublicAccessBlockAsync(s3, bucketName, context).ConfigureAwait(false);
-                if (block?.BlockPublicPolicy == true)
-                    throw new EcommerceException("PublicPolicyBlocked", ErrorCategory.PermissionDenied, bucketName,
-                        $"Bucket '{bucketName}' blocks public policies (Block Public Access: BlockPublicPolicy is on), and its policy would contain the public statement(s) {string.Join(", ", publicStatements)}; the policy was not written.",
-                        "Remove the public statement(s) from the bucket policy, or run New-AssetBucket -AllowPublicRead if the bucket really must be public.");
-            }
+            await EnsureWritableAsync(s3, bucketName, policy, context).ConfigureAwait(false);
             await AwsCall.Run(() => s3.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucketName, Policy = policy.ToJson() }, context.Cancellation),
                 "PutBucketPolicy", bucketName).ConfigureAwait(false);
+        }
+
+        /// <summary>Throws PublicPolicyBlocked when the policy has a public statement and the bucket blocks public policies.</summary>
+        public static async Task EnsureWritableAsync(IAmazonS3 s3, string bucketName, BucketPolicyDocument policy, IOperationContext context)
+        {
+            string[] publicStatements = policy.PublicStatementIds;
+            if (publicStatements.Length == 0) return;
+            PublicAccessBlockConfiguration block = await ReadPublicAccessBlockAsync(s3, bucketName, context).ConfigureAwait(false);
+            if (block?.BlockPublicPolicy == true)
+                throw new EcommerceException("PublicPolicyBlocked", ErrorCategory.PermissionDenied, bucketName,
+                    $"Bucket '{bucketName}' blocks public policies (Block Public Access: BlockPublicPolicy is on), and its policy would contain the public statement(s) {string.Join(", ", publicStatements)}; the policy was not written.",
+                    "Remove the public statement(s) from the bucket policy, or run New-AssetBucket -AllowPublicRead if the bucket really must be public.");
         }
 
         /// <summary>The bucket's Block Public Access settings, or null when none are set.</summary>

@@ -272,27 +272,40 @@ namespace EcommerceAws.Engine.Assets
             AwsCall.Run(() => s3.ListVersionsAsync(new ListVersionsRequest { BucketName = bucket, KeyMarker = keyMarker, VersionIdMarker = versionMarker, MaxKeys = max }, context.Cancellation),
                 "ListObjectVersions", bucket);
 
-        /// <summary>The bucket's region, or null when the bucket does not exist (or is not ours to see).</summary>
+        /// <summary>The bucket's region, or null when this account owns no such bucket.</summary>
         internal static async Task<string> TryGetRegion(IAmazonS3 s3, string bucket, IOperationContext context)
         {
+            // Ownership from ListBuckets: GetBucketLocation alone may answer for another account's bucket on stand-ins.
+            if (await OwnedBucket(s3, bucket, context).ConfigureAwait(false) == null) return null;
             try
             {
                 GetBucketLocationResponse response = await s3.GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = bucket }, context.Cancellation).ConfigureAwait(false);
                 string location = response.Location?.Value;
                 return string.IsNullOrEmpty(location) ? "us-east-1" : location == "EU" ? "eu-west-1" : location;
             }
-            catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchBucket" || (int)ex.StatusCode == 404)
+            catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchBucket")
             {
-                return null;
-            }
-            catch (AmazonS3Exception ex) when (ex.ErrorCode == "AccessDenied" || (int)ex.StatusCode == 403)
-            {
-                throw CreateError("BucketAlreadyExists", bucket);
+                return null; // deleted in between
             }
             catch (AmazonS3Exception ex)
             {
                 throw AwsErrors.From(ex, bucket, "GetBucketLocation");
             }
+        }
+
+        /// <summary>The bucket as listed among this account's buckets, or null.</summary>
+        private static async Task<S3Bucket> OwnedBucket(IAmazonS3 s3, string bucket, IOperationContext context)
+        {
+            string token = null;
+            do
+            {
+                ListBucketsResponse page = await AwsCall.Run(() => s3.ListBucketsAsync(new ListBucketsRequest { ContinuationToken = token }, context.Cancellation), "ListBuckets", bucket)
+                    .ConfigureAwait(false);
+                S3Bucket match = page.Buckets?.FirstOrDefault(b => b.BucketName == bucket);
+                if (match != null) return match;
+                token = page.ContinuationToken;
+            } while (!string.IsNullOrEmpty(token));
+            return null;
         }
 
         private static async Task<AssetBucketInfo> Describe(IAmazonS3 s3, string bucket, string region, bool alreadyExisted, IOperationContext context)
@@ -310,7 +323,7 @@ namespace EcommerceAws.Engine.Assets
             catch (AmazonS3Exception ex) when (ex.ErrorCode == "ServerSideEncryptionConfigurationNotFoundError") { }
             PublicAccessBlockConfiguration block = await BucketPolicyStore.ReadPublicAccessBlockAsync(s3, bucket, context).ConfigureAwait(false);
             BucketPolicyDocument policy = await BucketPolicyStore.ReadAsync(s3, bucket, context).ConfigureAwait(false);
-            DateTime? created = await CreationDate(s3, bucket, context).ConfigureAwait(false);
+            DateTime? created = (await OwnedBucket(s3, bucket, context).ConfigureAwait(false))?.CreationDate?.ToUniversalTime();
             string status = versioning.VersioningConfig?.Status?.Value;
             return new AssetBucketInfo
             {
@@ -329,20 +342,6 @@ namespace EcommerceAws.Engine.Assets
 
         /// <summary>The S3 REST endpoint of the bucket (the CloudFront origin; not the website endpoint).</summary>
         public static string RegionalDomainName(string bucket, string region) => $"{bucket}.s3.{region}.amazonaws.com";
-
-        private static async Task<DateTime?> CreationDate(IAmazonS3 s3, string bucket, IOperationContext context)
-        {
-            string token = null;
-            do
-            {
-                ListBucketsResponse page = await AwsCall.Run(() => s3.ListBucketsAsync(new ListBucketsRequest { ContinuationToken = token }, context.Cancellation), "ListBuckets", bucket)
-                    .ConfigureAwait(false);
-                S3Bucket match = page.Buckets?.FirstOrDefault(b => b.BucketName == bucket);
-                if (match != null) return match.CreationDate?.ToUniversalTime();
-                token = page.ContinuationToken;
-            } while (!string.IsNullOrEmpty(token));
-            return null;
-        }
 
         public static EcommerceException BucketNotFound(string bucket) =>
             new EcommerceException("BucketNotFound", ErrorCategory.ObjectNotFound, bucket,

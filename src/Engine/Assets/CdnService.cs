@@ -38,6 +38,9 @@ namespace EcommerceAws.Engine.Assets
             string bucketRegion = await BucketService.TryGetRegion(s3, bucket, context).ConfigureAwait(false) ?? throw BucketService.BucketNotFound(bucket);
             string originDomain = BucketService.RegionalDomainName(bucket, bucketRegion);
             string account = await AccountId(context).ConfigureAwait(false);
+            // Fail before creating anything when the policy statement could not be written afterwards.
+            BucketPolicyDocument policy = await BucketPolicyStore.ReadAsync(s3, bucket, context).ConfigureAwait(false);
+            await BucketPolicyStore.EnsureWritableAsync(s3, bucket, policy, context).ConfigureAwait(false);
             using ICloudFrontClient cloudFront = ClientFactory(context.Aws);
 
             OriginAccessControl oac = await EnsureOriginAccessControl(cloudFront, bucket, context).ConfigureAwait(false);
@@ -72,7 +75,7 @@ namespace EcommerceAws.Engine.Assets
             }
 
             string arn = DistributionArn(account, distribution.Id);
-            BucketPolicyDocument policy = await BucketPolicyStore.ReadAsync(s3, bucket, context).ConfigureAwait(false);
+            policy = await BucketPolicyStore.ReadAsync(s3, bucket, context).ConfigureAwait(false);
             if (policy.Upsert(BucketPolicyDocument.CloudFrontReadStatement(bucket, arn)))
             {
                 context.WriteVerbose($"Granting {arn} read access to s3://{bucket}/* in the bucket policy (statement {BucketPolicyDocument.CloudFrontReadSid}).");
