@@ -1,0 +1,36 @@
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Contract
+{
+    /// <summary>What New-AssetCdn asks for (issue 3 §2).</summary>
+    public sealed class CdnSpec
+    {
+        public string BucketName { get; init; }
+        /// <summary>PriceClass_All (default), PriceClass_200 or PriceClass_100 (no edge in Africa).</summary>
+        public string PriceClass { get; init; } = "PriceClass_All";
+        public string[] Aliases { get; init; }
+        /// <summary>A us-east-1 ACM certificate ARN; required with Aliases.</summary>
+        public string AcmCertificateArn { get; init; }
+        /// <summary>Null means the guide's "E-commerce ... Assets CDN" comment.</summary>
+        public string Comment { get; init; }
+        /// <summary>Wait for the distribution to be Deployed.</summary>
+        public bool Wait { get; init; } = true;
+        public IDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    }
+
+    /// <summary>The CloudFront distribution in front of the asset bucket (engine side).</summary>
+    public interface ICdnService
+    {
+        /// <summary>Creates (or finds) the OAC and the distribution for the bucket and merges the bucket policy statement.</summary>
+        Task<AssetCdnInfo> CreateAsync(CdnSpec spec, IOperationContext context);
+        /// <summary>The distribution, or null when it does not exist.</summary>
+        Task<AssetCdnInfo> DescribeAsync(string distributionId, IOperationContext context);
+        /// <summary>The distribution whose origin is the bucket's S3 REST endpoint, or null when there is none.</summary>
+        Task<AssetCdnInfo> FindByBucketAsync(string bucketName, IOperationContext context);
+        /// <summary>Disables, waits, deletes the distribution, then removes the bucket policy statement and the OAC. Without wait, only disables when not yet deletable.</summary>
+        Task RemoveAsync(string distributionId, bool wait, IOperationContext context);
+        Task<CdnInvalidationInfo> InvalidateAsync(string distributionId, string[] paths, bool wait, IOperationContext context);
+    }
+}

@@ -1,0 +1,365 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using Amazon.S3;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+using EcommerceAws.Contract;
+using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.CloudFront;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Engine.Assets
+{
+    /// <summary>
+    /// The CloudFront distribution in front of the private asset bucket: an Origin Access Control, an S3 REST origin,
+    /// the managed CachingOptimized policy, and one bucket policy statement scoped to the distribution's ARN.
+    /// </summary>
+    public sealed class CdnService : ICdnService
+    {
+        public const string CachingOptimizedPolicyId = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+        public const string DefaultComment = "E-commerce Cameroon Assets CDN";
+        private static readonly TimeSpan DeployTimeout = TimeSpan.FromMinutes(40);
+        private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(10);
+
+        private static ICloudFrontClient ClientFactory(AwsOptions options) => new CloudFrontClient(options);
+
+        public async Task<AssetCdnInfo> CreateAsync(CdnSpec spec, IOperationContext context)
+        {
+            AssetInputValidation.BucketName(spec.BucketName);
+            if (spec.AcmCertificateArn != null) AssetInputValidation.AcmCertificateArn(spec.AcmCertificateArn);
+            string bucket = spec.BucketName;
+            using IAmazonS3 s3 = AwsClientFactory.S3(context.Aws);
+            string bucketRegion = await BucketService.TryGetRegion(s3, bucket, context).ConfigureAwait(false) ?? throw BucketService.BucketNotFound(bucket);
+            string originDomain = BucketService.RegionalDomainName(bucket, bucketRegion);
+            string account = await AccountId(context).ConfigureAwait(false);
+            // Fail before creating anything when the policy statement could not be written afterwards.
+            BucketPolicyDocument policy = await BucketPolicyStore.ReadAsync(s3, bucket, context).ConfigureAwait(false);
+            await BucketPolicyStore.EnsureWritableAsync(s3, bucket, policy, context).ConfigureAwait(false);
+            using ICloudFrontClient cloudFront = ClientFactory(context.Aws);
+
+            OriginAccessControl oac = await EnsureOriginAccessControl(cloudFront, bucket, context).ConfigureAwait(false);
+
+            Distribution distribution = null;
+            DistributionSummary existing = await FindByOrigin(cloudFront, originDomain, context).ConfigureAwait(false);
+            if (existing != null)
+            {
+                context.WriteVerbose($"Bucket '{bucket}' already has distribution {existing.Id}; reusing it.");
+                distribution = await Cf(() => cloudFront.GetDistributionAsync(existing.Id, context.Cancellation), "GetDistribution", existing.Id).ConfigureAwait(false);
+                WarnAboutDifferences(distribution.DistributionConfig, spec, context);
+            }
+            else
+            {
+                DistributionConfig config = BuildConfig(spec, originDomain, oac.Id);
+                context.WriteVerbose($"Creating CloudFront distribution for origin {originDomain} ({spec.PriceClass}).");
+                try
+                {
+                    distribution = await cloudFront.CreateDistributionWithTagsAsync(config, spec.Tags, context.Cancellation).ConfigureAwait(false);
+                }
+                catch (CloudFrontException ex) when (ex.ErrorCode == "DistributionAlreadyExists" && ExistingIdIn(ex.Message) is string otherId)
+                {
+                    // Same CallerReference: a previous run created it (its origin may have been edited since).
+                    context.WriteVerbose($"Distribution {otherId} was created earlier for this bucket; reusing it.");
+                    distribution = await Cf(() => cloudFront.GetDistributionAsync(otherId, context.Cancellation), "GetDistribution", otherId).ConfigureAwait(false);
+                    existing = new DistributionSummary { Id = otherId };
+                }
+                catch (CloudFrontException ex)
+                {
+                    throw AwsErrors.From(ex, bucket, "CreateDistributionWithTags");
+                }
+            }
+
+            string arn = DistributionArn(account, distribution.Id);
+            policy = await BucketPolicyStore.ReadAsync(s3, bucket, context).ConfigureAwait(false);
+            if (policy.Upsert(BucketPolicyDocument.CloudFrontReadStatement(bucket, arn)))
+            {
+                context.WriteVerbose($"Granting {arn} read access to s3://{bucket}/* in the bucket policy (statement {BucketPolicyDocument.CloudFrontReadSid}).");
+                await BucketPolicyStore.WriteAsync(s3, bucket, policy, context).ConfigureAwait(false);
+            }
+
+            if (spec.Wait)
+                distribution = await WaitForDeployed(cloudFront, distribution, context).ConfigureAwait(false);
+            return ToInfo(distribution, account, bucket, oac.Id, existing != null);
+        }
+
+        public async Task<AssetCdnInfo> DescribeAsync(string distributionId, IOperationContext context)
+        {
+            AssetInputValidation.DistributionId(distributionId);
+            using ICloudFrontClient cloudFront = ClientFactory(context.Aws);
+            Distribution distribution = await TryGet(cloudFront, distributionId, context).ConfigureAwait(false);
+            if (distribution == null) return null;
+            string account = await AccountId(context).ConfigureAwait(false);
+            string bucket = BucketOf(distribution.DistributionConfig);
+            string oacId = distribution.DistributionConfig?.Origins.FirstOrDefault()?.OriginAccessControlId
+                ?? (bucket == null ? null : (await FindOriginAccessControl(cloudFront, bucket, context).ConfigureAwait(false))?.Id);
+            return ToInfo(distribution, account, bucket, oacId, false);
+        }
+
+        public async Task<AssetCdnInfo> FindByBucketAsync(string bucketName, IOperationContext context)
+        {
+            AssetInputValidation.BucketName(bucketName);
+            using ICloudFrontClient cloudFront = ClientFactory(context.Aws);
+            DistributionSummary summary = await FindByOrigin(cloudFront, null, context, bucketName).ConfigureAwait(false);
+            return summary == null ? null : await DescribeAsync(summary.Id, context).ConfigureAwait(false);
+        }
+
+        public async Task RemoveAsync(string distributionId, bool wait, IOperationContext context)
+        {
+            AssetInputValidation.DistributionId(distributionId);
+            using ICloudFrontClient cloudFront = ClientFactory(context.Aws);
+            Distribution distribution = await TryGet(cloudFront, distributionId, context).ConfigureAwait(false) ?? throw DistributionNotFound(distributionId);
+            string bucket = BucketOf(distribution.DistributionConfig);
+
+            var (config, etag) = await Cf(() => cloudFront.GetDistributionConfigAsync(distributionId, context.Cancellation), "GetDistributionConfig", distributionId).ConfigureAwait(false);
+            if (config.Enabled)
+            {
+                // CloudFront deletes only disabled, deployed distributions.
+                context.WriteVerbose($"Disabling distribution {distributionId}.");
+                config.Enabled = false;
+                distribution = await Cf(() => cloudFront.UpdateDistributionAsync(distributionId, config, etag, context.Cancellation), "UpdateDistribution", distributionId).ConfigureAwait(false);
+            }
+            if (!wait && distribution.Status != "Deployed")
+            {
+                context.WriteWarning($"Distribution {distributionId} is disabled and still deploying ({distribution.Status}); it was not deleted. Run Remove-AssetCdn again without -NoWait in 5-15 minutes to delete it.");
+                return;
+            }
+            distribution = await WaitForDeployed(cloudFront, distribution, context).ConfigureAwait(false);
+            var (_, deleteTag) = await Cf(() => cloudFront.GetDistributionConfigAsync(distributionId, context.Cancellation), "GetDistributionConfig", distributionId).ConfigureAwait(false);
+            context.WriteVerbose($"Deleting distribution {distributionId}.");
+            await Cf(async () => { await cloudFront.DeleteDistributionAsync(distributionId, deleteTag, context.Cancellation).ConfigureAwait(false); return true; },
+                "DeleteDistribution", distributionId).ConfigureAwait(false);
+
+            if (bucket == null) return;
+            string arn = DistributionArn(await AccountId(context).ConfigureAwait(false), distributionId);
+            await RemovePolicyStatement(bucket, arn, context).ConfigureAwait(false);
+            await RemoveOriginAccessControl(cloudFront, bucket, context).ConfigureAwait(false);
+        }
+
+        public async Task<CdnInvalidationInfo> InvalidateAsync(string distributionId, string[] paths, bool wait, IOperationContext context)
+        {
+            AssetInputValidation.DistributionId(distributionId);
+            foreach (string path in paths) AssetInputValidation.InvalidationPath(path);
+            using ICloudFrontClient cloudFront = ClientFactory(context.Aws);
+            // Each invalidation needs a new CallerReference: the same one twice is treated as a retry of the first.
+            string reference = $"ecommerceaws-{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid():N}".Substring(0, 50);
+            Invalidation invalidation = await Cf(() => cloudFront.CreateInvalidationAsync(distributionId, paths, reference, context.Cancellation), "CreateInvalidation", distributionId)
+                .ConfigureAwait(false);
+            var clock = Stopwatch.StartNew();
+            string activity = $"Invalidating {string.Join(", ", paths)} on {distributionId}";
+            while (wait && invalidation.Status != "Completed")
+            {
+                if (clock.Elapsed > DeployTimeout) throw WaitTimeout(distributionId, $"invalidation {invalidation.Id} Completed");
+                context.WriteProgress(new ProgressUpdate { Activity = activity, Status = $"{invalidation.Status} ({clock.Elapsed.TotalSeconds:0} s)" });
+                await Task.Delay(PollInterval, context.Cancellation).ConfigureAwait(false);
+                string id = invalidation.Id;
+                invalidation = await Cf(() => cloudFront.GetInvalidationAsync(distributionId, id, context.Cancellation), "GetInvalidation", distributionId).ConfigureAwait(false);
+            }
+            if (wait) context.WriteProgress(new ProgressUpdate { Activity = activity, Completed = true });
+            return new CdnInvalidationInfo
+            {
+                DistributionId = distributionId,
+                InvalidationId = invalidation.Id,
+                Status = NormalizeInvalidationStatus(invalidation.Status),
+                Paths = invalidation.Paths.Length > 0 ? invalidation.Paths : paths,
+                CreatedAt = invalidation.CreateTime,
+            };
+        }
+
+        internal static DistributionConfig BuildConfig(CdnSpec spec, string originDomain, string oacId)
+        {
+            string originId = "s3-" + spec.BucketName;
+            return new DistributionConfig
+            {
+                // Deterministic: a retried or repeated create for the same bucket can never make a second distribution.
+                CallerReference = "ecommerceaws-" + spec.BucketName,
+                Aliases = spec.Aliases ?? Array.Empty<string>(),
+                Origins = new List<CloudFrontOrigin> { new CloudFrontOrigin { Id = originId, DomainName = originDomain, S3OriginAccessIdentity = string.Empty, OriginAccessControlId = oacId } },
+                DefaultCacheBehavior = new DefaultCacheBehavior { TargetOriginId = originId, ViewerProtocolPolicy = "redirect-to-https", CachePolicyId = CachingOptimizedPolicyId, Compress = true },
+                Comment = spec.Comment ?? DefaultComment,
+                PriceClass = spec.PriceClass ?? "PriceClass_All",
+                Enabled = true,
+                ViewerCertificate = new ViewerCertificate { AcmCertificateArn = spec.AcmCertificateArn },
+                HttpVersion = "http2and3",
+                IsIPV6Enabled = true,
+            };
+        }
+
+        private static void WarnAboutDifferences(DistributionConfig current, CdnSpec spec, IOperationContext context)
+        {
+            if (current == null) return;
+            var differences = new List<string>();
+            if (spec.PriceClass != null && current.PriceClass != spec.PriceClass) differences.Add($"price class {current.PriceClass} (asked {spec.PriceClass})");
+            string[] aliases = spec.Aliases ?? Array.Empty<string>();
+            if (!aliases.OrderBy(a => a).SequenceEqual(current.Aliases.OrderBy(a => a))) differences.Add($"aliases [{string.Join(", ", current.Aliases)}] (asked [{string.Join(", ", aliases)}])");
+            if (differences.Count > 0)
+                context.WriteWarning($"The existing distribution was left as it is: {string.Join("; ", differences)}. Change it in the CloudFront console, or remove it with Remove-AssetCdn and run New-AssetCdn again.");
+        }
+
+        private static async Task<OriginAccessControl> EnsureOriginAccessControl(ICloudFrontClient cloudFront, string bucket, IOperationContext context)
+        {
+            OriginAccessControl oac = await FindOriginAccessControl(cloudFront, bucket, context).ConfigureAwait(false);
+            if (oac != null)
+            {
+                context.WriteVerbose($"Reusing Origin Access Control {oac.Id} ({bucket}).");
+                return oac;
+            }
+            context.WriteVerbose($"Creating Origin Access Control '{bucket}' (S3, SigV4, always sign).");
+            return await Cf(() => cloudFront.CreateOriginAccessControlAsync(new OriginAccessControlConfig
+            {
+                Name = bucket, // names are unique per account, and a bucket name is at most 63 characters (the limit is 64)
+                Description = $"EcommerceAws: CloudFront access to s3://{bucket}",
+            }, context.Cancellation), "CreateOriginAccessControl", bucket).ConfigureAwait(false);
+        }
+
+        private static async Task<OriginAccessControl> FindOriginAccessControl(ICloudFrontClient cloudFront, string bucket, IOperationContext context)
+        {
+            string marker = null;
+            do
+            {
+                string current = marker;
+                CloudFrontPage<OriginAccessControl> page = await Cf(() => cloudFront.ListOriginAccessControlsAsync(current, context.Cancellation), "ListOriginAccessControls", bucket).ConfigureAwait(false);
+                OriginAccessControl match = page.Items.FirstOrDefault(o => o.Config?.Name == bucket);
+                if (match != null) return match;
+                marker = page.IsTruncated ? page.NextMarker : null;
+            } while (!string.IsNullOrEmpty(marker));
+            return null;
+        }
+
+        /// <summary>The distribution whose origin is exactly originDomain (or, with bucket, the bucket's REST endpoint in any region).</summary>
+        private static async Task<DistributionSummary> FindByOrigin(ICloudFrontClient cloudFront, string originDomain, IOperationContext context, string bucket = null)
+        {
+            string marker = null;
+            do
+            {
+                string current = marker;
+                CloudFrontPage<DistributionSummary> page = await Cf(() => cloudFront.ListDistributionsAsync(current, context.Cancellation), "ListDistributions", originDomain ?? bucket).ConfigureAwait(false);
+                DistributionSummary match = page.Items.FirstOrDefault(d => d.OriginDomainNames.Any(o =>
+                    originDomain != null ? string.Equals(o, originDomain, StringComparison.OrdinalIgnoreCase) : BucketOfDomain(o) == bucket));
+                if (match != null) return match;
+                marker = page.IsTruncated ? page.NextMarker : null;
+            } while (!string.IsNullOrEmpty(marker));
+            return null;
+        }
+
+        private static readonly Regex S3RestDomain = new Regex(@"^(?<bucket>[a-z0-9.-]+)\.s3(\.[a-z0-9-]+)?\.amazonaws\.com$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+
+        private static string BucketOfDomain(string domain)
+        {
+            Match match = S3RestDomain.Match(domain ?? string.Empty);
+            return match.Success ? match.Groups["bucket"].Value : null;
+        }
+
+        private static string BucketOf(DistributionConfig config) =>
+            config?.Origins.Select(o => BucketOfDomain(o.DomainName)).FirstOrDefault(b => b != null);
+
+        private static async Task RemovePolicyStatement(string bucket, string arn, IOperationContext context)
+        {
+            using IAmazonS3 s3 = AwsClientFactory.S3(context.Aws);
+            if (await BucketService.TryGetRegion(s3, bucket, context).ConfigureAwait(false) == null) return;
+            BucketPolicyDocument policy = await BucketPolicyStore.ReadAsync(s3, bucket, context).ConfigureAwait(false);
+            JsonObject statement = policy.Find(BucketPolicyDocument.CloudFrontReadSid);
+            // Only our statement for this distribution: a statement for another distribution is not ours to drop.
+            if (statement == null || !statement.ToJsonString().Contains(arn, StringComparison.Ordinal)) return;
+            policy.Remove(BucketPolicyDocument.CloudFrontReadSid);
+            context.WriteVerbose($"Removing statement {BucketPolicyDocument.CloudFrontReadSid} from the policy of '{bucket}'.");
+            await BucketPolicyStore.WriteAsync(s3, bucket, policy, context).ConfigureAwait(false);
+        }
+
+        private static async Task RemoveOriginAccessControl(ICloudFrontClient cloudFront, string bucket, IOperationContext context)
+        {
+            OriginAccessControl oac = await FindOriginAccessControl(cloudFront, bucket, context).ConfigureAwait(false);
+            if (oac == null) return;
+            try
+            {
+                OriginAccessControl current = await cloudFront.GetOriginAccessControlAsync(oac.Id, context.Cancellation).ConfigureAwait(false);
+                await cloudFront.DeleteOriginAccessControlAsync(oac.Id, current.ETag, context.Cancellation).ConfigureAwait(false);
+                context.WriteVerbose($"Deleted Origin Access Control {oac.Id}.");
+            }
+            catch (CloudFrontException ex) when (ex.ErrorCode == "OriginAccessControlInUse")
+            {
+                context.WriteWarning($"Origin Access Control {oac.Id} ({bucket}) is still used by another distribution; it was kept.");
+            }
+            catch (CloudFrontException ex)
+            {
+                throw AwsErrors.From(ex, oac.Id, "DeleteOriginAccessControl");
+            }
+        }
+
+        private static async Task<Distribution> WaitForDeployed(ICloudFrontClient cloudFront, Distribution distribution, IOperationContext context)
+        {
+            var clock = Stopwatch.StartNew();
+            string activity = $"Deploying CloudFront distribution {distribution.Id}";
+            while (distribution.Status != "Deployed")
+            {
+                if (clock.Elapsed > DeployTimeout) throw WaitTimeout(distribution.Id, "Deployed");
+                context.WriteProgress(new ProgressUpdate { Activity = activity, Status = $"{distribution.Status} ({clock.Elapsed.TotalSeconds:0} s; CloudFront usually takes 5-15 minutes)" });
+                // poll fast at first (stand-ins deploy at once), then every 10 s
+                await Task.Delay(clock.Elapsed < PollInterval ? TimeSpan.FromSeconds(1) : PollInterval, context.Cancellation).ConfigureAwait(false);
+                string id = distribution.Id;
+                distribution = await Cf(() => cloudFront.GetDistributionAsync(id, context.Cancellation), "GetDistribution", id).ConfigureAwait(false);
+            }
+            context.WriteProgress(new ProgressUpdate { Activity = activity, Completed = true });
+            return distribution;
+        }
+
+        private static async Task<Distribution> TryGet(ICloudFrontClient cloudFront, string id, IOperationContext context)
+        {
+            try { return await cloudFront.GetDistributionAsync(id, context.Cancellation).ConfigureAwait(false); }
+            catch (CloudFrontException ex) when (ex.IsNotFound) { return null; }
+            catch (CloudFrontException ex) { throw AwsErrors.From(ex, id, "GetDistribution"); }
+        }
+
+        private static async Task<string> AccountId(IOperationContext context)
+        {
+            using IAmazonSecurityTokenService sts = AwsClientFactory.Sts(context.Aws);
+            GetCallerIdentityResponse identity = await AwsCall.Run(() => sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), context.Cancellation), "GetCallerIdentity", null)
+                .ConfigureAwait(false);
+            return identity.Account;
+        }
+
+        /// <summary>The ARN in the form CloudFront's own policies use (global: empty region).</summary>
+        public static string DistributionArn(string account, string id) => $"arn:aws:cloudfront::{account}:distribution/{id}";
+
+        private static string ExistingIdIn(string message)
+        {
+            Match match = Regex.Match(message ?? string.Empty, @"\b(E[A-Z0-9]{7,20})\b");
+            return match.Success ? match.Groups[1].Value : null;
+        }
+
+        private static string NormalizeInvalidationStatus(string status) =>
+            string.Equals(status, "Completed", StringComparison.OrdinalIgnoreCase) ? "Completed" : status;
+
+        private static AssetCdnInfo ToInfo(Distribution distribution, string account, string bucket, string oacId, bool alreadyExisted) => new AssetCdnInfo
+        {
+            DistributionId = distribution.Id,
+            DomainName = distribution.DomainName,
+            Url = "https://" + distribution.DomainName,
+            Arn = DistributionArn(account, distribution.Id),
+            Status = distribution.Status,
+            Enabled = distribution.DistributionConfig?.Enabled ?? false,
+            BucketName = bucket,
+            OriginAccessControlId = oacId,
+            PriceClass = distribution.DistributionConfig?.PriceClass,
+            Aliases = distribution.DistributionConfig?.Aliases ?? Array.Empty<string>(),
+            Comment = distribution.DistributionConfig?.Comment,
+            AlreadyExisted = alreadyExisted,
+        };
+
+        private static Task<T> Cf<T>(Func<Task<T>> call, string operation, object target) => AwsCall.Run(call, operation, target);
+
+        public static EcommerceException DistributionNotFound(string id) =>
+            new EcommerceException("DistributionNotFound", ErrorCategory.ObjectNotFound, id,
+                $"CloudFront distribution '{id}' does not exist.",
+                "Check -DistributionId with Get-AssetCdn -BucketName <bucket>.");
+
+        private static EcommerceException WaitTimeout(string id, string state) =>
+            new EcommerceException("CdnWaitTimeout", ErrorCategory.OperationTimeout, id,
+                $"Distribution {id} was not {state} after {DeployTimeout.TotalMinutes:0} minutes.",
+                "Check the distribution in the CloudFront console; run the command again to resume waiting.");
+    }
+}
