@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace EcommerceAws.Contract
 {
     /// <summary>Checks of user input that run before any AWS call; each failure has a stable ErrorId.</summary>
-    public static class InputValidation
+    public static partial class InputValidation
     {
         private static readonly Regex TableNamePattern = new Regex("^[a-zA-Z0-9_.-]{3,255}$", RegexOptions.CultureInvariant);
 

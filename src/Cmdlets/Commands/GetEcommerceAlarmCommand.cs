@@ -1,0 +1,87 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using EcommerceAws.Contract;
+using EcommerceAws.Internal;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Commands
+{
+    /// <summary>Gets the stack's CloudWatch alarms with their metric, threshold, state and actions.</summary>
+    /// <remarks>
+    /// <para>By name: -AlarmName accepts wildcards; without it every alarm whose name starts with ecommerce- is returned. A name without wildcards that does not exist is a non-terminating error (AlarmNotFound).</para>
+    /// <para>By resource: -TableName, -BucketName, -CacheClusterId and -LambdaFunctionName (or a piped EcommerceStack) return the alarms New-EcommerceAlarm creates for them; those not created yet are left out.</para>
+    /// </remarks>
+    /// <example>
+    /// <code>Get-EcommerceAlarm | Where-Object State -eq 'ALARM'</code>
+    /// <para>Lists the shop's alarms that are firing now.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-EcommerceStack -Name ecommerce-cameroon | Get-EcommerceAlarm | Format-Table AlarmName, State, Actions</code>
+    /// <para>Shows the alarms of one stack and whom they notify.</para>
+    /// </example>
+    [Cmdlet(VerbsCommon.Get, "EcommerceAlarm", DefaultParameterSetName = ByNameSet)]
+    [OutputType(typeof(EcommerceAlarmInfo))]
+    public sealed class GetEcommerceAlarmCommand : AwsCmdlet
+    {
+        private const string ByNameSet = "ByName";
+        private const string ByResourceSet = "ByResource";
+
+        /// <summary><para>Alarm names; wildcards are allowed. Default: every alarm named ecommerce-*.</para></summary>
+        [Parameter(ParameterSetName = ByNameSet, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        public string[] AlarmName { get; set; }
+
+        /// <summary><para>The DynamoDB table whose throttling alarms to get.</para></summary>
+        [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        public string TableName { get; set; }
+
+        /// <summary><para>The S3 bucket whose 5xx alarm to get.</para></summary>
+        [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        public string BucketName { get; set; }
+
+        /// <summary><para>The ElastiCache cluster id whose memory alarm to get.</para></summary>
+        [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        public string CacheClusterId { get; set; }
+
+        /// <summary><para>The Lambda function whose errors alarm to get.</para></summary>
+        [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        public string LambdaFunctionName { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == ByResourceSet)
+            {
+                CheckInput(() => InputValidation.AlarmTargets(TableName, BucketName, CacheClusterId, LambdaFunctionName, null));
+                var names = EcommerceAlarmPlan.For(TableName, BucketName, CacheClusterId, LambdaFunctionName, null, null).Select(a => a.AlarmName).ToList();
+                foreach (EcommerceAlarmInfo alarm in Run(context => Engine<IEcommerceAlarmService>().GetAsync(names, null, context)))
+                    WriteObject(alarm);
+                return;
+            }
+
+            string[] patterns = AlarmName ?? new[] { EcommerceAlarmPlan.NamePrefix + "*" };
+            Run(async context =>
+            {
+                IEcommerceAlarmService alarms = Engine<IEcommerceAlarmService>();
+                var exact = patterns.Where(p => !WildcardPattern.ContainsWildcardCharacters(p)).Distinct().ToList();
+                var seen = new HashSet<string>();
+                if (exact.Count > 0)
+                {
+                    IReadOnlyList<EcommerceAlarmInfo> found = await alarms.GetAsync(exact, null, context);
+                    foreach (EcommerceAlarmInfo alarm in found.Where(a => seen.Add(a.AlarmName))) context.WriteObject(alarm);
+                    foreach (string missing in exact.Where(n => found.All(a => a.AlarmName != n)))
+                        context.WriteError(new EcommerceException("AlarmNotFound", ErrorCategory.ObjectNotFound, missing,
+                            $"CloudWatch alarm '{missing}' does not exist in this account and region.", "Check -AlarmName and -Region (Get-EcommerceAlarm lists ecommerce-* alarms)."));
+                }
+                foreach (string pattern in patterns.Where(WildcardPattern.ContainsWildcardCharacters))
+                {
+                    // DescribeAlarms filters by prefix only: ask for the literal part, match the rest here.
+                    string prefix = pattern.Substring(0, pattern.IndexOfAny(new[] { '*', '?', '[' }));
+                    var wildcard = new WildcardPattern(pattern, WildcardOptions.IgnoreCase);
+                    foreach (EcommerceAlarmInfo alarm in await alarms.GetAsync(null, prefix.Length > 0 ? prefix : null, context))
+                        if (wildcard.IsMatch(alarm.AlarmName) && seen.Add(alarm.AlarmName)) context.WriteObject(alarm);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System.Management.Automation;
+using EcommerceAws.Contract;
+using EcommerceAws.Internal;
+
+namespace EcommerceAws.Commands
+{
+    /// <summary>Deletes the shop's ElastiCache cache (cache cluster, replication group with all its nodes, or serverless cache).</summary>
+    /// <remarks>
+    /// <para>All cached data is lost; the application falls back to DynamoDB until a new cache is warmed. The command asks for confirmation (ConfirmImpact High). No final snapshot is taken.</para>
+    /// <para>By default it returns once ElastiCache has accepted the deletion (the cache shows status deleting); -Wait waits until it is gone, which takes several minutes on AWS. A cache that is already being deleted is left as it is; an id that does not exist is an error (CacheClusterNotFound).</para>
+    /// </remarks>
+    /// <example>
+    /// <code>Remove-CacheCluster -CacheClusterId ecommerce-redis -Confirm:$false</code>
+    /// <para>Deletes the guide's cache without asking.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-CacheCluster shop-cache | Remove-CacheCluster -Wait -WhatIf</code>
+    /// <para>Shows what would be deleted, deleting nothing.</para>
+    /// </example>
+    [Cmdlet(VerbsCommon.Remove, "CacheCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(void))]
+    public sealed class RemoveCacheClusterCommand : AwsCmdlet
+    {
+        /// <summary><para>Id of the cache to delete (cache cluster id, replication group id or serverless cache name).</para></summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        public string CacheClusterId { get; set; }
+
+        /// <summary><para>Wait until the cache is gone instead of returning once the deletion has started.</para></summary>
+        [Parameter]
+        public SwitchParameter Wait { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            CheckInput(() => InputValidation.CacheClusterId(CacheClusterId));
+            if (!ShouldProcess(CacheClusterId, "Delete ElastiCache cache and all its cached data")) return;
+            Run(context => Engine<ICacheClusterService>().RemoveAsync(CacheClusterId, Wait, context));
+        }
+    }
+}

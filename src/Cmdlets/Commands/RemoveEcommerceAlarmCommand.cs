@@ -1,0 +1,79 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using EcommerceAws.Contract;
+using EcommerceAws.Internal;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Commands
+{
+    /// <summary>Deletes the stack's CloudWatch alarms (and, by resource, the S3 request-metrics configuration the 5xx alarm needed).</summary>
+    /// <remarks>
+    /// <para>By name: -AlarmName (wildcards allowed; pipe Get-EcommerceAlarm or New-EcommerceAlarm output). By resource: -TableName, -BucketName, -CacheClusterId, -LambdaFunctionName or a piped EcommerceStack delete the alarms New-EcommerceAlarm creates for them; with -BucketName the bucket's EntireBucket metrics configuration is deleted too, since request metrics are billed.</para>
+    /// <para>The command asks for confirmation for each alarm (ConfirmImpact High). Alarms that do not exist are skipped: running it twice is safe.</para>
+    /// </remarks>
+    /// <example>
+    /// <code>Get-EcommerceStack -Name ecommerce-cameroon | Remove-EcommerceAlarm -Confirm:$false</code>
+    /// <para>Deletes every alarm of the stack and switches off the bucket's request metrics.</para>
+    /// </example>
+    /// <example>
+    /// <code>Remove-EcommerceAlarm -AlarmName 'ecommerce-shop-gsi1-*' -WhatIf</code>
+    /// <para>Shows which GSI1 alarms would be deleted, deleting nothing.</para>
+    /// </example>
+    [Cmdlet(VerbsCommon.Remove, "EcommerceAlarm", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByResourceSet)]
+    [OutputType(typeof(void))]
+    public sealed class RemoveEcommerceAlarmCommand : AwsCmdlet
+    {
+        private const string ByNameSet = "ByName";
+        private const string ByResourceSet = "ByResource";
+
+        /// <summary><para>Alarm names to delete; wildcards are allowed.</para></summary>
+        [Parameter(ParameterSetName = ByNameSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        public string[] AlarmName { get; set; }
+
+        /// <summary><para>The DynamoDB table whose throttling alarms to delete.</para></summary>
+        [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        public string TableName { get; set; }
+
+        /// <summary><para>The S3 bucket whose 5xx alarm and EntireBucket request-metrics configuration to delete.</para></summary>
+        [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        public string BucketName { get; set; }
+
+        /// <summary><para>The ElastiCache cluster id whose memory alarm to delete.</para></summary>
+        [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        public string CacheClusterId { get; set; }
+
+        /// <summary><para>The Lambda function whose errors alarm to delete.</para></summary>
+        [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        public string LambdaFunctionName { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            List<string> names;
+            string[] metricsBuckets = null;
+            if (ParameterSetName == ByResourceSet)
+            {
+                CheckInput(() => InputValidation.AlarmTargets(TableName, BucketName, CacheClusterId, LambdaFunctionName, null));
+                names = EcommerceAlarmPlan.For(TableName, BucketName, CacheClusterId, LambdaFunctionName, null, null).Select(a => a.AlarmName).ToList();
+                if (BucketName != null && ShouldProcess(BucketName, $"Delete S3 request-metrics configuration '{EcommerceAlarmPlan.BucketMetricsFilterId}'"))
+                    metricsBuckets = new[] { BucketName };
+            }
+            else
+            {
+                names = AlarmName.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)).ToList();
+                string[] wildcards = AlarmName.Where(WildcardPattern.ContainsWildcardCharacters).ToArray();
+                if (wildcards.Length > 0)
+                {
+                    // Expand wildcards to the alarms that exist, so -WhatIf and -Confirm name each one.
+                    var patterns = wildcards.Select(w => new WildcardPattern(w, WildcardOptions.IgnoreCase)).ToArray();
+                    IReadOnlyList<EcommerceAlarmInfo> existing = Run(context => Engine<IEcommerceAlarmService>().GetAsync(null, null, context));
+                    names.AddRange(existing.Select(a => a.AlarmName).Where(n => patterns.Any(p => p.IsMatch(n))));
+                }
+            }
+            var approved = names.Distinct().Where(n => ShouldProcess(n, "Delete CloudWatch alarm")).ToList();
+            if (approved.Count == 0 && metricsBuckets == null) return;
+            Run(context => Engine<IEcommerceAlarmService>().RemoveAsync(approved, metricsBuckets, context));
+        }
+    }
+}

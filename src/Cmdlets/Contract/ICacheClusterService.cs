@@ -1,0 +1,45 @@
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Contract
+{
+    /// <summary>How the Redis-compatible cache is deployed.</summary>
+    public enum CacheMode
+    {
+        /// <summary>One node (the guide's create-cache-cluster).</summary>
+        SingleNode,
+        /// <summary>A primary plus replicas, failover, Multi-AZ, encryption in transit and at rest.</summary>
+        ReplicationGroup,
+        /// <summary>ElastiCache Serverless (TLS always).</summary>
+        Serverless,
+    }
+
+    public enum CacheEngine { Redis, Valkey }
+
+    /// <summary>What New-CacheCluster asks for.</summary>
+    public sealed class CacheClusterSpec
+    {
+        public string CacheClusterId { get; init; }
+        public CacheEngine Engine { get; init; } = CacheEngine.Redis;
+        public string NodeType { get; init; } = "cache.t3.micro";
+        public CacheMode Mode { get; init; } = CacheMode.SingleNode;
+        /// <summary>Replicas besides the primary (ReplicationGroup mode).</summary>
+        public int ReplicaCount { get; init; } = 1;
+        /// <summary>Plain text only inside the engine call; never logged or echoed.</summary>
+        public string AuthToken { get; init; }
+        public string SubnetGroupName { get; init; }
+        public string[] SecurityGroupIds { get; init; }
+        public IDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+        public bool Wait { get; init; } = true;
+    }
+
+    /// <summary>ElastiCache lifecycle for the shop's cache (engine side).</summary>
+    public interface ICacheClusterService
+    {
+        Task<CacheClusterInfo> CreateAsync(CacheClusterSpec spec, IOperationContext context);
+        /// <summary>The cache under that id whichever mode it was created in, or null when there is none.</summary>
+        Task<CacheClusterInfo> DescribeAsync(string cacheClusterId, IOperationContext context);
+        Task RemoveAsync(string cacheClusterId, bool wait, IOperationContext context);
+    }
+}

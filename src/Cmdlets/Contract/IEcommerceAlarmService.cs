@@ -1,0 +1,115 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Contract
+{
+    /// <summary>One CloudWatch metric alarm to put, in plain values (see <see cref="EcommerceAlarmPlan"/>).</summary>
+    public sealed class EcommerceAlarmDefinition
+    {
+        public string AlarmName { get; init; }
+        public string Description { get; init; }
+        public string Namespace { get; init; }
+        public string MetricName { get; init; }
+        /// <summary>Ordered name/value pairs.</summary>
+        public KeyValuePair<string, string>[] Dimensions { get; init; } = System.Array.Empty<KeyValuePair<string, string>>();
+        public string Statistic { get; init; } = "Sum";
+        public double Threshold { get; init; }
+        public string ComparisonOperator { get; init; } = "GreaterThanOrEqualToThreshold";
+        public int Period { get; init; } = 300;
+        public int EvaluationPeriods { get; init; } = 1;
+        public string TreatMissingData { get; init; } = "notBreaching";
+        /// <summary>SNS topics notified on ALARM and on OK again.</summary>
+        public string[] Actions { get; init; } = System.Array.Empty<string>();
+        public IDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+        /// <summary>S3 request metrics need a bucket metrics configuration: its bucket and id (null for other alarms).</summary>
+        public string BucketMetricsBucket { get; init; }
+        public string BucketMetricsFilterId { get; init; }
+    }
+
+    /// <summary>The guide's "Monitoring" bullets as alarms with deterministic names, so re-running converges.</summary>
+    public static class EcommerceAlarmPlan
+    {
+        public const string BucketMetricsFilterId = "EntireBucket";
+        public const string NamePrefix = "ecommerce-";
+        private static readonly string[] ThrottledOperations = { "GetItem", "PutItem", "Query" };
+
+        public static IReadOnlyList<EcommerceAlarmDefinition> For(string tableName, string bucketName, string cacheClusterId,
+            string lambdaFunctionName, string snsTopicArn, IDictionary<string, string> tags)
+        {
+            string[] actions = snsTopicArn == null ? System.Array.Empty<string>() : new[] { snsTopicArn };
+            var alarms = new List<EcommerceAlarmDefinition>();
+            EcommerceAlarmDefinition Alarm(string name, string description, string ns, string metric, params (string, string)[] dimensions) => new EcommerceAlarmDefinition
+            {
+                AlarmName = name,
+                Description = description,
+                Namespace = ns,
+                MetricName = metric,
+                Dimensions = dimensions.Select(d => new KeyValuePair<string, string>(d.Item1, d.Item2)).ToArray(),
+                Threshold = 1,
+                Actions = actions,
+                Tags = tags,
+            };
+
+            if (tableName != null)
+            {
+                string p = $"{NamePrefix}{tableName}";
+                foreach (string operation in ThrottledOperations)
+                    alarms.Add(Alarm($"{p}-dynamodb-throttles-{operation.ToLowerInvariant()}", $"DynamoDB table {tableName}: {operation} requests throttled (Sum >= 1 in 5 min).",
+                        "AWS/DynamoDB", "ThrottledRequests", ("TableName", tableName), ("Operation", operation)));
+                alarms.Add(Alarm($"{p}-dynamodb-read-throttles", $"DynamoDB table {tableName}: read throttle events (Sum >= 1 in 5 min).",
+                    "AWS/DynamoDB", "ReadThrottleEvents", ("TableName", tableName)));
+                alarms.Add(Alarm($"{p}-dynamodb-write-throttles", $"DynamoDB table {tableName}: write throttle events (Sum >= 1 in 5 min).",
+                    "AWS/DynamoDB", "WriteThrottleEvents", ("TableName", tableName)));
+                alarms.Add(Alarm($"{p}-gsi1-read-throttles", $"DynamoDB index GSI1 of {tableName}: read throttle events (Sum >= 1 in 5 min).",
+                    "AWS/DynamoDB", "ReadThrottleEvents", ("TableName", tableName), ("GlobalSecondaryIndexName", "GSI1")));
+                alarms.Add(Alarm($"{p}-gsi1-write-throttles", $"DynamoDB index GSI1 of {tableName}: write throttle events (Sum >= 1 in 5 min).",
+                    "AWS/DynamoDB", "WriteThrottleEvents", ("TableName", tableName), ("GlobalSecondaryIndexName", "GSI1")));
+            }
+            if (bucketName != null)
+            {
+                EcommerceAlarmDefinition errors = Alarm($"{NamePrefix}{bucketName}-s3-5xx-errors", $"S3 bucket {bucketName}: server errors (5xxErrors Sum >= 5 in 5 min; SDKs retry occasional ones).",
+                    "AWS/S3", "5xxErrors", ("BucketName", bucketName), ("FilterId", BucketMetricsFilterId));
+                alarms.Add(new EcommerceAlarmDefinition
+                {
+                    AlarmName = errors.AlarmName, Description = errors.Description, Namespace = errors.Namespace, MetricName = errors.MetricName,
+                    Dimensions = errors.Dimensions, Threshold = 5, Actions = actions, Tags = tags,
+                    BucketMetricsBucket = bucketName, BucketMetricsFilterId = BucketMetricsFilterId,
+                });
+            }
+            if (cacheClusterId != null)
+                alarms.Add(new EcommerceAlarmDefinition
+                {
+                    AlarmName = $"{NamePrefix}{cacheClusterId}-redis-memory",
+                    Description = $"ElastiCache {cacheClusterId}: DatabaseMemoryUsagePercentage above 80% for 15 minutes.",
+                    Namespace = "AWS/ElastiCache",
+                    MetricName = "DatabaseMemoryUsagePercentage",
+                    Dimensions = new[] { new KeyValuePair<string, string>("CacheClusterId", cacheClusterId) },
+                    Statistic = "Average",
+                    Threshold = 80,
+                    ComparisonOperator = "GreaterThanThreshold",
+                    Period = 300,
+                    EvaluationPeriods = 3,
+                    TreatMissingData = "missing",
+                    Actions = actions,
+                    Tags = tags,
+                });
+            if (lambdaFunctionName != null)
+                alarms.Add(Alarm($"{NamePrefix}{lambdaFunctionName}-lambda-errors", $"Lambda function {lambdaFunctionName}: errors (Sum >= 1 in 5 min).",
+                    "AWS/Lambda", "Errors", ("FunctionName", lambdaFunctionName)));
+            return alarms;
+        }
+    }
+
+    /// <summary>CloudWatch alarms for a stack (engine side).</summary>
+    public interface IEcommerceAlarmService
+    {
+        /// <summary>Puts each alarm (an upsert: re-running converges) after enabling the bucket metrics they need; returns them as described afterwards.</summary>
+        Task<IReadOnlyList<EcommerceAlarmInfo>> PutAsync(IReadOnlyList<EcommerceAlarmDefinition> alarms, IOperationContext context);
+        /// <summary>Alarms by exact name (missing ones are left out) or, when names is null, every alarm whose name starts with prefix.</summary>
+        Task<IReadOnlyList<EcommerceAlarmInfo>> GetAsync(IReadOnlyList<string> names, string prefix, IOperationContext context);
+        /// <summary>Deletes the alarms and, for each bucket given, the bucket metrics configuration the S3 alarm needed.</summary>
+        Task RemoveAsync(IReadOnlyList<string> alarmNames, IReadOnlyList<string> metricsBuckets, IOperationContext context);
+    }
+}

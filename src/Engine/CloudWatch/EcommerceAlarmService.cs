@@ -1,0 +1,161 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading.Tasks;
+using Amazon.S3;
+using Amazon.S3.Model;
+using EcommerceAws.Contract;
+using EcommerceAws.Engine.Aws;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Engine.CloudWatch
+{
+    /// <summary>Puts, reads and deletes the stack's CloudWatch alarms; enables S3 request metrics for the 5xx alarm.</summary>
+    public sealed class EcommerceAlarmService : IEcommerceAlarmService
+    {
+        private const int DescribeBatch = 100; // DescribeAlarms accepts at most 100 names per call
+
+        public async Task<IReadOnlyList<EcommerceAlarmInfo>> PutAsync(IReadOnlyList<EcommerceAlarmDefinition> alarms, IOperationContext context)
+        {
+            foreach (var metrics in alarms.Where(a => a.BucketMetricsBucket != null).Select(a => (a.BucketMetricsBucket, a.BucketMetricsFilterId)).Distinct())
+                await EnableBucketMetrics(metrics.BucketMetricsBucket, metrics.BucketMetricsFilterId, context).ConfigureAwait(false);
+
+            using var cloudWatch = new AmazonCloudWatchClient(context.Aws);
+            int done = 0;
+            foreach (EcommerceAlarmDefinition alarm in alarms)
+            {
+                context.WriteProgress(new ProgressUpdate
+                {
+                    Activity = "Creating CloudWatch alarms", Status = alarm.AlarmName,
+                    PercentComplete = alarms.Count == 0 ? 100 : done * 100 / alarms.Count,
+                });
+                context.WriteVerbose($"Putting alarm '{alarm.AlarmName}' ({alarm.Namespace} {alarm.MetricName} {alarm.Statistic} {Operator(alarm.ComparisonOperator)} {alarm.Threshold.ToString(CultureInfo.InvariantCulture)}).");
+                await SignedCall.Run(() => cloudWatch.PutMetricAlarmAsync(ToRequest(alarm), context.Cancellation), "PutMetricAlarm", alarm.AlarmName).ConfigureAwait(false);
+                done++;
+            }
+            context.WriteProgress(new ProgressUpdate { Activity = "Creating CloudWatch alarms", Completed = true });
+            var byName = (await Describe(cloudWatch, alarms.Select(a => a.AlarmName).ToList(), null, context).ConfigureAwait(false))
+                .ToDictionary(a => a.AlarmName);
+            return alarms.Where(a => byName.ContainsKey(a.AlarmName)).Select(a => byName[a.AlarmName]).ToList();
+        }
+
+        public async Task<IReadOnlyList<EcommerceAlarmInfo>> GetAsync(IReadOnlyList<string> names, string prefix, IOperationContext context)
+        {
+            using var cloudWatch = new AmazonCloudWatchClient(context.Aws);
+            return await Describe(cloudWatch, names, prefix, context).ConfigureAwait(false);
+        }
+
+        public async Task RemoveAsync(IReadOnlyList<string> alarmNames, IReadOnlyList<string> metricsBuckets, IOperationContext context)
+        {
+            using var cloudWatch = new AmazonCloudWatchClient(context.Aws);
+            // DeleteAlarms takes up to 100 names and ignores names that do not exist.
+            foreach (string[] batch in alarmNames.Chunk(DescribeBatch))
+            {
+                context.WriteVerbose($"Deleting alarms {string.Join(", ", batch)}.");
+                await SignedCall.Run(() => cloudWatch.DeleteAlarmsAsync(new DeleteAlarmsRequest { AlarmNames = batch.ToList() }, context.Cancellation),
+                    "DeleteAlarms", batch[0]).ConfigureAwait(false);
+            }
+            if (metricsBuckets == null) return;
+            using IAmazonS3 s3 = AwsClientFactory.S3(context.Aws);
+            foreach (string bucket in metricsBuckets)
+            {
+                // Request metrics are billed per metric: switch them off with the alarm that needed them. Look first and
+                // delete only a configuration that is there (moto treats DELETE ?metrics as DeleteBucket).
+                GetBucketMetricsConfigurationResponse current = await SignedCall.Run(() => s3.GetBucketMetricsConfigurationAsync(new GetBucketMetricsConfigurationRequest
+                {
+                    BucketName = bucket,
+                    MetricsId = EcommerceAlarmPlan.BucketMetricsFilterId,
+                }, context.Cancellation), "GetBucketMetricsConfiguration", bucket, "NoSuchConfiguration", "NoSuchBucket").ConfigureAwait(false);
+                if (current?.MetricsConfiguration?.MetricsId != EcommerceAlarmPlan.BucketMetricsFilterId)
+                {
+                    context.WriteVerbose($"Bucket '{bucket}' has no request-metrics configuration '{EcommerceAlarmPlan.BucketMetricsFilterId}'; nothing to delete.");
+                    continue;
+                }
+                context.WriteVerbose($"Deleting request-metrics configuration '{EcommerceAlarmPlan.BucketMetricsFilterId}' of bucket '{bucket}'.");
+                await SignedCall.Run(() => s3.DeleteBucketMetricsConfigurationAsync(new DeleteBucketMetricsConfigurationRequest
+                {
+                    BucketName = bucket,
+                    MetricsId = EcommerceAlarmPlan.BucketMetricsFilterId,
+                }, context.Cancellation), "DeleteBucketMetricsConfiguration", bucket, "NoSuchConfiguration", "NoSuchBucket").ConfigureAwait(false);
+            }
+        }
+
+        private static async Task EnableBucketMetrics(string bucket, string filterId, IOperationContext context)
+        {
+            using IAmazonS3 s3 = AwsClientFactory.S3(context.Aws);
+            // PutBucketMetricsConfiguration is an upsert; a configuration without a filter covers every object.
+            context.WriteVerbose($"Enabling S3 request metrics on bucket '{bucket}' (metrics configuration '{filterId}', whole bucket; billed as custom metrics).");
+            await SignedCall.Run(() => s3.PutBucketMetricsConfigurationAsync(new PutBucketMetricsConfigurationRequest
+            {
+                BucketName = bucket,
+                MetricsId = filterId,
+                MetricsConfiguration = new MetricsConfiguration { MetricsId = filterId },
+            }, context.Cancellation), "PutBucketMetricsConfiguration", bucket).ConfigureAwait(false);
+        }
+
+        private static async Task<IReadOnlyList<EcommerceAlarmInfo>> Describe(AmazonCloudWatchClient cloudWatch, IReadOnlyList<string> names, string prefix, IOperationContext context)
+        {
+            var found = new List<EcommerceAlarmInfo>();
+            IEnumerable<DescribeAlarmsRequest> requests = names != null
+                ? names.Distinct().Chunk(DescribeBatch).Select(batch => new DescribeAlarmsRequest { AlarmNames = batch.ToList() })
+                : new[] { new DescribeAlarmsRequest { AlarmNamePrefix = prefix } };
+            foreach (DescribeAlarmsRequest request in requests)
+            {
+                do
+                {
+                    DescribeAlarmsResponse page = await SignedCall.Run(() => cloudWatch.DescribeAlarmsAsync(request, context.Cancellation),
+                        "DescribeAlarms", prefix ?? request.AlarmNames?.FirstOrDefault()).ConfigureAwait(false);
+                    found.AddRange(page.MetricAlarms.Select(ToInfo));
+                    request.NextToken = page.NextToken;
+                } while (!string.IsNullOrEmpty(request.NextToken));
+            }
+            return found;
+        }
+
+        private static PutMetricAlarmRequest ToRequest(EcommerceAlarmDefinition alarm) => new PutMetricAlarmRequest
+        {
+            AlarmName = alarm.AlarmName,
+            AlarmDescription = alarm.Description,
+            ActionsEnabled = true,
+            AlarmActions = alarm.Actions.ToList(),
+            OKActions = alarm.Actions.ToList(),
+            Namespace = alarm.Namespace,
+            MetricName = alarm.MetricName,
+            Dimensions = alarm.Dimensions.Select(d => new Dimension { Name = d.Key, Value = d.Value }).ToList(),
+            Statistic = alarm.Statistic,
+            Period = alarm.Period,
+            EvaluationPeriods = alarm.EvaluationPeriods,
+            Threshold = alarm.Threshold,
+            ComparisonOperator = alarm.ComparisonOperator,
+            TreatMissingData = alarm.TreatMissingData,
+            Tags = alarm.Tags?.Select(t => new Tag { Key = t.Key, Value = t.Value }).ToList(),
+        };
+
+        private static EcommerceAlarmInfo ToInfo(MetricAlarm alarm) => new EcommerceAlarmInfo
+        {
+            AlarmName = alarm.AlarmName,
+            Arn = alarm.AlarmArn,
+            Namespace = alarm.Namespace,
+            MetricName = alarm.MetricName,
+            Dimensions = string.Join(", ", (alarm.Dimensions ?? new List<Dimension>()).Select(d => $"{d.Name}={d.Value}")),
+            Statistic = alarm.Statistic,
+            Threshold = alarm.Threshold ?? 0,
+            ComparisonOperator = alarm.ComparisonOperator,
+            Period = alarm.Period ?? 0,
+            EvaluationPeriods = alarm.EvaluationPeriods ?? 0,
+            State = alarm.StateValue,
+            StateReason = alarm.StateReason,
+            Actions = (alarm.AlarmActions ?? new List<string>()).ToArray(),
+            Description = alarm.AlarmDescription,
+        };
+
+        private static string Operator(string comparison) => comparison switch
+        {
+            "GreaterThanOrEqualToThreshold" => ">=",
+            "GreaterThanThreshold" => ">",
+            "LessThanThreshold" => "<",
+            "LessThanOrEqualToThreshold" => "<=",
+            _ => comparison,
+        };
+    }
+}
