@@ -72,7 +72,7 @@ namespace EcommerceAws.Commands
                 SkipCdn = SkipCdn, SkipCache = SkipCache, Tags = ManagedTags.With(Tag), Wait = !NoWait,
             };
             CheckInput(() => InputValidation.TableName(spec.ResolvedTableName));
-            CheckInput(() => InputValidation.BucketName(spec.ResolvedBucketName));
+            CheckInput(() => AssetInputValidation.BucketName(spec.ResolvedBucketName));
             if (!SkipCache) CheckInput(() => InputValidation.CacheClusterId(spec.ResolvedCacheClusterId));
             string parts = $"table {spec.ResolvedTableName}, bucket {spec.ResolvedBucketName}"
                 + (SkipCdn ? "" : ", CloudFront distribution") + (SkipCache ? "" : $", cache cluster {spec.ResolvedCacheClusterId}");

@@ -22,7 +22,7 @@ namespace EcommerceAws.Engine.Stack
         private readonly ICacheClusterService caches;
 
         public StackService()
-            : this(new Tables.TableService(), new Buckets.BucketService(), new CloudFront.CdnService(), new ElastiCache.CacheClusterService())
+            : this(new Tables.TableService(), new Assets.BucketService(), new Assets.CdnService(), new ElastiCache.CacheClusterService())
         {
         }
 
