@@ -97,11 +97,10 @@ namespace EcommerceAws.Engine.Migration.Sources
             if (client == null)
             {
                 MongoClientSettings settings = MongoClientSettings.FromUrl(url);
-                string raw = url.ToString();
                 // Fail in seconds rather than the driver's 30 s when nothing answers, unless the URI says otherwise.
-                if (raw.IndexOf("serverSelectionTimeoutMS", StringComparison.OrdinalIgnoreCase) < 0)
+                if (url.ServerSelectionTimeout == MongoDefaults.ServerSelectionTimeout)
                     settings.ServerSelectionTimeout = TimeSpan.FromSeconds(10);
-                if (raw.IndexOf("connectTimeoutMS", StringComparison.OrdinalIgnoreCase) < 0)
+                if (url.ConnectTimeout == MongoDefaults.ConnectTimeout)
                     settings.ConnectTimeout = TimeSpan.FromSeconds(10);
                 client = new MongoClient(settings);
             }
