@@ -1,0 +1,105 @@
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using EcommerceAws.Contract;
+using EcommerceAws.Internal;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Commands
+{
+    /// <summary>Estimates what migrating the shop into DynamoDB will cost and how long it takes, before you run it.</summary>
+    /// <remarks>
+    /// <para>Reads each entity's source once (a MongoDB collection with -MongoUri, or dump files with -Path), maps a systematic sample of -SampleSize documents with the migration's own mapping, and reports per entity and in total: item count, average and largest item size, write units (per item ceil(size / 1 KB) for the table plus the same for GSI1, which projects all attributes), the on-demand cost, the time at the table's provisioned WCU (with -TableName of a provisioned table), the time at the 4,000 write request units per second a new on-demand table absorbs, and the storage in GB-months.</para>
+    /// <para>Items over DynamoDB's 400 KB limit are counted in ItemsOver400KB; the migration rejects them as ItemTooLarge. Sampled documents the migration would reject for other reasons are counted in SampleRejected and left out of the sizes.</para>
+    /// <para>The default price is DynamoDB Standard on-demand in us-east-1, USD 0.625 per million write request units (since November 2024); pass -PricePerMillionWriteUnits for another region or table class. Storage uses USD 0.25 per GB-month and ignores the free tier.</para>
+    /// </remarks>
+    /// <example>
+    /// <code>Measure-MigrationCost -Path ./samples/dump/shop</code>
+    /// <para>Estimates the four entities from a mongodump folder (categories.bson, products.bson, users.bson, orders.bson).</para>
+    /// </example>
+    /// <example>
+    /// <code>Measure-MigrationCost -MongoUri $env:MONGODB_URI -Entity Product -SampleSize 5000 -TableName ecommerce-cameroon</code>
+    /// <para>Samples 5,000 products from MongoDB and shows how long the provisioned table needs to absorb them.</para>
+    /// </example>
+    [Cmdlet(VerbsDiagnostic.Measure, "MigrationCost", DefaultParameterSetName = PathSet)]
+    [OutputType(typeof(MigrationCostEstimate))]
+    public sealed class MeasureMigrationCostCommand : AwsCmdlet
+    {
+        private const string PathSet = "Path";
+        private const string MongoSet = "MongoUri";
+
+        /// <summary><para>Entities to estimate. Default: Category, Product, User, Order.</para></summary>
+        [Parameter(Position = 0)]
+        public EcommerceEntity[] Entity { get; set; } = { EcommerceEntity.Category, EcommerceEntity.Product, EcommerceEntity.User, EcommerceEntity.Order };
+
+        /// <summary><para>A mongodump/mongoexport folder holding &lt;collection&gt;.bson, .bson.gz or .json per entity, or one file when a single -Entity is given.</para></summary>
+        [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; }
+
+        /// <summary><para>MongoDB connection string; each entity is read from its default collection. The password is never displayed.</para></summary>
+        [Parameter(Mandatory = true, ParameterSetName = MongoSet)]
+        [ValidateNotNullOrEmpty]
+        public string MongoUri { get; set; }
+
+        /// <summary><para>Database of -MongoUri. Default: the database named in the URI.</para></summary>
+        [Parameter(ParameterSetName = MongoSet)]
+        [ValidateNotNullOrEmpty]
+        public string Database { get; set; }
+
+        /// <summary><para>Documents mapped per entity to measure item sizes. Default: 1000.</para></summary>
+        [Parameter]
+        [ValidateRange(1, 10_000_000)]
+        public int SampleSize { get; set; } = 1000;
+
+        /// <summary><para>USD per million write request units. Default 0.625 (DynamoDB Standard on-demand, us-east-1).</para></summary>
+        [Parameter]
+        [ValidateRange(0.0, 1000.0)]
+        public double PricePerMillionWriteUnits { get; set; } = MigrationCostRequest.DefaultPricePerMillionWriteUnits;
+
+        /// <summary><para>Target table: when it is provisioned, the estimate adds the time at its write capacity.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string TableName { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (TableName != null) CheckInput(() => InputValidation.TableName(TableName));
+            EcommerceEntity[] entities = Entity.Distinct().ToArray();
+            DocumentSourceSpec[] sources = ParameterSetName == MongoSet
+                ? entities.Select(_ => new DocumentSourceSpec { MongoUri = MongoUri, Database = Database }).ToArray()
+                : entities.Select(ResolveFile).ToArray();
+            var request = new MigrationCostRequest
+            {
+                Entities = entities,
+                Sources = sources,
+                SampleSize = SampleSize,
+                PricePerMillionWriteUnits = PricePerMillionWriteUnits,
+                TableName = TableName,
+            };
+            foreach (MigrationCostEstimate row in Run(context => Engine<IItemMappingService>().EstimateCostAsync(request, context)))
+                WriteObject(row);
+        }
+
+        private DocumentSourceSpec ResolveFile(EcommerceEntity entity)
+        {
+            string full = GetUnresolvedProviderPathFromPSPath(Path);
+            if (File.Exists(full))
+            {
+                if (Entity.Distinct().Count() > 1)
+                    ThrowInputError("MeasureMigrationCostOneFileManyEntities", Path, $"'{Path}' is one file but {Entity.Length} entities were asked for.",
+                        "Pass a single -Entity with a file, or a dump folder with -Path.");
+                return new DocumentSourceSpec { Path = full };
+            }
+            string collection = entity switch
+            {
+                EcommerceEntity.Category => "categories", EcommerceEntity.Product => "products", EcommerceEntity.User => "users", _ => "orders",
+            };
+            foreach (string candidate in new[] { ".bson", ".bson.gz", ".json" }.Select(ext => System.IO.Path.Combine(full, collection + ext)))
+                if (File.Exists(candidate)) return new DocumentSourceSpec { Path = candidate };
+            ThrowInputError("MeasureMigrationCostSourceNotFound", Path, $"No {collection}.bson, {collection}.bson.gz or {collection}.json in '{full}'.",
+                "Point -Path at a mongodump folder (dump/<database>) or a mongoexport folder, or limit -Entity.", ErrorCategory.ObjectNotFound);
+            return null;
+        }
+    }
+}
