@@ -46,8 +46,9 @@ namespace EcommerceAws.Commands
 
             if (stack.DistributionId != null && ShouldProcess($"{stack.DistributionId} ({stack.CdnDomain})", "Disable and delete CloudFront distribution, its bucket policy statement and origin access control"))
                 Run(context => Engine<ICdnService>().RemoveAsync(stack.DistributionId, true, context));
+            // Nothing else depends on the cache, so its deletion (minutes on AWS) goes on in the background.
             if (stack.CacheClusterId != null && ShouldProcess(stack.CacheClusterId, "Delete ElastiCache cluster"))
-                Run(context => Engine<ICacheClusterService>().RemoveAsync(stack.CacheClusterId, true, context));
+                Run(context => Engine<ICacheClusterService>().RemoveAsync(stack.CacheClusterId, false, context));
             if (stack.BucketName != null && ShouldProcess(stack.BucketName, Force ? "Delete every object version and the S3 bucket" : "Delete the S3 bucket if it is empty"))
                 Run(context => Engine<IBucketService>().RemoveAsync(stack.BucketName, Force, context));
             if (stack.TableName != null && ShouldProcess(stack.TableName, Force ? "Lift deletion protection and delete DynamoDB table with all its items" : "Delete DynamoDB table (refused while deletion protection is on)"))
