@@ -66,9 +66,14 @@ namespace EcommerceAws.Commands
                 if (wildcards.Length > 0)
                 {
                     // Expand wildcards to the alarms that exist, so -WhatIf and -Confirm name each one.
-                    var patterns = wildcards.Select(w => new WildcardPattern(w, WildcardOptions.IgnoreCase)).ToArray();
-                    IReadOnlyList<EcommerceAlarmInfo> existing = Run(context => Engine<IEcommerceAlarmService>().GetAsync(null, null, context));
-                    names.AddRange(existing.Select(a => a.AlarmName).Where(n => patterns.Any(p => p.IsMatch(n))));
+                    foreach (string wildcard in wildcards)
+                    {
+                        // DescribeAlarms filters by prefix only: ask for the literal part, match the rest here.
+                        string prefix = wildcard.Substring(0, wildcard.IndexOfAny(new[] { '*', '?', '[' }));
+                        var pattern = new WildcardPattern(wildcard, WildcardOptions.IgnoreCase);
+                        IReadOnlyList<EcommerceAlarmInfo> existing = Run(context => Engine<IEcommerceAlarmService>().GetAsync(null, prefix.Length > 0 ? prefix : null, context));
+                        names.AddRange(existing.Select(a => a.AlarmName).Where(pattern.IsMatch));
+                    }
                 }
             }
             var approved = names.Distinct().Where(n => ShouldProcess(n, "Delete CloudWatch alarm")).ToList();
