@@ -1,0 +1,85 @@
+using System.Management.Automation;
+using EcommerceAws.Contract;
+using EcommerceAws.Internal;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Commands
+{
+    /// <summary>Uploads product images to the asset bucket under content-hashed keys and rewrites the products' images to CDN URLs.</summary>
+    /// <remarks>
+    /// <para>For every product in the table (or those given by -ProductId or -Category), each entry of images is read: an http(s) URL is downloaded; anything else is a path resolved under -SourceRoot, the old app's uploads folder ('/uploads/a.jpg' is tried as SourceRoot/uploads/a.jpg, then SourceRoot/a.jpg; paths leading outside -SourceRoot are refused). The image goes to products/&lt;productId&gt;/&lt;sha256&gt;.&lt;ext&gt; with the Content-Type found from its bytes (falling back to the file extension) and Cache-Control 'public, max-age=31536000, immutable' — safe because a changed image gets a new key. An object already in the bucket with the same hash is not sent again.</para>
+    /// <para>The product's images are then rewritten to https://&lt;cdn domain&gt;/products/... in one conditional update (only if images is still what was read, otherwise the product is reported as ImagesChanged and left alone); the old list is kept in imagesOriginal. Images already pointing at the CDN are left as they are, so the command is idempotent and resumes after an interruption.</para>
+    /// <para>A missing file, a failed download or a non-image is a per-image reject: a non-terminating error (ErrorId AssetFileNotFound, AssetDownloadFailed, AssetNotAnImage, AssetOutsideSourceRoot, AssetNoSourceRoot, AssetTooLarge, AssetUploadFailed) and an entry in Rejects; the product keeps its old value for that image and the run goes on. One AssetMigrationResult sums up the run.</para>
+    /// <para>-BucketName and -CdnDomain (alias DomainName) bind by property name from an AssetCdnInfo or an EcommerceStack. -WhatIf reads and hashes the images and reports what would be uploaded, without uploading or rewriting anything. Cached products are not refreshed: run Clear-EcommerceCache or Initialize-EcommerceCache afterwards.</para>
+    /// </remarks>
+    /// <example>
+    /// <code>Publish-ProductAsset -TableName ecommerce-cameroon -BucketName ecommerce-cameroon-assets -CdnDomain d111111abcdef8.cloudfront.net -SourceRoot /srv/shop/uploads</code>
+    /// <para>Publishes every product's images and points the products at the CDN.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-AssetCdn -BucketName ecommerce-cameroon-assets | Publish-ProductAsset -TableName ecommerce-cameroon -SourceRoot ./uploads -Category Electronics -MaxConcurrency 8 -WhatIf</code>
+    /// <para>Shows what would be uploaded for one category, with the bucket and CDN domain taken from the pipeline.</para>
+    /// </example>
+    [Cmdlet(VerbsData.Publish, "ProductAsset", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(AssetMigrationResult))]
+    public sealed class PublishProductAssetCommand : AwsCmdlet
+    {
+        /// <summary><para>The single table holding the products. Binds by property name.</para></summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        public string TableName { get; set; }
+
+        /// <summary><para>The private asset bucket (served through the CDN). Binds by property name from an AssetCdnInfo, AssetBucketInfo or EcommerceStack.</para></summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        public string BucketName { get; set; }
+
+        /// <summary><para>The CDN's domain name, for example d111111abcdef8.cloudfront.net (an https:// prefix is accepted). Binds by property name from an EcommerceStack (CdnDomain) or an AssetCdnInfo (DomainName).</para></summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("DomainName")]
+        public string CdnDomain { get; set; }
+
+        /// <summary><para>The old app's uploads folder, where images stored as paths are found. Not needed when every image is an http(s) URL.</para></summary>
+        [Parameter]
+        public string SourceRoot { get; set; }
+
+        /// <summary><para>Only these products.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[] ProductId { get; set; }
+
+        /// <summary><para>Only the products of these categories.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[] Category { get; set; }
+
+        /// <summary><para>Products processed at the same time (1 to 64). Default 4.</para></summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int MaxConcurrency { get; set; } = 4;
+
+        protected override void ProcessRecord()
+        {
+            CheckInput(() => InputValidation.TableName(TableName));
+            CheckInput(() => AssetInputValidation.BucketName(BucketName));
+            string cdn = null;
+            CheckInput(() => cdn = AssetInputValidation.CdnHost(CdnDomain));
+            string root = null;
+            if (!string.IsNullOrWhiteSpace(SourceRoot))
+            {
+                root = GetUnresolvedProviderPathFromPSPath(SourceRoot);
+                if (!System.IO.Directory.Exists(root))
+                    ThrowInputError("SourceRootNotFound", SourceRoot, $"The folder '{SourceRoot}' does not exist.",
+                        "Pass the old app's uploads folder with -SourceRoot.", ErrorCategory.ObjectNotFound);
+            }
+            if (ProductId != null) foreach (string id in ProductId) CheckInput(() => ProductValidation.Id(id));
+
+            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object flag) && (SwitchParameter)flag;
+            if (!ShouldProcess($"{TableName} -> s3://{BucketName} (https://{cdn})", "Upload product images and rewrite their URLs") && !whatIf) return;
+            var spec = new AssetPublishSpec
+            {
+                TableName = TableName, BucketName = BucketName, CdnDomain = cdn, SourceRoot = root,
+                ProductIds = ProductId, Categories = Category, MaxConcurrency = MaxConcurrency, DryRun = whatIf,
+            };
+            WriteObject(Run(context => Engine<IAssetPublisher>().PublishAsync(spec, context)));
+        }
+    }
+}

@@ -1,0 +1,209 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json;
+using System.Threading.Tasks;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using EcommerceAws.Contract;
+using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Cache;
+using EcommerceAws.Output;
+using MongoDB.Bson;
+
+namespace EcommerceAws.Engine.Products
+{
+    /// <summary>
+    /// The guide's ProductModel for runbooks: reads through the Redis cache (1 hour per product, 30 minutes per
+    /// list), writes conditionally, and invalidates the product key and both list keys the guide forgets.
+    /// </summary>
+    public sealed class ProductService : IProductService
+    {
+        public async Task GetAsync(string tableName, ProductSelection selection, string[] values, CacheTarget cacheTarget, IOperationContext context)
+        {
+            InputValidation.TableName(tableName);
+            using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
+            var catalog = new ProductCatalog(dynamo, tableName, context);
+            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, context).ConfigureAwait(false);
+            var reader = new CachedProductReader(catalog, cache, tableName, context);
+            switch (selection)
+            {
+                case ProductSelection.Id:
+                    foreach (string id in values) await reader.ById(id).ConfigureAwait(false);
+                    break;
+                case ProductSelection.Category:
+                    foreach (string category in values) await reader.ByCategory(category, null).ConfigureAwait(false);
+                    break;
+                default:
+                    await reader.All().ConfigureAwait(false);
+                    break;
+            }
+        }
+
+        public async Task<EcommerceProduct> CreateAsync(string tableName, ProductFields fields, CacheTarget cacheTarget, IOperationContext context)
+        {
+            InputValidation.TableName(tableName);
+            ProductValidation.Fields(fields, creating: true);
+            using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
+            // ObjectId: 4-byte seconds + random + counter — sortable by creation, unique across processes, and the same shape as migrated ids.
+            string id = ObjectId.GenerateNewId().ToString();
+            string now = Timestamp();
+            var item = new Dictionary<string, AttributeValue>(ProductCatalog.ProductKey(id))
+            {
+                ["GSI1PK"] = S(ProductItemKeys.CategoryPartition(fields.Category)),
+                ["GSI1SK"] = S(ProductItemKeys.ProductGsi1Sk(fields.NameEn)),
+                ["id"] = S(id),
+                ["entityType"] = S(ProductItemKeys.ProductEntityType),
+                ["createdAt"] = S(now),
+                ["updatedAt"] = S(now),
+            };
+            foreach (var (name, value) in FieldValues(fields with { Stock = fields.Stock ?? 0, Price = fields.Price ?? 0m, Images = fields.Images ?? Array.Empty<string>() }))
+                item[name] = value;
+
+            await AwsCall.Run(() => dynamo.PutItemAsync(new PutItemRequest
+            {
+                TableName = tableName,
+                Item = item,
+                ConditionExpression = "attribute_not_exists(PK)",
+            }, context.Cancellation), "PutItem", id).ConfigureAwait(false);
+            context.WriteVerbose($"Created product {id} in '{tableName}'.");
+            await EnsureCategoryAsync(dynamo, tableName, fields.Category, context).ConfigureAwait(false);
+
+            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, context).ConfigureAwait(false);
+            if (cache != null) await cache.InvalidateAsync(new[] { cache.Keys.Product(id), cache.Keys.Category(fields.Category), cache.Keys.All }).ConfigureAwait(false);
+            return ProductItemJson.FromItem(item, tableName);
+        }
+
+        public async Task<EcommerceProduct> UpdateAsync(string tableName, string id, ProductFields changes, CacheTarget cacheTarget, IOperationContext context)
+        {
+            InputValidation.TableName(tableName);
+            ProductValidation.Id(id);
+            ProductValidation.Fields(changes, creating: false);
+            using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
+
+            var sets = new Dictionary<string, AttributeValue>(FieldValues(changes)) { ["updatedAt"] = S(Timestamp()) };
+            if (changes.Category != null) sets["GSI1PK"] = S(ProductItemKeys.CategoryPartition(changes.Category));
+            if (changes.NameEn != null) sets["GSI1SK"] = S(ProductItemKeys.ProductGsi1Sk(changes.NameEn));
+            var names = new Dictionary<string, string>();
+            var values = new Dictionary<string, AttributeValue>();
+            var assignments = new List<string>();
+            int n = 0;
+            foreach (var (name, value) in sets)
+            {
+                names["#f" + n] = name;
+                values[":v" + n] = value;
+                assignments.Add($"#f{n} = :v{n}");
+                n++;
+            }
+
+            UpdateItemResponse response;
+            try
+            {
+                response = await AwsCall.Run(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+                {
+                    TableName = tableName,
+                    Key = ProductCatalog.ProductKey(id),
+                    UpdateExpression = "SET " + string.Join(", ", assignments),
+                    ConditionExpression = "attribute_exists(PK)",   // an update never creates a product
+                    ExpressionAttributeNames = names,
+                    ExpressionAttributeValues = values,
+                    ReturnValues = ReturnValue.ALL_OLD,
+                }, context.Cancellation), "UpdateItem", id).ConfigureAwait(false);
+            }
+            catch (EcommerceException ex) when (ex.ErrorId == "Aws.ConditionalCheckFailedException")
+            {
+                throw NotFound(id, tableName);
+            }
+
+            Dictionary<string, AttributeValue> old = response.Attributes ?? new Dictionary<string, AttributeValue>();
+            var updated = new Dictionary<string, AttributeValue>(old);
+            foreach (var (name, value) in sets) updated[name] = value;
+            string oldCategory = ProductItemJson.FromItem(old, tableName).Category;
+            context.WriteVerbose($"Updated product {id}: {string.Join(", ", sets.Keys.Where(k => !k.StartsWith("GSI", StringComparison.Ordinal)))}.");
+            if (changes.Category != null && changes.Category != oldCategory)
+                await EnsureCategoryAsync(dynamo, tableName, changes.Category, context).ConfigureAwait(false);
+
+            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, context).ConfigureAwait(false);
+            if (cache != null)
+                await cache.InvalidateAsync(new[] { cache.Keys.Product(id), Category(cache, oldCategory), Category(cache, changes.Category), cache.Keys.All }).ConfigureAwait(false);
+            return ProductItemJson.FromItem(updated, tableName);
+        }
+
+        public async Task<EcommerceProduct> RemoveAsync(string tableName, string id, CacheTarget cacheTarget, IOperationContext context)
+        {
+            InputValidation.TableName(tableName);
+            ProductValidation.Id(id);
+            using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
+            DeleteItemResponse response;
+            try
+            {
+                response = await AwsCall.Run(() => dynamo.DeleteItemAsync(new DeleteItemRequest
+                {
+                    TableName = tableName,
+                    Key = ProductCatalog.ProductKey(id),
+                    ConditionExpression = "attribute_exists(PK)",
+                    ReturnValues = ReturnValue.ALL_OLD,
+                }, context.Cancellation), "DeleteItem", id).ConfigureAwait(false);
+            }
+            catch (EcommerceException ex) when (ex.ErrorId == "Aws.ConditionalCheckFailedException")
+            {
+                throw NotFound(id, tableName);
+            }
+            EcommerceProduct removed = ProductItemJson.FromItem(response.Attributes ?? new Dictionary<string, AttributeValue>(), tableName);
+            context.WriteVerbose($"Deleted product {id} from '{tableName}'.");
+            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, context).ConfigureAwait(false);
+            if (cache != null)
+                await cache.InvalidateAsync(new[] { cache.Keys.Product(id), Category(cache, removed.Category), cache.Keys.All }).ConfigureAwait(false);
+            return removed;
+        }
+
+        internal static EcommerceException NotFound(string id, string tableName) =>
+            new EcommerceException("ProductNotFound", ErrorCategory.ObjectNotFound, id,
+                $"Product '{id}' does not exist in table '{tableName}'; nothing was changed.",
+                "Check the id with Get-EcommerceProduct -All, or create the product with New-EcommerceProduct.");
+
+        /// <summary>Lists the category under TYPE#category so Get-EcommerceProduct -All and the app's category list find it.</summary>
+        private static async Task EnsureCategoryAsync(IAmazonDynamoDB dynamo, string tableName, string category, IOperationContext context)
+        {
+            if (await new ProductCatalog(dynamo, tableName, context).CategoryExistsAsync(category).ConfigureAwait(false)) return;
+            string id = ObjectId.GenerateNewId().ToString();
+            await AwsCall.Run(() => dynamo.PutItemAsync(new PutItemRequest
+            {
+                TableName = tableName,
+                Item = new Dictionary<string, AttributeValue>
+                {
+                    ["PK"] = S(ProductItemKeys.CategoryPk(id)),
+                    ["SK"] = S(ProductItemKeys.CategorySk(id)),
+                    ["GSI1PK"] = S(ProductItemKeys.CategoryTypePartition),
+                    ["GSI1SK"] = S(ProductItemKeys.CategoryGsi1Sk(category)),
+                    ["id"] = S(id),
+                    ["entityType"] = S(ProductItemKeys.CategoryEntityType),
+                    ["name"] = S(category),
+                    ["createdAt"] = S(Timestamp()),
+                },
+                ConditionExpression = "attribute_not_exists(PK)",
+            }, context.Cancellation), "PutItem", category).ConfigureAwait(false);
+            context.WriteVerbose($"Added category '{category}' (id {id}) to the category list.");
+        }
+
+        private static IEnumerable<KeyValuePair<string, AttributeValue>> FieldValues(ProductFields fields)
+        {
+            if (fields.NameEn != null) yield return new("nameEn", S(fields.NameEn));
+            if (fields.NameFr != null) yield return new("nameFr", S(fields.NameFr));
+            if (fields.Price is decimal price) yield return new("price", new AttributeValue { N = price.ToString(CultureInfo.InvariantCulture) });
+            if (fields.Category != null) yield return new("category", S(fields.Category));
+            if (fields.Images != null) yield return new("images", new AttributeValue { L = fields.Images.Select(S).ToList() });
+            if (fields.Description != null) yield return new("description", S(fields.Description));
+            if (fields.Stock is long stock) yield return new("stock", new AttributeValue { N = stock.ToString(CultureInfo.InvariantCulture) });
+        }
+
+        private static string Category(ProductCache cache, string category) => string.IsNullOrEmpty(category) ? null : cache.Keys.Category(category);
+
+        internal static AttributeValue S(string text) => new AttributeValue { S = text };
+
+        /// <summary>ISO-8601 UTC with milliseconds, as JavaScript's toISOString and the migration write dates.</summary>
+        internal static string Timestamp() => DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    }
+}

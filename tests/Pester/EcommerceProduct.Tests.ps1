@@ -1,0 +1,220 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-EcommerceAws
+    $script:table = New-TestName 'products'
+    New-EcommerceTable -TableName $table -Confirm:$false | Out-Null
+    $script:redis = $env:ECOM_TEST_REDIS_URL
+    $script:prefix = "$(New-TestName 'pfx'):"   # keeps this file's keys apart from other suites on the shared redis
+
+    function Get-Item([string] $Id) {
+        $r = Invoke-AwsCli dynamodb get-item --table-name $table --key (@{ PK = @{ S = "PRODUCT#$Id" }; SK = @{ S = "PRODUCT#$Id" } } | ConvertTo-Json -Compress)
+        if ($r -and $r.PSObject.Properties['Item']) { $r.Item }
+    }
+    function Invoke-Redis { & redis-cli -u $redis @args }
+    function New-Product([string] $Category = 'Electronics', [string] $Name = "Phone $(Get-Random)") {
+        New-EcommerceProduct -TableName $table -NameEn $Name -NameFr "Téléphone" -Price 125000 -Category $Category -Stock 3 -Images '/uploads/a.jpg' -Confirm:$false
+    }
+}
+
+AfterAll {
+    Remove-EcommerceTable -TableName $table -Force -Confirm:$false -ErrorAction SilentlyContinue
+    $keys = & redis-cli -u $env:ECOM_TEST_REDIS_URL --scan --pattern "$prefix*"
+    if ($keys) { & redis-cli -u $env:ECOM_TEST_REDIS_URL UNLINK @keys | Out-Null }
+}
+
+Describe 'New-EcommerceProduct' {
+    BeforeAll { $product = New-Product -Category 'Electronics' -Name 'Tecno Spark 20' }
+
+    It 'returns a typed EcommerceProduct with a sortable 24-hex id' {
+        $product | Should -BeOfType ([EcommerceAws.Output.EcommerceProduct])
+        $product.Id | Should -Match '^[0-9a-f]{24}$'
+        $product.NameEn | Should -Be 'Tecno Spark 20'
+        $product.Price | Should -Be 125000
+        $product.Stock | Should -Be 3
+        $product.CreatedAt | Should -Match '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$'
+    }
+
+    It 'writes the DESIGN §4 item (checked with the AWS CLI)' {
+        $item = Get-Item $product.Id
+        $item.PK.S | Should -Be "PRODUCT#$($product.Id)"
+        $item.SK.S | Should -Be "PRODUCT#$($product.Id)"
+        $item.GSI1PK.S | Should -Be 'CATEGORY#Electronics'
+        $item.GSI1SK.S | Should -Be 'PRODUCT#Tecno Spark 20'
+        $item.id.S | Should -Be $product.Id
+        $item.entityType.S | Should -Be 'PRODUCT'
+        $item.price.N | Should -Be '125000'
+        $item.nameFr.S | Should -Be 'Téléphone'
+        $item.images.L[0].S | Should -Be '/uploads/a.jpg'
+    }
+
+    It 'lists a new category under TYPE#category' {
+        $q = Invoke-AwsCli dynamodb query --table-name $table --index-name GSI1 --key-condition-expression 'GSI1PK = :p AND GSI1SK = :s' `
+            --expression-attribute-values '{":p":{"S":"TYPE#category"},":s":{"S":"CATEGORY#Electronics"}}'
+        $q.Count | Should -Be 1
+        $q.Items[0].name.S | Should -Be 'Electronics'
+    }
+
+    It 'gives distinct, increasing ids to products created in a burst' {
+        $ids = 1..5 | ForEach-Object { (New-Product -Category 'Burst').Id }
+        ($ids | Select-Object -Unique).Count | Should -Be 5
+        ($ids | Sort-Object) | Should -Be $ids
+    }
+
+    It 'creates from pipeline rows binding by property name' {
+        $rows = @([pscustomobject]@{ NameEn = 'Garri 5kg'; Price = 3000; Category = 'Groceries'; Stock = 10 })
+        $made = $rows | New-EcommerceProduct -TableName $table -Confirm:$false
+        (Get-Item $made.Id).GSI1PK.S | Should -Be 'CATEGORY#Groceries'
+    }
+
+    It 'refuses <Case> with <ErrorId> before any AWS call' -ForEach @(
+        @{ Case = 'a negative price'; ErrorId = 'InvalidPrice'; Call = { New-EcommerceProduct -TableName valid-name -NameEn x -Category c -Price -1 -EndpointUrl 'http://127.0.0.1:9' } }
+        @{ Case = 'a negative stock'; ErrorId = 'InvalidStock'; Call = { New-EcommerceProduct -TableName valid-name -NameEn x -Category c -Price 1 -Stock -2 -EndpointUrl 'http://127.0.0.1:9' } }
+        @{ Case = 'an empty NameEn'; ErrorId = 'MissingNameEn'; Call = { New-EcommerceProduct -TableName valid-name -NameEn '' -Category c -Price 1 -EndpointUrl 'http://127.0.0.1:9' } }
+        @{ Case = 'a bad Redis URL'; ErrorId = 'InvalidRedisUrl'; Call = { New-EcommerceProduct -TableName valid-name -NameEn x -Category c -Price 1 -RedisUrl 'http://x:1' -EndpointUrl 'http://127.0.0.1:9' } }
+        @{ Case = 'a bad table name'; ErrorId = 'InvalidTableName'; Call = { Get-EcommerceProduct -TableName 'a b' -All -EndpointUrl 'http://127.0.0.1:9' } }
+    ) {
+        $err = $null
+        try { & $Call } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It '-WhatIf writes nothing' {
+        $before = (Invoke-AwsCli dynamodb scan --table-name $table --select COUNT).Count
+        New-EcommerceProduct -TableName $table -NameEn 'Ghost' -Price 1 -Category 'Ghosts' -WhatIf | Should -BeNullOrEmpty
+        (Invoke-AwsCli dynamodb scan --table-name $table --select COUNT).Count | Should -Be $before
+    }
+}
+
+Describe 'Get-EcommerceProduct' {
+    BeforeAll {
+        # four categories, one of them not in the guide's hard-coded list, more than one page in one
+        $script:cats = @('Electronics', 'Clothing', 'Home & Kitchen', "Artisanat $(Get-Random)")
+        $script:made = foreach ($c in $cats) { 1..2 | ForEach-Object { New-Product -Category $c } }
+    }
+
+    It 'gets by id and reports a missing id as non-terminating ProductNotFound' {
+        $got = Get-EcommerceProduct -TableName $table -Id $made[0].Id, 'nope000000000000000000', $made[1].Id -ErrorVariable errs -ErrorAction SilentlyContinue
+        $got.Id | Should -Be @($made[0].Id, $made[1].Id)
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ProductNotFound,*'
+        $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'gets a category through GSI1' {
+        $got = Get-EcommerceProduct -TableName $table -Category $cats[3]
+        @($got).Count | Should -Be 2
+        $got.Category | Select-Object -Unique | Should -Be $cats[3]
+    }
+
+    It '-All walks every listed category, including one not in the guide''s list' {
+        $all = Get-EcommerceProduct -TableName $table -All
+        foreach ($p in $made) { $all.Id | Should -Contain $p.Id }
+        $all.Category | Should -Contain $cats[3]
+        ($all.Id | Select-Object -Unique).Count | Should -Be @($all).Count
+    }
+
+    It 'binds by property name from its own output' {
+        ($made[0] | Get-EcommerceProduct).Id | Should -Be $made[0].Id
+    }
+}
+
+Describe 'Read-through cache' {
+    BeforeAll { $script:p = New-Product -Category 'Cached' -Name 'Cached phone' }
+
+    It 'misses, fills product:ID with TTL 3600, then hits' {
+        Invoke-Redis EXISTS "${prefix}product:$($p.Id)" | Should -Be 0
+        $first = Get-EcommerceProduct -TableName $table -Id $p.Id -RedisUrl $redis -KeyPrefix $prefix
+        $first.FromCache | Should -BeFalse
+        $ttl = [int](Invoke-Redis TTL "${prefix}product:$($p.Id)")
+        $ttl | Should -BeGreaterThan 3500
+        $ttl | Should -BeLessOrEqual 3600
+        (Invoke-Redis GET "${prefix}product:$($p.Id)" | ConvertFrom-Json).nameEn | Should -Be 'Cached phone'
+        $second = Get-EcommerceProduct -TableName $table -Id $p.Id -RedisUrl $redis -KeyPrefix $prefix
+        $second.FromCache | Should -BeTrue
+        $second.NameEn | Should -Be 'Cached phone'
+        $second.Price | Should -Be 125000
+    }
+
+    It 'serves a planted cache entry (proves the read comes from Redis)' {
+        Invoke-Redis SET "${prefix}product:$($p.Id)" (@{ id = $p.Id; nameEn = 'From Redis'; price = 1; category = 'Cached' } | ConvertTo-Json -Compress) EX 60 | Out-Null
+        (Get-EcommerceProduct -TableName $table -Id $p.Id -RedisUrl $redis -KeyPrefix $prefix).NameEn | Should -Be 'From Redis'
+        Invoke-Redis UNLINK "${prefix}product:$($p.Id)" | Out-Null
+    }
+
+    It 'fills products:CATEGORY and products:all with TTL 1800' {
+        Get-EcommerceProduct -TableName $table -Category 'Cached' -RedisUrl $redis -KeyPrefix $prefix | Out-Null
+        [int](Invoke-Redis TTL "${prefix}products:Cached") | Should -BeGreaterThan 1700
+        (Invoke-Redis GET "${prefix}products:Cached" | ConvertFrom-Json).id | Should -Contain $p.Id
+        $all = Get-EcommerceProduct -TableName $table -All -RedisUrl $redis -KeyPrefix $prefix
+        [int](Invoke-Redis TTL "${prefix}products:all") | Should -BeGreaterThan 1700
+        $again = Get-EcommerceProduct -TableName $table -All -RedisUrl $redis -KeyPrefix $prefix
+        @($again).Count | Should -Be @($all).Count
+        $again[0].FromCache | Should -BeTrue
+    }
+
+    It 'Set-EcommerceProduct on a move invalidates the product, both category lists and products:all' {
+        Get-EcommerceProduct -TableName $table -Id $p.Id -RedisUrl $redis -KeyPrefix $prefix | Out-Null
+        Get-EcommerceProduct -TableName $table -Category 'Moved' -RedisUrl $redis -KeyPrefix $prefix | Out-Null
+        Get-EcommerceProduct -TableName $table -Category 'Cached' -RedisUrl $redis -KeyPrefix $prefix | Out-Null
+        Get-EcommerceProduct -TableName $table -All -RedisUrl $redis -KeyPrefix $prefix | Out-Null
+        foreach ($k in "product:$($p.Id)", 'products:Moved', 'products:Cached', 'products:all') { Invoke-Redis EXISTS "$prefix$k" | Should -Be 1 }
+
+        $updated = Set-EcommerceProduct -TableName $table -Id $p.Id -Category 'Moved' -Price 99000 -RedisUrl $redis -KeyPrefix $prefix -Confirm:$false
+        $updated.Category | Should -Be 'Moved'
+        $updated.Price | Should -Be 99000
+        $updated.NameEn | Should -Be 'Cached phone'
+        foreach ($k in "product:$($p.Id)", 'products:Moved', 'products:Cached', 'products:all') { Invoke-Redis EXISTS "$prefix$k" | Should -Be 0 -Because "$k is stale" }
+        $item = Get-Item $p.Id
+        $item.GSI1PK.S | Should -Be 'CATEGORY#Moved'
+        $item.price.N | Should -Be '99000'
+        (Get-EcommerceProduct -TableName $table -Category 'Moved' -RedisUrl $redis -KeyPrefix $prefix).Id | Should -Contain $p.Id
+    }
+
+    It 'Remove-EcommerceProduct deletes the item and its cache keys' {
+        Get-EcommerceProduct -TableName $table -Id $p.Id -RedisUrl $redis -KeyPrefix $prefix | Out-Null
+        Get-EcommerceProduct -TableName $table -Category 'Moved' -RedisUrl $redis -KeyPrefix $prefix | Out-Null
+        $removed = Remove-EcommerceProduct -TableName $table -Id $p.Id -RedisUrl $redis -KeyPrefix $prefix -Confirm:$false -PassThru
+        $removed.Id | Should -Be $p.Id
+        Get-Item $p.Id | Should -BeNullOrEmpty
+        Invoke-Redis EXISTS "${prefix}product:$($p.Id)" | Should -Be 0
+        Invoke-Redis EXISTS "${prefix}products:Moved" | Should -Be 0
+    }
+
+    It 'warns and reads the table when Redis is unreachable' {
+        $q = New-Product -Category 'NoCache'
+        $got = Get-EcommerceProduct -TableName $table -Id $q.Id -RedisUrl 'redis://127.0.0.1:9' -WarningVariable warns -WarningAction SilentlyContinue
+        $got.Id | Should -Be $q.Id
+        ($warns -join ' ') | Should -Match 'Could not connect to Redis'
+    }
+}
+
+Describe 'Set-/Remove-EcommerceProduct safety' {
+    It 'Set- never upserts: a missing id is ProductNotFound and no item appears' {
+        Get-ErrorId { Set-EcommerceProduct -TableName $table -Id 'missing00000000000000000' -Price 5 -Confirm:$false } | Should -BeLike 'ProductNotFound,*'
+        Get-Item 'missing00000000000000000' | Should -BeNullOrEmpty
+    }
+
+    It 'Remove- of a missing id is ProductNotFound' {
+        Get-ErrorId { Remove-EcommerceProduct -TableName $table -Id 'missing00000000000000000' -Confirm:$false } | Should -BeLike 'ProductNotFound,*'
+    }
+
+    It 'Set- without a field is NothingToUpdate; a negative price is InvalidPrice' {
+        Get-ErrorId { Set-EcommerceProduct -TableName $table -Id 'x1' -Confirm:$false } | Should -BeLike 'NothingToUpdate,*'
+        Get-ErrorId { Set-EcommerceProduct -TableName $table -Id 'x1' -Price -5 -Confirm:$false } | Should -BeLike 'InvalidPrice,*'
+    }
+
+    It '-WhatIf changes and deletes nothing; Remove- is ConfirmImpact High' {
+        $p = New-Product -Category 'WhatIf'
+        Set-EcommerceProduct -TableName $table -Id $p.Id -Price 1 -WhatIf | Should -BeNullOrEmpty
+        $p | Remove-EcommerceProduct -TableName $table -WhatIf
+        (Get-Item $p.Id).price.N | Should -Be '125000'
+        $attr = [EcommerceAws.Commands.RemoveEcommerceProductCommand].GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
+        $attr.ConfirmImpact | Should -Be 'High'
+    }
+
+    It 'renaming updates the sort key; pipeline Set- binds Id' {
+        $p = New-Product -Category 'Rename'
+        $p | Set-EcommerceProduct -TableName $table -NameEn 'Renamed' -Confirm:$false | Out-Null
+        (Get-Item $p.Id).GSI1SK.S | Should -Be 'PRODUCT#Renamed'
+    }
+}
