@@ -1,0 +1,48 @@
+using System.Threading.Tasks;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Contract
+{
+    /// <summary>Where documents come from: a MongoDB collection (<see cref="MongoUri"/>) or a dump file (<see cref="Path"/>).</summary>
+    public sealed class DocumentSourceSpec
+    {
+        public string MongoUri { get; init; }
+        /// <summary>Null: the database named in the URI.</summary>
+        public string Database { get; init; }
+        /// <summary>Null: the entity's default collection (categories, products, users, orders).</summary>
+        public string Collection { get; init; }
+        public string Path { get; init; }
+    }
+
+    /// <summary>The single-table mapping of DESIGN §4, exposed for previews (ConvertTo-EcommerceItem) and cost estimates.</summary>
+    public interface IItemMappingService
+    {
+        /// <summary>Maps one document given as Extended JSON (canonical or relaxed). Bad JSON → EcommerceException InvalidDocument.</summary>
+        EcommerceItemPreview Preview(EcommerceEntity entity, string extendedJson);
+
+        /// <summary>Maps the documents of a source in its order (at most <paramref name="first"/>), writing one preview per document.</summary>
+        Task PreviewSourceAsync(EcommerceEntity entity, DocumentSourceSpec source, long? first, IOperationContext context);
+
+        /// <summary>Estimates what migrating each entity costs (Measure-MigrationCost).</summary>
+        Task<MigrationCostEstimate[]> EstimateCostAsync(MigrationCostRequest request, IOperationContext context);
+    }
+
+    /// <summary>What Measure-MigrationCost asks for.</summary>
+    public sealed class MigrationCostRequest
+    {
+        public EcommerceEntity[] Entities { get; init; }
+        /// <summary>Per entity; for -Path the entity's file (several -Path values pair with -Entity in order).</summary>
+        public DocumentSourceSpec[] Sources { get; init; }
+        public int SampleSize { get; init; } = 1000;
+        public double PricePerMillionWriteUnits { get; init; } = MigrationCostRequest.DefaultPricePerMillionWriteUnits;
+        public double PricePerGbMonth { get; init; } = MigrationCostRequest.DefaultPricePerGbMonth;
+        public string TableName { get; init; }
+
+        /// <summary>DynamoDB on-demand, us-east-1, Standard table class: USD 0.625 per million write request units (since Nov 2024; was 1.25).</summary>
+        public const double DefaultPricePerMillionWriteUnits = 0.625;
+        /// <summary>DynamoDB Standard storage, us-east-1: USD 0.25 per GB-month (first 25 GB free).</summary>
+        public const double DefaultPricePerGbMonth = 0.25;
+        /// <summary>Writes a new on-demand table absorbs per second before it scales.</summary>
+        public const int OnDemandInitialWriteUnitsPerSecond = 4000;
+    }
+}

@@ -1,0 +1,130 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Management.Automation;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using EcommerceAws.Contract;
+using MongoDB.Bson;
+using MongoDB.Bson.Serialization;
+
+namespace EcommerceAws.Engine.Migration.Sources
+{
+    /// <summary>
+    /// A mongodump collection file (<c>.bson</c>, or <c>.bson.gz</c> from <c>mongodump --gzip</c>): BSON documents
+    /// back to back, each prefixed by its int32 length. Streamed one document at a time; Position = 1-based ordinal.
+    /// </summary>
+    internal sealed class BsonDumpSource : IDocumentSource
+    {
+        /// <summary>MongoDB's document limit (16 MB) plus slack; a bigger length prefix means a corrupt file.</summary>
+        private const int MaxDocumentBytes = 16 * 1024 * 1024 + 16 * 1024;
+
+        private readonly string path;
+        private readonly bool gzip;
+        private readonly long length;
+        private FileStream stream;
+
+        public BsonDumpSource(string path, bool gzip)
+        {
+            this.path = path;
+            this.gzip = gzip;
+            length = new FileInfo(path).Length;
+            Description = path;
+        }
+
+        public string Description { get; }
+
+        public double? ProgressFraction
+        {
+            get
+            {
+                FileStream s = stream;
+                if (length == 0) return 1;
+                try { return s == null ? 0 : Math.Min(1.0, (double)s.Position / length); }
+                catch (ObjectDisposedException) { return 1; }
+            }
+        }
+
+        /// <summary>Uncompressed dumps are counted by hopping over the length prefixes; gzip dumps give null.</summary>
+        public async Task<long?> CountAsync(CancellationToken cancellation)
+        {
+            if (gzip) return null;
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.RandomAccess);
+            var prefix = new byte[4];
+            long count = 0;
+            while (file.Position < file.Length)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                if (await ReadFullyAsync(file, prefix, 4, cancellation).ConfigureAwait(false) < 4) break;
+                int size = BinaryPrimitives.ReadInt32LittleEndian(prefix);
+                if (size < 5) return null; // corrupt: let the read report where
+                file.Seek(size - 4, SeekOrigin.Current);
+                count++;
+            }
+            return count;
+        }
+
+        public async IAsyncEnumerable<SourceDocument> ReadAsync(string resumeAfterPosition, [EnumeratorCancellation] CancellationToken cancellation)
+        {
+            long skip = FilePosition.Parse(resumeAfterPosition);
+            using FileStream file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            stream = file;
+            using Stream input = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
+            var prefix = new byte[4];
+            long ordinal = 0, offset = 0;
+            while (true)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                int got;
+                try { got = await ReadFullyAsync(input, prefix, 4, cancellation).ConfigureAwait(false); }
+                catch (InvalidDataException ex) { throw Malformed(ordinal + 1, offset, "the gzip stream is corrupt: " + ex.Message); }
+                if (got == 0) break;
+                ordinal++;
+                if (got < 4) throw Malformed(ordinal, offset, "the file ends inside a length prefix");
+                int size = BinaryPrimitives.ReadInt32LittleEndian(prefix);
+                if (size < 5 || size > MaxDocumentBytes) throw Malformed(ordinal, offset, $"length prefix {size} is not a BSON document length");
+                var bytes = new byte[size];
+                prefix.CopyTo(bytes, 0);
+                int body;
+                try { body = await ReadFullyAsync(input, bytes.AsMemory(4), size - 4, cancellation).ConfigureAwait(false); }
+                catch (InvalidDataException ex) { throw Malformed(ordinal, offset, "the gzip stream is corrupt: " + ex.Message); }
+                if (body < size - 4) throw Malformed(ordinal, offset, $"the file ends {size - 4 - body} bytes before the document does");
+                offset += size;
+                if (ordinal <= skip) continue;
+                BsonDocument document;
+                try { document = BsonSerializer.Deserialize<BsonDocument>(bytes); }
+                catch (Exception ex) when (ex is FormatException || ex is BsonException || ex is EndOfStreamException || ex is InvalidOperationException)
+                {
+                    throw Malformed(ordinal, offset - size, ExtendedJsonFileSource.Redact(ex.Message));
+                }
+                yield return new SourceDocument(document, ordinal.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        private EcommerceException Malformed(long ordinal, long offset, string what) =>
+            new EcommerceException("SourceDocumentMalformed", ErrorCategory.InvalidData, path,
+                $"'{path}' document #{ordinal} (byte {offset.ToString(CultureInfo.InvariantCulture)}{(gzip ? " uncompressed" : "")}): {what}.",
+                "The dump is damaged: take it again with mongodump, or run from the MongoDB server with -MongoUri.");
+
+        private static Task<int> ReadFullyAsync(Stream input, byte[] buffer, int count, CancellationToken cancellation) =>
+            ReadFullyAsync(input, buffer.AsMemory(0, count), count, cancellation);
+
+        private static async Task<int> ReadFullyAsync(Stream input, Memory<byte> buffer, int count, CancellationToken cancellation)
+        {
+            int total = 0;
+            while (total < count)
+            {
+                int n = await input.ReadAsync(buffer.Slice(total, count - total), cancellation).ConfigureAwait(false);
+                if (n == 0) break;
+                total += n;
+            }
+            return total;
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using EcommerceAws.Contract;
+using MongoDB.Bson;
+using MongoDB.Bson.IO;
+using MongoDB.Driver;
+
+namespace EcommerceAws.Engine.Migration.Sources
+{
+    /// <summary>
+    /// One MongoDB collection, streamed in _id order in batches of <see cref="BatchSize"/> through a driver cursor.
+    /// Position = the _id as canonical Extended JSON, so a resume is a <c>{_id: {$gt: position}}</c> query.
+    /// Errors name host:port only; the URI's password never leaves this class.
+    /// </summary>
+    internal sealed class MongoDocumentSource : IDocumentSource
+    {
+        public const int BatchSize = 1000;
+        private static readonly JsonWriterSettings Canonical = new JsonWriterSettings { OutputMode = JsonOutputMode.CanonicalExtendedJson };
+
+        private readonly MongoUrl url;
+        private readonly string databaseName;
+        private readonly string collectionName;
+        private readonly string hosts;
+        private MongoClient client;
+
+        public MongoDocumentSource(string mongoUri, string database, string collection)
+        {
+            string masked = MongoUriMask.Mask(mongoUri);
+            try
+            {
+                url = new MongoUrl(mongoUri);
+            }
+            catch (Exception)
+            {
+                // The driver's message may quote the URI: say nothing of it but the masked form.
+                throw new EcommerceException("InvalidMongoUri", ErrorCategory.InvalidArgument, masked,
+                    $"'{masked}' is not a valid MongoDB connection string.", "Use mongodb://user:password@host:27017/database.");
+            }
+            databaseName = string.IsNullOrEmpty(database) ? url.DatabaseName : database;
+            if (string.IsNullOrEmpty(databaseName))
+                throw new EcommerceException("MongoDatabaseMissing", ErrorCategory.InvalidArgument, masked,
+                    $"'{masked}' names no database.", "Add the database to the URI (mongodb://host:27017/shop) or pass -Database.");
+            collectionName = collection;
+            hosts = string.Join(",", url.Servers.Select(s => $"{s.Host}:{s.Port}"));
+            Description = $"{masked} ({databaseName}.{collectionName})";
+        }
+
+        public string Description { get; }
+        public double? ProgressFraction => null;
+
+        public async Task<long?> CountAsync(CancellationToken cancellation)
+        {
+            try
+            {
+                return await Collection().CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty, cancellationToken: cancellation).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (Translate(ex) is { } translated) { throw translated; }
+        }
+
+        public async IAsyncEnumerable<SourceDocument> ReadAsync(string resumeAfterPosition, [EnumeratorCancellation] CancellationToken cancellation)
+        {
+            FilterDefinition<BsonDocument> filter = resumeAfterPosition == null
+                ? FilterDefinition<BsonDocument>.Empty
+                : new BsonDocument("_id", new BsonDocument("$gt", ParsePosition(resumeAfterPosition)));
+            var options = new FindOptions<BsonDocument> { Sort = new BsonDocument("_id", 1), BatchSize = BatchSize };
+            IAsyncCursor<BsonDocument> cursor = await Guard(() => Collection().FindAsync(filter, options, cancellation)).ConfigureAwait(false);
+            using (cursor)
+            {
+                while (await Guard(() => cursor.MoveNextAsync(cancellation)).ConfigureAwait(false))
+                {
+                    foreach (BsonDocument document in cursor.Current)
+                        yield return new SourceDocument(document, PositionOf(document));
+                }
+            }
+        }
+
+        /// <summary>The _id of a document as canonical Extended JSON (the checkpoint format for MongoDB sources).</summary>
+        public static string PositionOf(BsonDocument document) =>
+            document.TryGetValue("_id", out BsonValue id) ? id.ToJson(Canonical) : "null";
+
+        private static BsonValue ParsePosition(string position)
+        {
+            try { return BsonDocument.Parse("{\"_id\":" + position + "}")["_id"]; }
+            catch (Exception ex)
+            {
+                throw new ArgumentException($"'{position}' is not a MongoDB checkpoint (an _id in canonical Extended JSON).", nameof(position), ex);
+            }
+        }
+
+        private IMongoCollection<BsonDocument> Collection()
+        {
+            if (client == null)
+            {
+                MongoClientSettings settings = MongoClientSettings.FromUrl(url);
+                string raw = url.ToString();
+                // Fail in seconds rather than the driver's 30 s when nothing answers, unless the URI says otherwise.
+                if (raw.IndexOf("serverSelectionTimeoutMS", StringComparison.OrdinalIgnoreCase) < 0)
+                    settings.ServerSelectionTimeout = TimeSpan.FromSeconds(10);
+                if (raw.IndexOf("connectTimeoutMS", StringComparison.OrdinalIgnoreCase) < 0)
+                    settings.ConnectTimeout = TimeSpan.FromSeconds(10);
+                client = new MongoClient(settings);
+            }
+            return client.GetDatabase(databaseName).GetCollection<BsonDocument>(collectionName);
+        }
+
+        private async Task<T> Guard<T>(Func<Task<T>> call)
+        {
+            try { return await call().ConfigureAwait(false); }
+            catch (Exception ex) when (Translate(ex) is { } translated) { throw translated; }
+        }
+
+        /// <summary>Driver errors → our ErrorIds, with host:port only (no inner exception: driver messages can quote settings).</summary>
+        private EcommerceException Translate(Exception ex)
+        {
+            for (Exception e = ex; e != null; e = e.InnerException)
+            {
+                if (e is MongoAuthenticationException || (e is MongoCommandException command && command.Code == 18))
+                    return new EcommerceException("MongoAuthenticationFailed", ErrorCategory.AuthenticationError, hosts,
+                        $"MongoDB at {hosts} refused the credentials of user '{url.Username}' (database '{url.AuthenticationSource ?? databaseName}').",
+                        "Check the user name and password in -MongoUri, and authSource if the user is defined in another database.");
+            }
+            for (Exception e = ex; e != null; e = e.InnerException)
+            {
+                if (e is TimeoutException || e is MongoConnectionException || e is System.Net.Sockets.SocketException)
+                    return new EcommerceException("MongoConnectionFailed", ErrorCategory.ConnectionError, hosts,
+                        $"Cannot reach MongoDB at {hosts}: {FirstLine(e is TimeoutException ? "no server answered in time" : e.GetType().Name)}.",
+                        "Check that MongoDB runs and that the host, port and firewall allow this machine to connect.");
+            }
+            if (ex is MongoCommandException other)
+                return new EcommerceException("MongoCommandFailed", ErrorCategory.InvalidOperation, $"{databaseName}.{collectionName}",
+                    $"MongoDB at {hosts} failed a read of {databaseName}.{collectionName}: code {other.Code} {other.CodeName}.",
+                    "Check that the user may read this collection.");
+            return null;
+        }
+
+        private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+
+        public ValueTask DisposeAsync()
+        {
+            client?.Dispose();
+            client = null;
+            return ValueTask.CompletedTask;
+        }
+    }
+}
