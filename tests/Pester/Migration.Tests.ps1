@@ -18,7 +18,7 @@ BeforeAll {
 AfterAll {
     Pop-Location
     foreach ($name in $script:tables) { Remove-EcommerceTable -TableName $name -Force -Confirm:$false -ErrorAction SilentlyContinue }
-    foreach ($file in $script:files) { Remove-Item $file -ErrorAction SilentlyContinue }
+    foreach ($file in $script:files) { Remove-Item $file -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
 Describe 'Invoke-ProductMigration from MongoDB' {
@@ -49,11 +49,12 @@ Describe 'Invoke-ProductMigration from MongoDB' {
         $item = (Invoke-AwsCli dynamodb get-item --table-name $table --key "{`"PK`":{`"S`":`"PRODUCT#$id`"},`"SK`":{`"S`":`"PRODUCT#$id`"}}").Item
         $item.id.S | Should -Be $id
         $item.entityType.S | Should -Be 'PRODUCT'
-        $item.GSI1PK.S | Should -Be 'CATEGORY#Clothing'
+        $item.GSI1PK.S | Should -Be 'CATEGORY#Beauty'
         $item.GSI1SK.S | Should -Be 'PRODUCT#Product 7'
         $item.price.N | Should -Be '1007.5'
         $item.stock.N | Should -Be '7'
-        $item.createdAt.S | Should -Be '2024-03-01T10:15:30.123Z'
+        $raw = & /usr/bin/aws --endpoint-url $env:AWS_ENDPOINT_URL --region us-east-1 dynamodb get-item --table-name $table --projection-expression createdAt --key "{`"PK`":{`"S`":`"PRODUCT#$id`"},`"SK`":{`"S`":`"PRODUCT#$id`"}}" | Out-String
+        $raw | Should -Match '"S": "2024-03-01T10:15:30.123Z"'
         $item.images.L[0].S | Should -Be 'products/7.jpg'
         $item.PSObject.Properties.Name | Should -Not -Contain '__v'
         $byCategory = Invoke-AwsCli dynamodb query --table-name $table --index-name GSI1 --key-condition-expression 'GSI1PK = :c' --expression-attribute-values '{":c":{"S":"CATEGORY#Electronics"}}'
@@ -137,7 +138,7 @@ Describe 'Invoke-UserMigration from a file: DuplicateEmail, -WhatIf and secrets'
         $canary = 'Zq' + [guid]::NewGuid().ToString('N').Substring(0, 12)
         $dup = '{"_id":{"$oid":"00000002ffff000000000001"},"name":"Copy","email":"  USER3@Shop.cm ","passwordHash":"$2b$10$' + $canary + 'dup","role":"customer"}'
         $file = Write-Lines (@(New-UserLines -Count 30 -HashCanary $canary) + $dup); $script:files.Add($file)
-        $rejects = Join-Path ([System.IO.Path]::GetTempPath()) "users-$canary.jsonl"; $script:files.Add($rejects)
+        $rejects = Join-Path ([System.IO.Path]::GetTempPath()) "users-$([guid]::NewGuid().ToString('N')).jsonl"; $script:files.Add($rejects)
     }
 
     It '-WhatIf reads and maps everything but writes nothing' {
@@ -181,19 +182,19 @@ Describe 'MongoDB password never shown' {
         $server = Start-MongoWireServer -LogDirectory ([System.IO.Path]::GetTempPath()) -MongoWireDll $env:ECOM_MONGOWIRE_DLL -User 'shopadmin' -Password $password
         $table = New-MigrationTable
         Add-Docs $server.Url 'shop' 'products' (New-ProductLines -Count 40 -Seed 9)
-        $secretUri = "$($server.Url)shop"
+        $secretUri = $server.Url
     }
     AfterAll { $server | Stop-TestService }
 
     It 'masks it in every stream, the status item and errors' {
-        $all = Invoke-ProductMigration -TableName $table -MongoUri $secretUri -Verbose -WhatIf *>&1
-        $all += Invoke-ProductMigration -TableName $table -MongoUri $secretUri -Verbose *>&1
+        $all = Invoke-ProductMigration -TableName $table -MongoUri $secretUri -Database shop -Verbose -WhatIf *>&1
+        $all += Invoke-ProductMigration -TableName $table -MongoUri $secretUri -Database shop -Verbose *>&1
         $r = $all | Where-Object { $_ -is [EcommerceAws.Output.MigrationResult] } | Select-Object -Last 1
         $r.Written | Should -Be 40
         $r.Source | Should -Match '\*\*\*\*'
-        $all += Get-MigrationStatus -TableName $table -Verify -MongoUri $secretUri -Entity Product *>&1
-        $all += Test-EcommerceMigration -TableName $table -Entity Product -MongoUri ($secretUri -replace $password, 'wrong') -ErrorAction Continue *>&1
-        try { Invoke-ProductMigration -TableName 'no-such-table-xyz' -MongoUri $secretUri } catch { $all += $_ }
+        $all += Get-MigrationStatus -TableName $table -Verify -MongoUri $secretUri -Database shop -Entity Product *>&1
+        try { $all += Test-EcommerceMigration -TableName $table -Entity Product -MongoUri ($secretUri -replace $password, 'wrong') -Database shop *>&1 } catch { $all += $_ }
+        try { Invoke-ProductMigration -TableName 'no-such-table-xyz' -MongoUri $secretUri -Database shop } catch { $all += $_ }
         try { Remove-MigratedSource -TableName $table -MongoUri "$($server.Url)other" -Entity Product -Confirm:$false } catch { $all += $_ }
         ($all | Out-String -Width 1000) | Should -Not -Match $password
         ($all | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { $_.Exception.ToString() } }) -join "`n" | Should -Not -Match $password

@@ -29,7 +29,8 @@ function Write-Lines([string[]] $Lines) {
 }
 
 function Get-StatusItem([string] $TableName, [string] $Entity) {
-    (Invoke-AwsCli dynamodb get-item --table-name $TableName --consistent-read --key "{`"PK`":{`"S`":`"MIGRATION#$($Entity.ToUpperInvariant())`"},`"SK`":{`"S`":`"STATUS`"}}").Item
+    $answer = Invoke-AwsCli dynamodb get-item --table-name $TableName --consistent-read --key "{`"PK`":{`"S`":`"MIGRATION#$($Entity.ToUpperInvariant())`"},`"SK`":{`"S`":`"STATUS`"}}"
+    if ($answer) { $answer.Item }
 }
 
 function Get-EntityCount([string] $TableName, [string] $EntityType) {
