@@ -188,6 +188,11 @@ namespace EcommerceAws.Engine.Migration
             {
                 throw AwsErrors.From(ex, tableName, "DescribeTable");
             }
+            catch (System.Net.Http.HttpRequestException ex)
+            {
+                throw new EcommerceException("AwsEndpointUnreachable", ErrorCategory.ConnectionError, tableName,
+                    $"DescribeTable failed: the AWS endpoint could not be reached ({ex.Message}).", "Check -EndpointUrl / AWS_ENDPOINT_URL, the network, and the region.", ex);
+            }
         }
     }
 }

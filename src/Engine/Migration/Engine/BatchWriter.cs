@@ -75,6 +75,11 @@ namespace EcommerceAws.Engine.Migration.Engine
                 {
                     throw AwsErrors.From(ex, tableName, "BatchWriteItem");
                 }
+                catch (System.Net.Http.HttpRequestException ex)
+                {
+                    throttled = true;
+                    lastProblem = "connection problem: " + ex.Message;
+                }
                 catch (AmazonClientException ex) when (ex.InnerException is System.Net.Http.HttpRequestException || ex.InnerException is System.IO.IOException)
                 {
                     throttled = true;
