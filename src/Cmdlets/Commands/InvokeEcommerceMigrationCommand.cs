@@ -1,0 +1,102 @@
+using System.Linq;
+using System.Management.Automation;
+using EcommerceAws.Contract;
+using EcommerceAws.Internal;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Commands
+{
+    /// <summary>Migrates categories, products, users and orders (or the -Entity you pick) into the e-commerce single DynamoDB table.</summary>
+    /// <remarks>
+    /// <para>Runs the entity migrations one after the other in the order categories, products, users, orders, each exactly as Invoke-CategoryMigration, Invoke-ProductMigration, Invoke-UserMigration and Invoke-OrderMigration do (streaming, 25-item BatchWriteItem calls with -MaxConcurrency in flight, backoff on throttling, rejects file, checkpoint in the status item PK = MIGRATION#&lt;ENTITY&gt;, SK = STATUS). It writes one MigrationResult per entity.</para>
+    /// <para>The source is a MongoDB database (-MongoUri, with -Database when the URI names none; each entity reads its default collection) or a folder (-Path) holding &lt;collection&gt;.json, .bson or .bson.gz files (products.bson.gz, users.json, ...). An entity whose file is missing gets a non-terminating SourceFileNotFound error and is skipped.</para>
+    /// <para>A failed entity (for example MigrationStalled or MongoConnectionFailed) records its status and stops the whole command with a terminating error, so the later entities (orders refer to users) are not migrated from a half-done state; run the command again to resume where it stopped. Entities already completed write nothing new.</para>
+    /// <para>Accepts the table from the pipeline by property name: an EcommerceTableInfo (New-EcommerceTable) or an EcommerceStack (New-EcommerceStack).</para>
+    /// <para>-WhatIf reads and maps everything and reports the counts without writing anything.</para>
+    /// </remarks>
+    /// <example>
+    /// <code>$stack | Invoke-EcommerceMigration -MongoUri $env:MONGODB_URI</code>
+    /// <para>Migrates the four collections of the database named in MONGODB_URI into the stack's table, one result per entity.</para>
+    /// </example>
+    /// <example>
+    /// <code>Invoke-EcommerceMigration -TableName ecommerce-cameroon -Path ./dump/shop -Entity Product, User | Format-Table Entity, Written, Rejected, State</code>
+    /// <para>Migrates products and users from mongodump files in ./dump/shop (products.bson, users.bson).</para>
+    /// </example>
+    [Cmdlet(VerbsLifecycle.Invoke, "EcommerceMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = MongoSet)]
+    [OutputType(typeof(MigrationResult))]
+    public sealed class InvokeEcommerceMigrationCommand : MigrationCmdlet
+    {
+        #region Parameters
+
+        /// <summary><para>The target single table. Binds by property name from an EcommerceTableInfo or EcommerceStack.</para></summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        public string TableName { get; set; }
+
+        /// <summary><para>Entities to migrate. Default: all, in the order Category, Product, User, Order (the order is kept whatever order you list them in).</para></summary>
+        [Parameter]
+        public EcommerceEntity[] Entity { get; set; }
+
+        /// <summary><para>MongoDB connection string, for example mongodb://user:password@host:27017/shop. The password is never printed (shown as ****).</para></summary>
+        [Parameter(Mandatory = true, ParameterSetName = MongoSet)]
+        [ValidateNotNullOrEmpty]
+        public string MongoUri { get; set; }
+
+        /// <summary><para>Database to read. Default: the database in -MongoUri.</para></summary>
+        [Parameter(ParameterSetName = MongoSet)]
+        [ValidateNotNullOrEmpty]
+        public string Database { get; set; }
+
+        /// <summary><para>A folder holding one export or dump file per collection: categories, products, users, orders with the extension .json, .bson or .bson.gz.</para></summary>
+        [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; }
+
+        /// <summary><para>BatchWriteItem calls (25 items each) in flight per entity. Default 8; lowered automatically while DynamoDB throttles.</para></summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int MaxConcurrency { get; set; } = 8;
+
+        /// <summary><para>A folder for the rejects files (&lt;entity&gt;-rejects-&lt;runId&gt;.jsonl). Default: the current directory.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string RejectPath { get; set; }
+
+        /// <summary><para>Ignore the checkpoints of earlier runs and start every entity from its first document.</para></summary>
+        [Parameter]
+        public SwitchParameter Restart { get; set; }
+
+        #endregion
+
+        protected override void ProcessRecord()
+        {
+            CheckInput(() => InputValidation.TableName(TableName));
+            CheckMongoUri(MongoUri);
+            if (Path != null && !System.IO.Directory.Exists(FullPath(Path)))
+                ThrowInputError("SourceFolderNotFound", FullPath(Path), $"-Path must be a folder holding <collection>.json/.bson/.bson.gz files; '{FullPath(Path)}' is not a folder.",
+                    "Pass the mongodump output folder (for example ./dump/shop), or use Invoke-ProductMigration -Path <file> for one file.", ErrorCategory.ObjectNotFound);
+            EcommerceEntity[] entities = (Entity == null || Entity.Length == 0 ? System.Enum.GetValues<EcommerceEntity>() : Entity).Distinct().OrderBy(e => e).ToArray();
+            string rejectFolder = RejectPath != null ? FullPath(RejectPath) : WorkingDirectory;
+            IMigrationService engine = Engine<IMigrationService>();
+
+            foreach (EcommerceEntity entity in entities)
+            {
+                MigrationSourceSpec source = ResolveSource(entity, MongoUri, Database, null, Path, terminating: false);
+                if (source == null) continue;
+                string described = engine.DescribeSource(entity, source);
+                bool go = ShouldProcess($"table {TableName}", $"Migrate {entity} documents from {described}");
+                if (!go && !IsWhatIf) continue;
+                var spec = new MigrationSpec
+                {
+                    Entity = entity,
+                    TableName = TableName,
+                    Source = source,
+                    MaxConcurrency = MaxConcurrency,
+                    WorkingDirectory = rejectFolder,
+                    Restart = Restart,
+                    DryRun = !go,
+                };
+                WriteObject(Run(context => engine.MigrateAsync(spec, context)));
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Linq;
+using System.Management.Automation;
+using EcommerceAws.Contract;
+using EcommerceAws.Internal;
+
+namespace EcommerceAws.Commands
+{
+    /// <summary>Deletes the migration status items (checkpoints) of entities from the target table.</summary>
+    /// <remarks>
+    /// <para>Deletes the items PK = MIGRATION#&lt;ENTITY&gt;, SK = STATUS. The migrated items stay. The next migration of that entity starts from the first document (as -Restart does) and Remove-MigratedSource refuses until it is migrated and verified again.</para>
+    /// <para>ConfirmImpact is High: PowerShell asks before deleting unless -Confirm:$false. -WhatIf shows what would be deleted.</para>
+    /// </remarks>
+    /// <example>
+    /// <code>Remove-MigrationStatus -TableName ecommerce-cameroon -Entity Order -Confirm:$false</code>
+    /// <para>Forgets the order migration's checkpoint without asking.</para>
+    /// </example>
+    /// <example>
+    /// <code>Remove-MigrationStatus ecommerce-cameroon -WhatIf</code>
+    /// <para>Shows which status items would be deleted.</para>
+    /// </example>
+    [Cmdlet(VerbsCommon.Remove, "MigrationStatus", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(void))]
+    public sealed class RemoveMigrationStatusCommand : AwsCmdlet
+    {
+        /// <summary><para>The single table holding the status items. Binds by property name.</para></summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        public string TableName { get; set; }
+
+        /// <summary><para>Entities whose status to delete. Default: all four. Binds by property name from Get-MigrationStatus rows.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public EcommerceEntity[] Entity { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            CheckInput(() => InputValidation.TableName(TableName));
+            var chosen = new System.Collections.Generic.List<EcommerceEntity>();
+            foreach (EcommerceEntity entity in Entity == null || Entity.Length == 0 ? System.Enum.GetValues<EcommerceEntity>() : Entity)
+                if (ShouldProcess($"MIGRATION#{entity.ToString().ToUpperInvariant()} in table {TableName}", "Delete the migration status item")) chosen.Add(entity);
+            if (chosen.Count == 0) return;
+            var removed = Run(context => Engine<IMigrationService>().RemoveStatusAsync(TableName, chosen, context));
+            foreach (EcommerceEntity entity in chosen)
+                WriteVerbose(removed.Contains(entity) ? $"Deleted the {entity} migration status." : $"No {entity} migration status to delete.");
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using EcommerceAws.Contract;
+using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Tables;
+
+namespace EcommerceAws.Engine.Migration.Engine
+{
+    /// <summary>
+    /// DuplicateEmail detection: the first user (in _id order) with an email wins. Emails seen in this run are
+    /// kept in memory (one string per user); on a resumed run the table is asked too (GSI1 on EMAIL#&lt;email&gt;).
+    /// </summary>
+    internal sealed class EmailRegistry
+    {
+        private const string Prefix = "EMAIL#";
+        private readonly Dictionary<string, string> owners = new Dictionary<string, string>();
+        private readonly IAmazonDynamoDB dynamo;
+        private readonly string tableName;
+        private readonly bool askTable;
+
+        public EmailRegistry(IAmazonDynamoDB dynamo, string tableName, bool askTable)
+        {
+            this.dynamo = dynamo;
+            this.tableName = tableName;
+            this.askTable = askTable;
+        }
+
+        /// <summary>The reject for a duplicate, or null when this user may be written.</summary>
+        public async Task<RejectRecord> CheckAsync(MappingResult mapped, CancellationToken cancellation)
+        {
+            if (!mapped.Item.TryGetValue("GSI1PK", out AttributeValue key) || key.S == null || !key.S.StartsWith(Prefix)) return null;
+            if (owners.TryGetValue(key.S, out string owner))
+                return owner == mapped.Id ? null : Duplicate(mapped.Id, owner);
+            owners[key.S] = mapped.Id;
+            if (!askTable) return null;
+            QueryResponse response = await AwsCall.Run(() => dynamo.QueryAsync(new QueryRequest
+            {
+                TableName = tableName,
+                IndexName = TableService.IndexName,
+                KeyConditionExpression = "GSI1PK = :pk",
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":pk"] = new AttributeValue(key.S) },
+                ProjectionExpression = "id",
+            }, cancellation), "Query", tableName).ConfigureAwait(false);
+            foreach (Dictionary<string, AttributeValue> item in response.Items ?? new List<Dictionary<string, AttributeValue>>())
+                if (item.TryGetValue("id", out AttributeValue id) && id.S != mapped.Id)
+                {
+                    owners[key.S] = id.S;
+                    return Duplicate(mapped.Id, id.S);
+                }
+            return null;
+        }
+
+        private static RejectRecord Duplicate(string id, string owner) =>
+            new RejectRecord(EcommerceEntity.User, id, RejectReason.DuplicateEmail, "email",
+                $"another user ({owner}) already has this email (compared trimmed and lower-cased)");
+    }
+}

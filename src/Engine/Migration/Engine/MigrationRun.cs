@@ -1,0 +1,319 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using EcommerceAws.Contract;
+using EcommerceAws.Engine.Migration.Mapping;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Engine.Migration.Engine
+{
+    /// <summary>
+    /// One entity's migration: source → mapper → batches of 25 → <see cref="BatchWriter"/>s, through a bounded
+    /// channel so memory stays flat whatever the collection size; the watermark and counts go to the status item
+    /// every few seconds and at the end (Completed, Failed or Interrupted).
+    /// </summary>
+    internal sealed class MigrationRun
+    {
+        internal const int BatchSize = 25;
+        private const int EstimateSample = 100;
+        private static readonly TimeSpan StatusEvery = TimeSpan.FromSeconds(3);
+        private static readonly TimeSpan ProgressEvery = TimeSpan.FromMilliseconds(500);
+
+        private readonly MigrationSpec spec;
+        private readonly IOperationContext context;
+        private readonly IAmazonDynamoDB dynamo;
+        private readonly TableDescription table;
+        private readonly MigrationStatusStore store;
+        private readonly EntityMapper mapper = new EntityMapper();
+        private readonly Stopwatch clock = new Stopwatch();
+        private readonly List<string> notes = new List<string>();
+        private long batchesWritten;
+
+        public MigrationRun(MigrationSpec spec, IOperationContext context, IAmazonDynamoDB dynamo, TableDescription table)
+        {
+            this.spec = spec;
+            this.context = context;
+            this.dynamo = dynamo;
+            this.table = table;
+            store = new MigrationStatusStore(dynamo, spec.TableName);
+        }
+
+        /// <summary>How long a batch may go without any item accepted before the run fails (MigrationStalled).</summary>
+        public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+        public async Task<MigrationResult> RunAsync(IDocumentSource source)
+        {
+            EcommerceEntity entity = spec.Entity;
+            MigrationStatusRecord previous = await store.GetAsync(entity, context.Cancellation).ConfigureAwait(false);
+            bool resume = previous != null && !spec.Restart;
+            bool previousCompleted = resume && previous.State == MigrationState.Completed;
+            string runId = resume ? previous.RunId : Guid.NewGuid().ToString("N").Substring(0, 12);
+            string rejectPath = spec.RejectPath
+                ?? Path.Combine(spec.WorkingDirectory ?? Directory.GetCurrentDirectory(), $"{entity.ToString().ToLowerInvariant()}-rejects-{runId}.jsonl");
+            var tracker = resume
+                ? new WatermarkTracker(previous.Checkpoint, previous.Written, previous.Rejected)
+                : new WatermarkTracker(null, 0, 0);
+
+            if (resume)
+                context.WriteVerbose(previousCompleted
+                    ? $"{entity}: the migration {runId} completed at {previous.FinishedAt:u}; looking only for documents after its checkpoint."
+                    : $"{entity}: resuming run {runId} ({previous.State}) after checkpoint {previous.Checkpoint ?? "(start)"}: {previous.Written} written, {previous.Rejected} rejected so far.");
+            else if (previous != null)
+                context.WriteVerbose($"{entity}: -Restart: ignoring the checkpoint of run {previous.RunId}.");
+            if (resume && previous.State != MigrationState.Completed && spec.RejectPath == null && !string.IsNullOrEmpty(previous.RejectPath) && previous.RejectPath != rejectPath)
+                notes.Add($"Earlier rejects of this run are in {previous.RejectPath}.");
+
+            long? count = await source.CountAsync(context.Cancellation).ConfigureAwait(false);
+            var record = new MigrationStatusRecord
+            {
+                Entity = entity,
+                RunId = runId,
+                State = MigrationState.Running,
+                Source = source.Description,
+                SourceCount = count ?? 0,
+                StartedAt = resume && !previousCompleted ? previous.StartedAt : DateTime.UtcNow,
+                RejectPath = rejectPath,
+            };
+            if (!spec.DryRun && !previousCompleted) await SaveAsync(record, tracker, MigrationState.Running, null, CancellationToken.None).ConfigureAwait(false);
+
+            clock.Start();
+            using var rejects = new RejectLog(rejectPath, enabled: !spec.DryRun);
+            using var run = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
+            var concurrency = new AdaptiveConcurrency(spec.MaxConcurrency);
+            var writer = new BatchWriter(dynamo, spec.TableName, concurrency, StallTimeout);
+            var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(Math.Max(2, spec.MaxConcurrency * 2)) { SingleWriter = true });
+            var emails = entity == EcommerceEntity.User ? new EmailRegistry(dynamo, spec.TableName, askTable: previous != null) : null;
+
+            Task reader = Task.Run(() => ReadAsync(source, resume ? previous.Checkpoint : null, tracker, rejects, emails, channel.Writer, count, run.Token));
+            Task[] writers = Enumerable.Range(0, spec.DryRun ? 0 : Math.Max(1, spec.MaxConcurrency))
+                .Select(_ => Task.Run(() => WriteAsync(channel.Reader, writer, concurrency, tracker, run.Token))).ToArray();
+            Task all = Task.WhenAll(writers.Prepend(reader));
+            _ = all.ContinueWith(_ => { }, TaskScheduler.Default); // observed below
+            foreach (Task task in writers.Prepend(reader))
+                _ = task.ContinueWith(t => { if (t.IsFaulted) run.Cancel(); }, TaskScheduler.Default);
+
+            var lastStatus = Stopwatch.StartNew();
+            while (!all.IsCompleted)
+            {
+                await Task.WhenAny(all, Task.Delay(ProgressEvery)).ConfigureAwait(false);
+                ReportProgress(tracker, count, source, concurrency);
+                if (!spec.DryRun && lastStatus.Elapsed >= StatusEvery && (tracker.ReadThisRun > 0 || !previousCompleted))
+                {
+                    lastStatus.Restart();
+                    rejects.Flush();
+                    try { await SaveAsync(record, tracker, MigrationState.Running, null, CancellationToken.None).ConfigureAwait(false); }
+                    catch (EcommerceException ex) { context.WriteVerbose($"Could not update the status item ({ex.ErrorId}); will retry."); }
+                }
+            }
+            clock.Stop();
+            context.WriteProgress(new ProgressUpdate { Activity = Activity, Completed = true });
+            rejects.Flush();
+
+            Exception failure = writers.Prepend(reader).Where(t => t.IsFaulted).Select(t => t.Exception.GetBaseException())
+                .FirstOrDefault(e => e is not OperationCanceledException);
+            bool interrupted = failure == null && context.Cancellation.IsCancellationRequested;
+            if (failure != null || interrupted)
+            {
+                MigrationState state = interrupted ? MigrationState.Interrupted : MigrationState.Failed;
+                string message = interrupted ? "Stopped by the user (Ctrl+C)." : failure.Message;
+                if (!spec.DryRun) await SaveAsync(record, tracker, state, message, CancellationToken.None).ConfigureAwait(false);
+                var snapshot = tracker.Snapshot();
+                context.WriteWarning($"{entity}: migration {state} at checkpoint {snapshot.Checkpoint ?? "(start)"} ({snapshot.Written} written, {snapshot.Rejected} rejected); run the same command again to resume.");
+                if (interrupted) throw new OperationCanceledException(context.Cancellation);
+                throw failure as EcommerceException ?? new EcommerceException("MigrationFailed", ErrorCategory.NotSpecified, spec.TableName,
+                    $"The {entity} migration failed: {failure.Message}", "Fix the cause, then run the same command again to resume from the checkpoint.", failure);
+            }
+
+            var final = tracker.Snapshot();
+            long sourceCount = Math.Max(count ?? 0, final.Written + final.Rejected);
+            record.SourceCount = count ?? final.Written + final.Rejected;
+            bool nothingNew = tracker.ReadThisRun == 0;
+            if (nothingNew && previousCompleted)
+            {
+                notes.Add($"Already completed by run {runId} at {previous.FinishedAt:u}; nothing new to write.");
+                context.WriteVerbose($"{entity}: already completed; no document after the checkpoint, nothing written.");
+            }
+            else if (!spec.DryRun)
+            {
+                record.FinishedAt = DateTime.UtcNow;
+                record.LastVerifiedAt = null;
+                record.LastVerificationPassed = null;
+                await SaveAsync(record, tracker, MigrationState.Completed, null, CancellationToken.None).ConfigureAwait(false);
+            }
+            if (spec.DryRun) notes.Add($"WhatIf: {tracker.WrittenThisRun} items would be written and {tracker.RejectedThisRun} documents rejected; nothing was written.");
+            if (tracker.RejectedThisRun > 0 && !spec.DryRun) notes.Add($"{tracker.RejectedThisRun} documents rejected; see {rejectPath}.");
+            context.WriteVerbose($"{entity}: {tracker.WrittenThisRun} written, {tracker.RejectedThisRun} rejected in {clock.Elapsed.TotalSeconds:0.0} s with {writer.Calls} BatchWriteItem calls ({writer.Retries} retries).");
+
+            return new MigrationResult
+            {
+                RunId = runId,
+                Entity = entity,
+                Source = source.Description,
+                TableName = spec.TableName,
+                SourceCount = sourceCount,
+                Written = spec.DryRun ? tracker.WrittenThisRun : final.Written,
+                Rejected = spec.DryRun ? tracker.RejectedThisRun : final.Rejected,
+                WrittenThisRun = tracker.WrittenThisRun,
+                RejectedThisRun = tracker.RejectedThisRun,
+                Duration = clock.Elapsed,
+                ItemsPerSecond = Rate(tracker.WrittenThisRun),
+                State = MigrationState.Completed,
+                Checkpoint = final.Checkpoint,
+                RejectPath = spec.DryRun || final.Rejected == 0 ? null : rejectPath,
+                WhatIf = spec.DryRun,
+                Notes = notes.ToArray(),
+            };
+        }
+
+        private string Activity => $"Migrating {spec.Entity} to {spec.TableName}";
+
+        private double Rate(long items) => clock.Elapsed.TotalSeconds > 0 ? Math.Round(items / clock.Elapsed.TotalSeconds, 1) : 0;
+
+        private async Task SaveAsync(MigrationStatusRecord record, WatermarkTracker tracker, MigrationState state, string message, CancellationToken cancellation)
+        {
+            var snapshot = tracker.Snapshot();
+            record.State = state;
+            record.Checkpoint = snapshot.Checkpoint;
+            record.Written = snapshot.Written;
+            record.Rejected = snapshot.Rejected;
+            record.Message = message;
+            record.ItemsPerSecond = Rate(tracker.WrittenThisRun);
+            record.UpdatedAt = DateTime.UtcNow;
+            await store.PutAsync(record, cancellation).ConfigureAwait(false);
+        }
+
+        private async Task ReadAsync(IDocumentSource source, string resumeAfter, WatermarkTracker tracker, RejectLog rejects,
+            EmailRegistry emails, ChannelWriter<Batch> output, long? count, CancellationToken cancellation)
+        {
+            try
+            {
+                var batch = new Batch();
+                var held = new List<Batch>(); // the first batches wait for the capacity estimate ("before writing")
+                long sampledUnits = 0, sampled = 0;
+                bool estimated = false;
+
+                async Task Send(Batch full)
+                {
+                    if (!estimated) held.Add(full);
+                    else if (spec.DryRun) tracker.FinishWritten(full.Sequences);
+                    else await output.WriteAsync(full, cancellation).ConfigureAwait(false);
+                }
+
+                async Task Estimate()
+                {
+                    estimated = true;
+                    if (sampled > 0)
+                    {
+                        long remaining = count.HasValue ? Math.Max(0, count.Value - tracker.Snapshot().Written - tracker.Snapshot().Rejected) : -1;
+                        CapacityEstimate estimate = remaining > 0 ? CapacityEstimate.For(table, remaining, (double)sampledUnits / sampled) : null;
+                        if (estimate != null)
+                        {
+                            if (estimate.Duration > CapacityEstimate.WarnAbove) context.WriteWarning(estimate.Describe(spec.TableName));
+                            else context.WriteVerbose(estimate.Describe(spec.TableName));
+                        }
+                    }
+                    foreach (Batch waiting in held) await Send(waiting).ConfigureAwait(false);
+                    held.Clear();
+                }
+
+                await foreach (SourceDocument document in source.ReadAsync(resumeAfter, cancellation).ConfigureAwait(false))
+                {
+                    long sequence = tracker.Register(document.Position);
+                    MappingResult mapped = mapper.Map(spec.Entity, document.Document);
+                    RejectRecord reject = mapped.Reject;
+                    if (reject == null && emails != null) reject = await emails.CheckAsync(mapped, cancellation).ConfigureAwait(false);
+                    if (reject != null)
+                    {
+                        rejects.Write(reject);
+                        tracker.Finish(sequence, written: false);
+                        continue;
+                    }
+                    if (!estimated)
+                    {
+                        sampledUnits += Math.Max(1, (mapped.SizeBytes + 1023) / 1024);
+                        if (++sampled >= EstimateSample) await Estimate().ConfigureAwait(false);
+                    }
+                    string key = mapped.Item["PK"].S + "\n" + mapped.Item["SK"].S;
+                    if (batch.Keys.Contains(key)) // BatchWriteItem refuses two puts of one key in a call
+                    {
+                        await Send(batch).ConfigureAwait(false);
+                        batch = new Batch();
+                    }
+                    batch.Add(sequence, key, mapped.Item);
+                    if (batch.Count == BatchSize)
+                    {
+                        await Send(batch).ConfigureAwait(false);
+                        batch = new Batch();
+                    }
+                }
+                if (batch.Count > 0) await Send(batch).ConfigureAwait(false);
+                if (!estimated) await Estimate().ConfigureAwait(false);
+            }
+            finally
+            {
+                output.TryComplete();
+            }
+        }
+
+        private async Task WriteAsync(ChannelReader<Batch> input, BatchWriter writer, AdaptiveConcurrency concurrency, WatermarkTracker tracker, CancellationToken cancellation)
+        {
+            await foreach (Batch batch in input.ReadAllAsync(cancellation).ConfigureAwait(false))
+            {
+                var watch = Stopwatch.StartNew();
+                int calls = await writer.WriteAsync(batch.Requests, cancellation).ConfigureAwait(false);
+                tracker.FinishWritten(batch.Sequences);
+                long number = Interlocked.Increment(ref batchesWritten);
+                context.WriteVerbose($"Batch {number}: {batch.Count} {spec.Entity} items in {watch.ElapsedMilliseconds} ms"
+                    + (calls > 1 ? $" ({calls} calls, throttled; concurrency now {concurrency.Limit})" : "") + ".");
+            }
+        }
+
+        private void ReportProgress(WatermarkTracker tracker, long? count, IDocumentSource source, AdaptiveConcurrency concurrency)
+        {
+            long doneThisRun = tracker.WrittenThisRun + tracker.RejectedThisRun;
+            double rate = clock.Elapsed.TotalSeconds > 0 ? doneThisRun / clock.Elapsed.TotalSeconds : 0;
+            double? fraction = null;
+            long remaining = -1;
+            if (count is > 0)
+            {
+                long done = Math.Min(count.Value, tracker.DoneBefore + doneThisRun);
+                fraction = (double)done / count.Value;
+                remaining = count.Value - done;
+            }
+            else if (source.ProgressFraction is double f) fraction = f;
+            int seconds = remaining >= 0 && rate > 0 ? (int)(remaining / rate) : fraction is > 0 && rate > 0 ? (int)(clock.Elapsed.TotalSeconds * (1 - fraction.Value) / fraction.Value) : -1;
+            context.WriteProgress(new ProgressUpdate
+            {
+                Activity = Activity,
+                Status = $"{tracker.WrittenThisRun:N0} written, {tracker.RejectedThisRun:N0} rejected" + (count.HasValue ? $" of {count:N0}" : "")
+                    + $" — {rate:N0} items/s, concurrency {concurrency.Limit}",
+                PercentComplete = fraction.HasValue ? (int)(fraction.Value * 100) : -1,
+                SecondsRemaining = seconds,
+            });
+        }
+
+        /// <summary>Up to 25 puts with the sequence numbers of their documents.</summary>
+        private sealed class Batch
+        {
+            public List<WriteRequest> Requests { get; } = new List<WriteRequest>(BatchSize);
+            public List<long> Sequences { get; } = new List<long>(BatchSize);
+            public HashSet<string> Keys { get; } = new HashSet<string>();
+            public int Count => Requests.Count;
+
+            public void Add(long sequence, string key, Dictionary<string, AttributeValue> item)
+            {
+                Requests.Add(new WriteRequest(new PutRequest(item)));
+                Sequences.Add(sequence);
+                Keys.Add(key);
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using EcommerceAws.Contract;
+using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Migration.Engine;
+using EcommerceAws.Engine.Migration.Mapping;
+using EcommerceAws.Engine.Migration.Sources;
+using EcommerceAws.Output;
+using MongoDB.Driver;
+
+namespace EcommerceAws.Engine.Migration
+{
+    /// <summary>The migration engine behind Invoke-*Migration, Get-MigrationStatus, Test-EcommerceMigration and the Remove-Migration* cmdlets.</summary>
+    public sealed class MigrationService : IMigrationService
+    {
+        public async Task<MigrationResult> MigrateAsync(MigrationSpec spec, IOperationContext context)
+        {
+            InputValidation.TableName(spec.TableName);
+            using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
+            TableDescription table = await DescribeTableAsync(dynamo, spec.TableName, context).ConfigureAwait(false); // before the source is opened
+            await using IDocumentSource source = OpenSource(spec.Entity, spec.Source);
+            return await new MigrationRun(spec, context, dynamo, table).RunAsync(source).ConfigureAwait(false);
+        }
+
+        public async Task<IReadOnlyList<MigrationStatusInfo>> GetStatusAsync(string tableName, IReadOnlyList<EcommerceEntity> entities, IOperationContext context)
+        {
+            InputValidation.TableName(tableName);
+            using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
+            await DescribeTableAsync(dynamo, tableName, context).ConfigureAwait(false);
+            var store = new MigrationStatusStore(dynamo, tableName);
+            var rows = new List<MigrationStatusInfo>();
+            foreach (EcommerceEntity entity in entities)
+            {
+                MigrationStatusRecord record = await store.GetAsync(entity, context.Cancellation).ConfigureAwait(false);
+                if (record != null) rows.Add(record.ToInfo(tableName));
+            }
+            return rows;
+        }
+
+        public async Task<MigrationVerification> VerifyAsync(VerificationSpec spec, IOperationContext context)
+        {
+            InputValidation.TableName(spec.TableName);
+            using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
+            await DescribeTableAsync(dynamo, spec.TableName, context).ConfigureAwait(false);
+            var store = new MigrationStatusStore(dynamo, spec.TableName);
+            var verifier = new MigrationVerifier(dynamo, spec.TableName, context);
+            var notes = new List<string>();
+            MigrationStatusRecord status = await store.GetAsync(spec.Entity, context.Cancellation).ConfigureAwait(false);
+
+            context.WriteVerbose($"{spec.Entity}: counting items with a {spec.Segments}-segment parallel Scan.");
+            long actual = await verifier.CountAsync(spec.Entity, Math.Max(1, spec.Segments)).ConfigureAwait(false);
+            long rejected = status?.Rejected ?? 0;
+            long? sourceCount = status?.SourceCount;
+            if (status == null) notes.Add("No migration status item: rejects unknown, expected count is the source count.");
+            else if (status.State != MigrationState.Completed) notes.Add($"The last migration run is {status.State}, not Completed.");
+
+            int compared = 0;
+            var mismatches = new List<MigrationMismatch>();
+            if (spec.Source != null && spec.Source.IsGiven)
+            {
+                await using IDocumentSource source = OpenSource(spec.Entity, spec.Source);
+                long? counted = await source.CountAsync(context.Cancellation).ConfigureAwait(false);
+                if (counted.HasValue)
+                {
+                    if (status != null && counted.Value != status.SourceCount)
+                        notes.Add($"The source now has {counted.Value} documents; the migration saw {status.SourceCount}.");
+                    sourceCount = counted.Value;
+                }
+                if (spec.SampleSize > 0)
+                {
+                    context.WriteVerbose($"{spec.Entity}: re-mapping a random sample of {spec.SampleSize} documents from {source.Description}.");
+                    (compared, mismatches) = await verifier.CompareSampleAsync(spec.Entity, source, spec.SampleSize).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                notes.Add("Sample not compared: pass -MongoUri or -Path (the masked source in the status item cannot be read).");
+                context.WriteWarning($"{spec.Entity}: counts only. The sample comparison needs the source: pass -MongoUri or -Path.");
+            }
+
+            long expected = (sourceCount ?? 0) - rejected;
+            if (sourceCount == null) notes.Add("Source count unknown: no status item and no source given.");
+            bool passed = sourceCount != null && expected == actual && mismatches.Count == 0;
+            if (expected != actual && sourceCount != null)
+                mismatches.Insert(0, new MigrationMismatch { Id = "(count)", Problem = $"expected {expected} {spec.Entity} items (source {sourceCount} − {rejected} rejected), the table has {actual}" });
+            DateTime now = DateTime.UtcNow;
+            if (status != null) await store.SetVerificationAsync(spec.Entity, now, passed, context.Cancellation).ConfigureAwait(false);
+            return new MigrationVerification
+            {
+                TableName = spec.TableName, Entity = spec.Entity, Passed = passed, ExpectedCount = expected, ActualCount = actual,
+                SampleSize = compared, Mismatches = mismatches.ToArray(), VerifiedAt = now, Notes = notes.ToArray(),
+            };
+        }
+
+        public async Task<IReadOnlyList<EcommerceEntity>> RemoveStatusAsync(string tableName, IReadOnlyList<EcommerceEntity> entities, IOperationContext context)
+        {
+            InputValidation.TableName(tableName);
+            using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
+            await DescribeTableAsync(dynamo, tableName, context).ConfigureAwait(false);
+            var store = new MigrationStatusStore(dynamo, tableName);
+            var removed = new List<EcommerceEntity>();
+            foreach (EcommerceEntity entity in entities)
+                if (await store.DeleteAsync(entity, context.Cancellation).ConfigureAwait(false)) removed.Add(entity);
+            return removed;
+        }
+
+        public async Task<string> CheckSourceRemovableAsync(string tableName, EcommerceEntity entity, MigrationSourceSpec source, IOperationContext context)
+        {
+            InputValidation.TableName(tableName);
+            using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
+            await DescribeTableAsync(dynamo, tableName, context).ConfigureAwait(false);
+            MigrationStatusRecord status = await new MigrationStatusStore(dynamo, tableName).GetAsync(entity, context.Cancellation).ConfigureAwait(false);
+            string described = DescribeSource(entity, source);
+            string problem =
+                status == null ? $"there is no {entity} migration status in table '{tableName}'"
+                : status.State != MigrationState.Completed ? $"the last {entity} migration is {status.State}, not Completed"
+                : status.LastVerificationPassed != true || status.LastVerifiedAt == null ? $"the {entity} migration has not passed Test-EcommerceMigration"
+                : status.FinishedAt != null && status.LastVerifiedAt < status.FinishedAt ? $"the last passed verification ({status.LastVerifiedAt:u}) is older than the last completed run ({status.FinishedAt:u})"
+                : !string.Equals(status.Source, described, StringComparison.Ordinal) ? $"the {entity} migration read from {status.Source}, not from {described}"
+                : null;
+            if (problem != null)
+                throw new EcommerceException("MigrationNotVerified", ErrorCategory.InvalidOperation, described,
+                    $"The source collection was not dropped: {problem}.",
+                    $"Run Test-EcommerceMigration -TableName {tableName} -Entity {entity} with the same -MongoUri; when it passes, run Remove-MigratedSource again.");
+            return described;
+        }
+
+        public async Task RemoveSourceAsync(string tableName, EcommerceEntity entity, MigrationSourceSpec source, IOperationContext context)
+        {
+            await CheckSourceRemovableAsync(tableName, entity, source, context).ConfigureAwait(false);
+            MongoUrl url = new MongoUrl(source.MongoUri);
+            string database = source.Database ?? url.DatabaseName;
+            string collection = source.Collection ?? EntityKeys.DefaultCollection(entity);
+            try
+            {
+                var client = new MongoClient(url);
+                await client.GetDatabase(database).DropCollectionAsync(collection, context.Cancellation).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is MongoException || ex is TimeoutException)
+            {
+                string servers = string.Join(",", url.Servers.Select(s => $"{s.Host}:{s.Port}"));
+                throw new EcommerceException(ex is MongoAuthenticationException ? "MongoAuthenticationFailed" : "MongoDropFailed",
+                    ex is MongoAuthenticationException ? ErrorCategory.AuthenticationError : ErrorCategory.ConnectionError, $"{database}.{collection}",
+                    $"Could not drop {database}.{collection} on {servers}: {ex.GetType().Name}.", "Check the server, the user's rights and the URI.");
+            }
+            context.WriteVerbose($"Dropped {database}.{collection} ({DocumentSources.MaskUri(source.MongoUri)}).");
+        }
+
+        public string DescribeSource(EcommerceEntity entity, MigrationSourceSpec source)
+        {
+            if (source == null || !source.IsGiven) return null;
+            if (!string.IsNullOrEmpty(source.Path)) return source.Path;
+            IDocumentSource opened = OpenSource(entity, source);
+            string description = opened.Description;
+            opened.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return description;
+        }
+
+        private static IDocumentSource OpenSource(EcommerceEntity entity, MigrationSourceSpec source)
+        {
+            if (source == null || !source.IsGiven)
+                throw new EcommerceException("MigrationSourceMissing", ErrorCategory.InvalidArgument, entity,
+                    "No source given.", "Pass -MongoUri (with -Database/-Collection as needed) or -Path.");
+            return !string.IsNullOrEmpty(source.Path)
+                ? DocumentSources.FromFile(source.Path)
+                : DocumentSources.FromMongo(source.MongoUri, source.Database, source.Collection ?? EntityKeys.DefaultCollection(entity));
+        }
+
+        private static async Task<TableDescription> DescribeTableAsync(IAmazonDynamoDB dynamo, string tableName, IOperationContext context)
+        {
+            try
+            {
+                DescribeTableResponse response = await dynamo.DescribeTableAsync(tableName, context.Cancellation).ConfigureAwait(false);
+                return response.Table;
+            }
+            catch (ResourceNotFoundException)
+            {
+                throw new EcommerceException("TableNotFound", ErrorCategory.ObjectNotFound, tableName,
+                    $"Table '{tableName}' does not exist (in this region/account); nothing was read or written.",
+                    "Create it first with New-EcommerceTable, or check -TableName and -Region.");
+            }
+            catch (Amazon.Runtime.AmazonServiceException ex)
+            {
+                throw AwsErrors.From(ex, tableName, "DescribeTable");
+            }
+            catch (System.Net.Http.HttpRequestException ex)
+            {
+                throw new EcommerceException("AwsEndpointUnreachable", ErrorCategory.ConnectionError, tableName,
+                    $"DescribeTable failed: the AWS endpoint could not be reached ({ex.Message}).", "Check -EndpointUrl / AWS_ENDPOINT_URL, the network, and the region.", ex);
+            }
+        }
+    }
+}
