@@ -13,6 +13,21 @@ namespace EcommerceAws.Contract
         private static readonly Regex DistributionIdPattern = new Regex("^[A-Z0-9]{8,20}$", RegexOptions.CultureInvariant);
 
         /// <summary>The S3 general purpose bucket naming rules; the message names the rule that failed.</summary>
+        private static readonly Regex HostPattern = new Regex(@"^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)+(:\d+)?$", RegexOptions.CultureInvariant);
+
+        /// <summary>The CDN host from 'd123.cloudfront.net', 'https://d123.cloudfront.net/' or a custom domain.</summary>
+        public static string CdnHost(string domain)
+        {
+            string host = (domain ?? string.Empty).Trim();
+            if (host.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) host = host.Substring(8);
+            host = host.TrimEnd('/');
+            if (!HostPattern.IsMatch(host))
+                throw new EcommerceException("InvalidCdnDomain", ErrorCategory.InvalidArgument, domain,
+                    $"'{domain}' is not a CDN domain name such as d111111abcdef8.cloudfront.net.",
+                    "Pass -CdnDomain (the distribution's DomainName, from New-AssetCdn or Get-AssetCdn), or pipe an AssetCdnInfo.");
+            return host.ToLowerInvariant();
+        }
+
         public static void BucketName(string name)
         {
             string rule = BrokenBucketRule(name);

@@ -6,7 +6,6 @@ namespace EcommerceAws.Contract
     public static partial class InputValidation
     {
         private static readonly Regex LambdaNamePattern = new Regex(@"^[a-zA-Z0-9_-]{1,64}$", RegexOptions.CultureInvariant);
-        private static readonly Regex SimpleBucketPattern = new Regex(@"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant);
         private static readonly Regex SnsTopicArnPattern = new Regex(@"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$", RegexOptions.CultureInvariant);
 
         /// <summary>The resources New/Get/Remove-EcommerceAlarm derive alarm names from: at least one, each well-formed.</summary>
@@ -18,10 +17,7 @@ namespace EcommerceAws.Contract
                     "Pass -TableName, -BucketName, -CacheClusterId and/or -LambdaFunctionName, or pipe an EcommerceStack object.");
             if (tableName != null) TableName(tableName);
             if (cacheClusterId != null) CacheClusterId(cacheClusterId);
-            if (bucketName != null && !SimpleBucketPattern.IsMatch(bucketName))
-                throw new EcommerceException("InvalidBucketName", ErrorCategory.InvalidArgument, bucketName,
-                    $"'{bucketName}' is not a valid S3 bucket name: use 3 to 63 lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit.",
-                    "Pass the asset bucket's name, for example ecommerce-cameroon-assets.");
+            if (bucketName != null) AssetInputValidation.BucketName(bucketName);
             if (lambdaFunctionName != null && !LambdaNamePattern.IsMatch(lambdaFunctionName))
                 throw new EcommerceException("InvalidLambdaFunctionName", ErrorCategory.InvalidArgument, lambdaFunctionName,
                     $"'{lambdaFunctionName}' is not a Lambda function name: use 1 to 64 letters, digits, hyphens and underscores.",
