@@ -5,7 +5,7 @@ using EcommerceAws.Output;
 
 namespace EcommerceAws.Commands
 {
-    /// <summary>Migrates the categorys of a MongoDB collection or dump file into the e-commerce single DynamoDB table.</summary>
+    /// <summary>Migrates the categories of a MongoDB collection or dump file into the e-commerce single DynamoDB table.</summary>
     /// <remarks>
     /// <para>Streams the categories collection (sorted by _id) or a mongoexport/mongodump file, maps every document as DESIGN §4 says (PK/SK CATEGORY#&lt;id&gt;, GSI1 keys, id, entityType CATEGORY, all other fields with their types) and writes them with BatchWriteItem, 25 items per call and -MaxConcurrency calls in flight. Memory does not grow with the collection size.</para>
     /// <para>Throttling (ProvisionedThroughputExceeded, ThrottlingException, RequestLimitExceeded, 5xx) and UnprocessedItems are retried with exponential backoff and jitter while the concurrency is lowered; no item is dropped. A batch that makes no progress for 2 minutes fails the run (MigrationStalled).</para>
