@@ -151,7 +151,7 @@ namespace EcommerceAws.Engine.Assets
                 .ConfigureAwait(false);
             var clock = Stopwatch.StartNew();
             string activity = $"Invalidating {string.Join(", ", paths)} on {distributionId}";
-            while (wait && invalidation.Status != "Completed")
+            while (wait && !string.Equals(invalidation.Status, "Completed", StringComparison.OrdinalIgnoreCase))
             {
                 if (clock.Elapsed > DeployTimeout) throw WaitTimeout(distributionId, $"invalidation {invalidation.Id} Completed");
                 context.WriteProgress(new ProgressUpdate { Activity = activity, Status = $"{invalidation.Status} ({clock.Elapsed.TotalSeconds:0} s)" });
@@ -238,9 +238,18 @@ namespace EcommerceAws.Engine.Assets
             {
                 string current = marker;
                 CloudFrontPage<DistributionSummary> page = await Cf(() => cloudFront.ListDistributionsAsync(current, context.Cancellation), "ListDistributions", originDomain ?? bucket).ConfigureAwait(false);
-                DistributionSummary match = page.Items.FirstOrDefault(d => d.OriginDomainNames.Any(o =>
-                    originDomain != null ? string.Equals(o, originDomain, StringComparison.OrdinalIgnoreCase) : BucketOfDomain(o) == bucket));
-                if (match != null) return match;
+                foreach (DistributionSummary summary in page.Items)
+                {
+                    string[] origins = summary.OriginDomainNames;
+                    if (origins.Length == 0)
+                    {
+                        // Some stand-ins list summaries without their origins: read them from the distribution itself.
+                        Distribution full = await Cf(() => cloudFront.GetDistributionAsync(summary.Id, context.Cancellation), "GetDistribution", summary.Id).ConfigureAwait(false);
+                        origins = full.DistributionConfig?.Origins.Select(o => o.DomainName).ToArray() ?? Array.Empty<string>();
+                    }
+                    if (origins.Any(o => originDomain != null ? string.Equals(o, originDomain, StringComparison.OrdinalIgnoreCase) : BucketOfDomain(o) == bucket))
+                        return summary;
+                }
                 marker = page.IsTruncated ? page.NextMarker : null;
             } while (!string.IsNullOrEmpty(marker));
             return null;
@@ -327,7 +336,7 @@ namespace EcommerceAws.Engine.Assets
 
         private static string ExistingIdIn(string message)
         {
-            Match match = Regex.Match(message ?? string.Empty, @"\b(E[A-Z0-9]{7,20})\b");
+            Match match = Regex.Match(message ?? string.Empty, @"Already exists: ([A-Z0-9]{8,20})\b");
             return match.Success ? match.Groups[1].Value : null;
         }
 
