@@ -24,10 +24,25 @@ Write-Host "Rejected documents are in $work (see samples/README.md for the delib
 
 Write-Section '3. Verify: counts and a sample compared attribute by attribute (Test-EcommerceMigration)'
 Test-EcommerceMigration -TableName $stack.TableName -Path (Join-Path $samples 'dump/shop') | Format-Table | Out-Host
+Write-Host 'Running the same migration again resumes from the checkpoints and writes nothing new:'
+$stack | Invoke-EcommerceMigration -Path (Join-Path $samples 'dump/shop') -RejectPath (Join-Path $work 'rejects.jsonl') -Confirm:$false |
+    Format-Table Entity, State, WrittenThisRun, Written, Rejected, Notes | Out-Host
 Get-MigrationStatus -TableName $stack.TableName | Format-Table | Out-Host
 
 Write-Section '4. Publish product images to S3 and rewrite their URLs to the CDN (Publish-ProductAsset)'
-$stack | Publish-ProductAsset -SourceRoot (Join-Path $samples 'shop') -Confirm:$false | Format-List | Out-Host
+# The old app's uploads folder: the samples reference /uploads/products/<slug>.jpg; make small JPEG files for them.
+$uploads = Join-Path $work 'uploads'
+foreach ($line in Get-Content (Join-Path $samples 'shop/products.json')) {
+    $product = $line | ConvertFrom-Json
+    if (-not $product.PSObject.Properties['images']) { continue }
+    foreach ($image in @($product.images)) {
+        if (-not $image) { continue }
+        $file = Join-Path $uploads ($image -replace '^/?uploads/', '')
+        $null = New-Item -ItemType Directory -Force -Path (Split-Path $file)
+        [IO.File]::WriteAllBytes($file, [byte[]](0xFF, 0xD8, 0xFF, 0xE0) + [Text.Encoding]::UTF8.GetBytes($image))
+    }
+}
+$stack | Publish-ProductAsset -TableName $stack.TableName -SourceRoot $uploads -Confirm:$false | Format-List | Out-Host
 
 Write-Section '5. Warm the Redis cache and read a product through it (Initialize-EcommerceCache, Get-EcommerceProduct)'
 # moto reports no ElastiCache endpoint, so the demo uses the local redis-server the harness started.
