@@ -86,6 +86,7 @@ namespace EcommerceAws.Engine.Migration.Engine
                 if (!mapped.IsRejected) expected.Add(mapped);
             }
             var mismatches = new List<MigrationMismatch>();
+            int skippedDuplicates = 0;
             foreach (MappingResult[] chunk in expected.Chunk(100))
             {
                 Dictionary<string, Dictionary<string, AttributeValue>> stored = await GetItemsAsync(chunk.Select(m => m.Item)).ConfigureAwait(false);
@@ -94,14 +95,18 @@ namespace EcommerceAws.Engine.Migration.Engine
                     string key = mapped.Item["PK"].S;
                     if (!stored.TryGetValue(key, out Dictionary<string, AttributeValue> actual))
                     {
-                        if (entity == EcommerceEntity.User && await EmailTakenByOtherAsync(mapped).ConfigureAwait(false)) continue; // rejected as DuplicateEmail
+                        if (entity == EcommerceEntity.User && await EmailTakenByOtherAsync(mapped).ConfigureAwait(false))
+                        {
+                            skippedDuplicates++; // rejected as DuplicateEmail by the run: nothing to compare
+                            continue;
+                        }
                         mismatches.Add(new MigrationMismatch { Id = mapped.Id, Problem = $"item {key} is missing from the table" });
                         continue;
                     }
                     mismatches.AddRange(AttributeComparer.Compare(mapped.Id, mapped.Item, actual));
                 }
             }
-            return (expected.Count, mismatches);
+            return (expected.Count - skippedDuplicates, mismatches);
         }
 
         private async Task<Dictionary<string, Dictionary<string, AttributeValue>>> GetItemsAsync(IEnumerable<Dictionary<string, AttributeValue>> items)
