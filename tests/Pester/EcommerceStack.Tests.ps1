@@ -100,8 +100,15 @@ Describe 'Get-EcommerceEnvironment and Export-EcommerceEnvFile' {
 
 Describe 'Remove-EcommerceStack' {
     It '-WhatIf lists every resource and deletes nothing' {
-        $plan = Remove-EcommerceStack -Name $name -Force -WhatIf 6>&1 | Out-String
-        # WhatIf messages go to the host; check that nothing was deleted instead of parsing them
+        # What-if lines go to the host, so read them from a transcript
+        $transcript = Join-Path $TestDrive 'whatif.txt'
+        Start-Transcript -Path $transcript | Out-Null
+        try { Remove-EcommerceStack -Name $name -Force -WhatIf } finally { Stop-Transcript | Out-Null }
+        $plan = Get-Content -Raw $transcript
+        $plan | Should -Match ([regex]::Escape($stack.DistributionId))
+        $plan | Should -Match ([regex]::Escape("$name-redis"))
+        $plan | Should -Match ([regex]::Escape("$name-assets"))
+        $plan | Should -Match ('DynamoDB table.*on target "' + [regex]::Escape($name) + '"')
         Test-AwsCli dynamodb describe-table --table-name $name | Should -BeTrue
         Test-AwsCli s3api head-bucket --bucket "$name-assets" | Should -BeTrue
         Test-AwsCli cloudfront get-distribution --id $stack.DistributionId | Should -BeTrue
