@@ -1,0 +1,104 @@
+using System.Management.Automation;
+using System.Threading.Tasks;
+using EcommerceAws.Contract;
+using EcommerceAws.Internal;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Commands
+{
+    /// <summary>Gets the least-privilege IAM policy for the EcommerceAws cmdlets a runbook runs, scoped to a stack's resources.</summary>
+    /// <remarks>
+    /// <para>-Scope Provision covers New/Get/Remove of the table, asset bucket, CDN, cache cluster and stack (and Get-EcommerceEnvironment); Migrate covers Invoke-*Migration, Get/Remove-MigrationStatus, Test-EcommerceMigration, Measure-MigrationCost, the product cmdlets and Publish-ProductAsset; Operate covers the CloudWatch alarms, Clear-AssetCdnCache and Test-EcommerceConnection. ConvertTo-EcommerceItem and the Redis cache cmdlets make no AWS calls. Default: all three.</para>
+    /// <para>The actions come from the module's own catalog of every AWS client method it calls (Operations lists them), so the policy follows the code. Resources are scoped to the table and its indexes, the bucket and its objects, the distribution, the cache cluster (or replication group or serverless cache) and the alarms named ecommerce-&lt;resource&gt;-*. Resource "*" is used only for actions IAM cannot scope (list calls, sts:GetCallerIdentity) or whose resource has no id before it is created; WildcardActions names each with the reason, and Notes says what could not be scoped by name.</para>
+    /// <para>Pipe an EcommerceStack (New-EcommerceStack, Get-EcommerceStack) to bind its names, including the distribution id. -AccountId defaults to the caller's account (STS GetCallerIdentity); -Region to the SDK chain. -AsJson writes only the policy document, ready for Set-Content and 'aws iam create-policy'.</para>
+    /// </remarks>
+    /// <example>
+    /// <code>Get-EcommerceStack -Name ecommerce-cameroon | Get-EcommerceIamPolicy -AsJson | Set-Content runbook-policy.json</code>
+    /// <para>Writes the policy for every scope of the stack; then 'aws iam create-policy --policy-name ecommerce-runbook --policy-document file://runbook-policy.json'.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-EcommerceIamPolicy -Name ecommerce-cameroon -Scope Migrate -AccountId 123456789012 -Region af-south-1 | Format-List Statements, WildcardActions, Notes</code>
+    /// <para>Shows what the migration role needs (no AWS call: the account and region are given).</para>
+    /// </example>
+    [Cmdlet(VerbsCommon.Get, "EcommerceIamPolicy")]
+    [OutputType(typeof(EcommerceIamPolicy), typeof(string))]
+    public sealed class GetEcommerceIamPolicyCommand : AwsCmdlet
+    {
+        #region Parameters
+
+        /// <summary><para>The cmdlet groups the role will run: Provision, Migrate, Operate. Default: all three.</para></summary>
+        [Parameter(Position = 0)]
+        public IamPolicyScope[] Scope { get; set; }
+
+        /// <summary><para>Stack name; table, bucket and cache names default to &lt;name&gt;, &lt;name&gt;-assets and &lt;name&gt;-redis as New-EcommerceStack names them.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string Name { get; set; }
+
+        /// <summary><para>DynamoDB table name. Default: the stack name.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string TableName { get; set; }
+
+        /// <summary><para>S3 asset bucket name. Default: &lt;name&gt;-assets.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string BucketName { get; set; }
+
+        /// <summary><para>CloudFront distribution id. Default: every distribution of the account (said in Notes), since the id exists only after New-AssetCdn.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string DistributionId { get; set; }
+
+        /// <summary><para>ElastiCache cluster, replication group or serverless cache id. Default: &lt;name&gt;-redis.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string CacheClusterId { get; set; }
+
+        /// <summary><para>A Lambda function whose error alarm (ecommerce-&lt;function&gt;-lambda-errors) the Operate role manages.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string LambdaFunctionName { get; set; }
+
+        /// <summary><para>12-digit AWS account id for the ARNs. Default: the caller's account (STS GetCallerIdentity).</para></summary>
+        [Parameter]
+        [ValidatePattern(@"^\d{12}$")]
+        public string AccountId { get; set; }
+
+        /// <summary><para>Write only the policy document (a JSON string) instead of the EcommerceIamPolicy object.</para></summary>
+        [Parameter]
+        public SwitchParameter AsJson { get; set; }
+
+        #endregion
+
+        #region Method overrides
+
+        protected override void ProcessRecord()
+        {
+            string table = Given(TableName), bucket = Given(BucketName), distribution = Given(DistributionId), cache = Given(CacheClusterId), stack = Given(Name);
+            if (table != null || stack != null) CheckInput(() => InputValidation.TableName(table ?? stack));
+            if (bucket != null) CheckInput(() => AssetInputValidation.BucketName(bucket));
+            if (distribution != null) CheckInput(() => AssetInputValidation.DistributionId(distribution));
+            if (cache != null) CheckInput(() => InputValidation.CacheClusterId(cache));
+
+            EcommerceIamPolicy policy = Run(async context =>
+            {
+                IAwsInfoService aws = Engine<IAwsInfoService>();
+                var target = new IamPolicyTarget
+                {
+                    AccountId = AccountId ?? await aws.GetAccountIdAsync(context).ConfigureAwait(false),
+                    Region = Region ?? aws.ResolveRegion(context),
+                    StackName = stack,
+                    TableName = table,
+                    BucketName = bucket,
+                    DistributionId = distribution,
+                    CacheClusterId = cache,
+                    LambdaFunctionName = Given(LambdaFunctionName),
+                };
+                return Engine<IIamPolicyService>().Build(target, Scope);
+            });
+            foreach (string note in policy.Notes) WriteVerbose(note);
+            if (AsJson) WriteObject(policy.Json);
+            else WriteObject(policy);
+        }
+
+        #endregion
+
+        // A stack without a CDN or cache carries empty names: those parts are not known.
+        private static string Given(string value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+}

@@ -1,0 +1,35 @@
+using System.Collections.Generic;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Contract
+{
+    /// <summary>Which cmdlets a runbook role will run; each maps to the AWS actions those cmdlets call.</summary>
+    public enum IamPolicyScope
+    {
+        /// <summary>New/Get/Remove of the table, bucket, CDN, cache cluster and stack; Get-EcommerceEnvironment.</summary>
+        Provision,
+        /// <summary>Invoke-*Migration, Get/Remove-MigrationStatus, Test-EcommerceMigration, Measure-MigrationCost, product cmdlets, Publish-ProductAsset.</summary>
+        Migrate,
+        /// <summary>New/Get/Remove-EcommerceAlarm, Clear-AssetCdnCache, Test-EcommerceConnection.</summary>
+        Operate,
+    }
+
+    /// <summary>The named resources a policy is scoped to; null names are covered by a name pattern (and said so).</summary>
+    public sealed class IamPolicyTarget
+    {
+        public string AccountId { get; init; }
+        public string Region { get; init; }
+        public string StackName { get; init; }
+        public string TableName { get; init; }
+        public string BucketName { get; init; }
+        public string DistributionId { get; init; }
+        public string CacheClusterId { get; init; }
+        public string LambdaFunctionName { get; init; }
+    }
+
+    /// <summary>Builds the least-privilege policy from the engine's catalog of the AWS operations it calls (engine side).</summary>
+    public interface IIamPolicyService
+    {
+        EcommerceIamPolicy Build(IamPolicyTarget target, IReadOnlyCollection<IamPolicyScope> scopes);
+    }
+}

@@ -1,0 +1,174 @@
+using System.Collections.Generic;
+using System.Linq;
+using Amazon.DynamoDBv2;
+using Amazon.S3;
+using Amazon.SecurityToken;
+using EcommerceAws.Contract;
+using EcommerceAws.Engine.CloudFront;
+using EcommerceAws.Engine.CloudWatch;
+using EcommerceAws.Engine.ElastiCache;
+using static EcommerceAws.Contract.IamPolicyScope;
+
+namespace EcommerceAws.Engine.Iam
+{
+    /// <summary>What an IAM action is scoped to; <see cref="IamPolicyService"/> turns each kind into ARNs.</summary>
+    public enum IamResourceKind
+    {
+        Table,
+        Bucket,
+        Objects,
+        Distribution,
+        NewDistribution,
+        OriginAccessControl,
+        Cache,
+        CacheDefaults,
+        ServiceLinkedRole,
+        Alarm,
+        /// <summary>Resource "*": the action has no resource-level permission, or its resource has no name yet.</summary>
+        Any,
+    }
+
+    /// <summary>One IAM action on one kind of resource.</summary>
+    public readonly record struct IamGrant(string Action, IamResourceKind Kind);
+
+    /// <summary>One client method the engine calls, the scopes whose cmdlets call it, and the IAM actions it needs.</summary>
+    public sealed record IamOperation(string Client, string Method, IamPolicyScope[] Scopes, IamGrant[] Grants);
+
+    /// <summary>
+    /// THE catalog of every AWS client method the engine calls (SDK and hand-written clients) and the IAM actions
+    /// each needs. tests/Pester/IamPolicy.Tests.ps1 scans src/Engine for calls and fails when one is missing here.
+    /// IAM names differ from SDK method names in places (S3 above all); see the Service Authorization Reference.
+    /// </summary>
+    public static class IamActionCatalog
+    {
+        private static readonly IamPolicyScope[] P = { Provision }, M = { Migrate }, O = { Operate };
+
+        public static readonly IReadOnlyList<IamOperation> Operations = new[]
+        {
+            // DynamoDB: the single table and its GSI1 (table/<t>/index/*).
+            Ddb(nameof(IAmazonDynamoDB.CreateTableAsync), P, "dynamodb:CreateTable", "dynamodb:TagResource"), // tags are sent with the create
+            Ddb(nameof(IAmazonDynamoDB.DescribeTableAsync), new[] { Provision, Migrate, Operate }, "dynamodb:DescribeTable"),
+            Ddb(nameof(IAmazonDynamoDB.UpdateTableAsync), P, "dynamodb:UpdateTable"),
+            Ddb(nameof(IAmazonDynamoDB.DeleteTableAsync), P, "dynamodb:DeleteTable"),
+            Ddb(nameof(IAmazonDynamoDB.DescribeContinuousBackupsAsync), P, "dynamodb:DescribeContinuousBackups"),
+            Ddb(nameof(IAmazonDynamoDB.UpdateContinuousBackupsAsync), P, "dynamodb:UpdateContinuousBackups"),
+            Ddb(nameof(IAmazonDynamoDB.DescribeTimeToLiveAsync), P, "dynamodb:DescribeTimeToLive"),
+            Ddb(nameof(IAmazonDynamoDB.UpdateTimeToLiveAsync), P, "dynamodb:UpdateTimeToLive"),
+            Op<IAmazonDynamoDB>(nameof(IAmazonDynamoDB.ListTablesAsync), P, Any("dynamodb:ListTables")),
+            Ddb(nameof(IAmazonDynamoDB.BatchWriteItemAsync), M, "dynamodb:BatchWriteItem"),
+            Ddb(nameof(IAmazonDynamoDB.BatchGetItemAsync), M, "dynamodb:BatchGetItem"),
+            Ddb(nameof(IAmazonDynamoDB.GetItemAsync), M, "dynamodb:GetItem"),
+            Ddb(nameof(IAmazonDynamoDB.PutItemAsync), M, "dynamodb:PutItem"),
+            Ddb(nameof(IAmazonDynamoDB.UpdateItemAsync), M, "dynamodb:UpdateItem"),
+            Ddb(nameof(IAmazonDynamoDB.DeleteItemAsync), M, "dynamodb:DeleteItem"),
+            Ddb(nameof(IAmazonDynamoDB.QueryAsync), M, "dynamodb:Query"),
+            Ddb(nameof(IAmazonDynamoDB.ScanAsync), M, "dynamodb:Scan"),
+
+            // S3: the asset bucket (bucket-level actions) and its objects (bucket/*).
+            S3(nameof(IAmazonS3.PutBucketAsync), P, "s3:CreateBucket"),
+            S3(nameof(IAmazonS3.DeleteBucketAsync), P, "s3:DeleteBucket"),
+            Op<IAmazonS3>(nameof(IAmazonS3.ListBucketsAsync), P, Any("s3:ListAllMyBuckets")),
+            S3(nameof(IAmazonS3.GetBucketLocationAsync), new[] { Provision, Migrate }, "s3:GetBucketLocation"),
+            S3(nameof(IAmazonS3.ListVersionsAsync), P, "s3:ListBucketVersions"),
+            S3(nameof(IAmazonS3.ListObjectsV2Async), O, "s3:ListBucket"),
+            Op<IAmazonS3>(nameof(IAmazonS3.DeleteObjectsAsync), P,
+                new IamGrant("s3:DeleteObject", IamResourceKind.Objects), new IamGrant("s3:DeleteObjectVersion", IamResourceKind.Objects)),
+            S3(nameof(IAmazonS3.PutBucketOwnershipControlsAsync), P, "s3:PutBucketOwnershipControls"),
+            S3(nameof(IAmazonS3.PutPublicAccessBlockAsync), P, "s3:PutBucketPublicAccessBlock"),
+            S3(nameof(IAmazonS3.GetPublicAccessBlockAsync), P, "s3:GetBucketPublicAccessBlock"),
+            S3(nameof(IAmazonS3.PutBucketEncryptionAsync), P, "s3:PutEncryptionConfiguration"),
+            S3(nameof(IAmazonS3.GetBucketEncryptionAsync), P, "s3:GetEncryptionConfiguration"),
+            S3(nameof(IAmazonS3.PutBucketVersioningAsync), P, "s3:PutBucketVersioning"),
+            S3(nameof(IAmazonS3.GetBucketVersioningAsync), P, "s3:GetBucketVersioning"),
+            S3(nameof(IAmazonS3.PutBucketTaggingAsync), P, "s3:PutBucketTagging"),
+            S3(nameof(IAmazonS3.GetBucketTaggingAsync), P, "s3:GetBucketTagging"),
+            S3(nameof(IAmazonS3.PutCORSConfigurationAsync), P, "s3:PutBucketCORS"),
+            S3(nameof(IAmazonS3.PutLifecycleConfigurationAsync), P, "s3:PutLifecycleConfiguration"),
+            S3(nameof(IAmazonS3.GetLifecycleConfigurationAsync), P, "s3:GetLifecycleConfiguration"),
+            S3(nameof(IAmazonS3.PutBucketPolicyAsync), P, "s3:PutBucketPolicy"),
+            S3(nameof(IAmazonS3.GetBucketPolicyAsync), P, "s3:GetBucketPolicy"),
+            S3(nameof(IAmazonS3.DeleteBucketPolicyAsync), P, "s3:DeleteBucketPolicy"),
+            S3(nameof(IAmazonS3.PutBucketMetricsConfigurationAsync), O, "s3:PutMetricsConfiguration"),
+            S3(nameof(IAmazonS3.GetBucketMetricsConfigurationAsync), O, "s3:GetMetricsConfiguration"),
+            S3(nameof(IAmazonS3.DeleteBucketMetricsConfigurationAsync), O, "s3:PutMetricsConfiguration"), // IAM has no separate delete action
+            Op<IAmazonS3>(nameof(IAmazonS3.PutObjectAsync), M, new IamGrant("s3:PutObject", IamResourceKind.Objects)),
+            Op<IAmazonS3>(nameof(IAmazonS3.GetObjectMetadataAsync), M, new IamGrant("s3:GetObject", IamResourceKind.Objects)), // HEAD Object
+
+            // STS: the account id for the bucket policy's CloudFront condition and for ARNs.
+            Op<IAmazonSecurityTokenService>(nameof(IAmazonSecurityTokenService.GetCallerIdentityAsync), new[] { Provision, Operate }, Any("sts:GetCallerIdentity")),
+
+            // CloudFront (hand-written client).
+            Op<ICloudFrontClient>(nameof(ICloudFrontClient.CreateOriginAccessControlAsync), P, Any("cloudfront:CreateOriginAccessControl")),
+            Op<ICloudFrontClient>(nameof(ICloudFrontClient.ListOriginAccessControlsAsync), P, Any("cloudfront:ListOriginAccessControls")),
+            Op<ICloudFrontClient>(nameof(ICloudFrontClient.GetOriginAccessControlAsync), P, new IamGrant("cloudfront:GetOriginAccessControl", IamResourceKind.OriginAccessControl)),
+            Op<ICloudFrontClient>(nameof(ICloudFrontClient.DeleteOriginAccessControlAsync), P, new IamGrant("cloudfront:DeleteOriginAccessControl", IamResourceKind.OriginAccessControl)),
+            Op<ICloudFrontClient>(nameof(ICloudFrontClient.CreateDistributionWithTagsAsync), P,
+                Any("cloudfront:CreateDistribution"), new IamGrant("cloudfront:TagResource", IamResourceKind.NewDistribution)),
+            Op<ICloudFrontClient>(nameof(ICloudFrontClient.ListDistributionsAsync), P, Any("cloudfront:ListDistributions")),
+            Cdn(nameof(ICloudFrontClient.GetDistributionAsync), new[] { Provision, Operate }, "cloudfront:GetDistribution"),
+            Cdn(nameof(ICloudFrontClient.GetDistributionConfigAsync), P, "cloudfront:GetDistributionConfig"),
+            Cdn(nameof(ICloudFrontClient.UpdateDistributionAsync), P, "cloudfront:UpdateDistribution"),
+            Cdn(nameof(ICloudFrontClient.DeleteDistributionAsync), P, "cloudfront:DeleteDistribution"),
+            Cdn(nameof(ICloudFrontClient.CreateInvalidationAsync), O, "cloudfront:CreateInvalidation"),
+            Cdn(nameof(ICloudFrontClient.GetInvalidationAsync), O, "cloudfront:GetInvalidation"),
+
+            // ElastiCache (hand-written client): a node cluster, a replication group or a serverless cache of one id.
+            CacheCreate(nameof(IAmazonElastiCache.CreateCacheClusterAsync), "elasticache:CreateCacheCluster"),
+            CacheCreate(nameof(IAmazonElastiCache.CreateReplicationGroupAsync), "elasticache:CreateReplicationGroup"),
+            CacheCreate(nameof(IAmazonElastiCache.CreateServerlessCacheAsync), "elasticache:CreateServerlessCache", namesGroups: false),
+            Cache(nameof(IAmazonElastiCache.DescribeCacheClustersAsync), "elasticache:DescribeCacheClusters"),
+            Cache(nameof(IAmazonElastiCache.DescribeReplicationGroupsAsync), "elasticache:DescribeReplicationGroups"),
+            Cache(nameof(IAmazonElastiCache.DescribeServerlessCachesAsync), "elasticache:DescribeServerlessCaches"),
+            Cache(nameof(IAmazonElastiCache.DeleteCacheClusterAsync), "elasticache:DeleteCacheCluster"),
+            Cache(nameof(IAmazonElastiCache.DeleteReplicationGroupAsync), "elasticache:DeleteReplicationGroup"),
+            Cache(nameof(IAmazonElastiCache.DeleteServerlessCacheAsync), "elasticache:DeleteServerlessCache"),
+
+            // CloudWatch (hand-written client): alarms named ecommerce-<resource>-*.
+            Op<IAmazonCloudWatch>(nameof(IAmazonCloudWatch.PutMetricAlarmAsync), O,
+                new IamGrant("cloudwatch:PutMetricAlarm", IamResourceKind.Alarm), new IamGrant("cloudwatch:TagResource", IamResourceKind.Alarm)),
+            Op<IAmazonCloudWatch>(nameof(IAmazonCloudWatch.DescribeAlarmsAsync), O, Any("cloudwatch:DescribeAlarms")),
+            Op<IAmazonCloudWatch>(nameof(IAmazonCloudWatch.DeleteAlarmsAsync), O, new IamGrant("cloudwatch:DeleteAlarms", IamResourceKind.Alarm)),
+        };
+
+        /// <summary>Why each action on Resource "*" cannot be scoped further.</summary>
+        public static readonly IReadOnlyDictionary<string, string> WildcardReasons = new Dictionary<string, string>
+        {
+            ["dynamodb:ListTables"] = "Lists every table of the account and region (Get-EcommerceTable without a name); IAM has no resource-level permission for it.",
+            ["s3:ListAllMyBuckets"] = "ListBuckets (checking the bucket is this account's) covers the whole account; IAM has no resource-level permission for it.",
+            ["sts:GetCallerIdentity"] = "Has no resource (and AWS allows it to every identity); the account id goes into the bucket policy and the ARNs.",
+            ["cloudfront:CreateOriginAccessControl"] = "The origin access control's id is assigned by CloudFront when it is created, so no ARN exists to scope to.",
+            ["cloudfront:ListOriginAccessControls"] = "A list call (finding the bucket's origin access control by name); IAM has no resource-level permission for it.",
+            ["cloudfront:CreateDistribution"] = "The distribution's id is assigned by CloudFront when it is created, so no ARN exists to scope to.",
+            ["cloudfront:ListDistributions"] = "A list call (finding the distribution whose origin is the bucket); IAM has no resource-level permission for it.",
+            ["cloudwatch:DescribeAlarms"] = "Get/Remove-EcommerceAlarm list alarms by name prefix; AWS documents DescribeAlarms as needing Resource \"*\" to see every alarm type.",
+        };
+
+        private static IamOperation Op<TClient>(string method, IamPolicyScope[] scopes, params IamGrant[] grants) =>
+            new IamOperation(typeof(TClient).Name, method, scopes, grants);
+
+        private static IamGrant Any(string action) => new IamGrant(action, IamResourceKind.Any);
+
+        private static IamOperation Ddb(string method, IamPolicyScope[] scopes, params string[] actions) =>
+            Op<IAmazonDynamoDB>(method, scopes, actions.Select(a => new IamGrant(a, IamResourceKind.Table)).ToArray());
+
+        private static IamOperation S3(string method, IamPolicyScope[] scopes, string action) =>
+            Op<IAmazonS3>(method, scopes, new IamGrant(action, IamResourceKind.Bucket));
+
+        private static IamOperation Cdn(string method, IamPolicyScope[] scopes, string action) =>
+            Op<ICloudFrontClient>(method, scopes, new IamGrant(action, IamResourceKind.Distribution));
+
+        private static IamOperation Cache(string method, string action) =>
+            Op<IAmazonElastiCache>(method, P, new IamGrant(action, IamResourceKind.Cache));
+
+        // A node-based create names the default parameter and subnet groups too; every create tags the cache and
+        // creates ElastiCache's service-linked role on first use.
+        private static IamOperation CacheCreate(string method, string action, bool namesGroups = true)
+        {
+            var grants = new List<IamGrant> { new IamGrant(action, IamResourceKind.Cache) };
+            if (namesGroups) grants.Add(new IamGrant(action, IamResourceKind.CacheDefaults));
+            grants.Add(new IamGrant("elasticache:AddTagsToResource", IamResourceKind.Cache));
+            grants.Add(new IamGrant("iam:CreateServiceLinkedRole", IamResourceKind.ServiceLinkedRole));
+            return Op<IAmazonElastiCache>(method, P, grants.ToArray());
+        }
+    }
+}

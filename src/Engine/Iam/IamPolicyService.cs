@@ -1,0 +1,196 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using EcommerceAws.Contract;
+using EcommerceAws.Output;
+
+namespace EcommerceAws.Engine.Iam
+{
+    /// <summary>
+    /// Builds the least-privilege policy for the chosen scopes from <see cref="IamActionCatalog"/>: one statement per
+    /// kind of resource, scoped to the stack's names; "*" only for the catalog's documented wildcard actions.
+    /// </summary>
+    public sealed class IamPolicyService : IIamPolicyService
+    {
+        /// <summary>IAM's limit for a managed policy, whitespace not counted.</summary>
+        private const int ManagedPolicyLimit = 6144;
+
+        public EcommerceIamPolicy Build(IamPolicyTarget target, IReadOnlyCollection<IamPolicyScope> scopes)
+        {
+            if (target?.AccountId == null || target.Region == null) throw new ArgumentException("The account id and the region are required.", nameof(target));
+            IamPolicyScope[] chosen = (scopes?.Count > 0 ? scopes : Enum.GetValues<IamPolicyScope>()).Distinct().OrderBy(s => s).ToArray();
+            IamOperation[] operations = IamActionCatalog.Operations.Where(o => o.Scopes.Intersect(chosen).Any()).ToArray();
+            var names = new ResolvedNames(target);
+
+            IamPolicyStatement[] statements = operations
+                .SelectMany(o => o.Grants)
+                .GroupBy(g => g.Kind)
+                .OrderBy(g => g.Key)
+                .Select(g => new IamPolicyStatement
+                {
+                    Sid = Sid(g.Key),
+                    Actions = g.Select(x => x.Action).Distinct().OrderBy(a => a, StringComparer.Ordinal).ToArray(),
+                    Resources = names.Resources(g.Key),
+                })
+                .ToArray();
+            IamWildcardAction[] wildcards = statements.Where(s => s.Resources.SequenceEqual(new[] { "*" }))
+                .SelectMany(s => s.Actions)
+                .Select(a => new IamWildcardAction { Action = a, Reason = IamActionCatalog.WildcardReasons.TryGetValue(a, out string why) ? why : "(undocumented)" })
+                .ToArray();
+
+            string json = ToJson(statements, indented: true);
+            var notes = new List<string>(names.Notes(operations.SelectMany(o => o.Grants).Select(g => g.Kind).ToHashSet()));
+            if (operations.Any(o => o.Method == nameof(ElastiCache.IAmazonElastiCache.CreateServerlessCacheAsync)))
+                notes.Add("New-CacheCluster -Mode Serverless: ElastiCache creates VPC endpoints in your subnets on the caller's behalf; add ec2:CreateVpcEndpoint, ec2:DescribeSubnets, ec2:DescribeSecurityGroups and ec2:DescribeVpcs (see the AmazonElastiCacheFullAccess managed policy) if the role creates serverless caches.");
+            int size = ToJson(statements, indented: false).Length;
+            if (size > ManagedPolicyLimit)
+                notes.Add($"The policy is {size} characters without whitespace, over IAM's {ManagedPolicyLimit} limit for a managed policy: create one policy per -Scope instead.");
+
+            return new EcommerceIamPolicy
+            {
+                Scope = chosen.Select(s => s.ToString()).ToArray(),
+                AccountId = target.AccountId,
+                Region = target.Region,
+                TableName = names.Table,
+                BucketName = names.Bucket,
+                DistributionId = target.DistributionId,
+                CacheClusterId = names.Cache,
+                Json = json,
+                Statements = statements,
+                WildcardActions = wildcards,
+                Operations = operations.Select(o => new IamOperationGrant
+                {
+                    Client = o.Client,
+                    Method = o.Method,
+                    Actions = o.Grants.Select(g => g.Action).Distinct().ToArray(),
+                    Scopes = o.Scopes.Where(chosen.Contains).Select(s => s.ToString()).ToArray(),
+                    ResourceKinds = o.Grants.Select(g => g.Kind.ToString()).Distinct().ToArray(),
+                }).ToArray(),
+                Notes = notes.ToArray(),
+            };
+        }
+
+        private static string Sid(IamResourceKind kind) => kind switch
+        {
+            IamResourceKind.Table => "DynamoDbTableAndIndexes",
+            IamResourceKind.Bucket => "S3AssetBucket",
+            IamResourceKind.Objects => "S3AssetObjects",
+            IamResourceKind.Distribution => "CloudFrontDistribution",
+            IamResourceKind.NewDistribution => "CloudFrontTagNewDistribution",
+            IamResourceKind.OriginAccessControl => "CloudFrontOriginAccessControls",
+            IamResourceKind.Cache => "ElastiCacheCache",
+            IamResourceKind.CacheDefaults => "ElastiCacheDefaultGroups",
+            IamResourceKind.ServiceLinkedRole => "ElastiCacheServiceLinkedRole",
+            IamResourceKind.Alarm => "CloudWatchAlarms",
+            IamResourceKind.Any => "NoResourceLevelPermissions",
+            _ => kind.ToString(),
+        };
+
+        private static string ToJson(IEnumerable<IamPolicyStatement> statements, bool indented)
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented }))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("Version", "2012-10-17");
+                writer.WriteStartArray("Statement");
+                foreach (IamPolicyStatement statement in statements)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("Sid", statement.Sid);
+                    writer.WriteString("Effect", statement.Effect);
+                    WriteList(writer, "Action", statement.Actions);
+                    WriteList(writer, "Resource", statement.Resources);
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            return Encoding.UTF8.GetString(buffer.ToArray());
+        }
+
+        // A single value is written as a string ("Resource": "*"), the way IAM's own examples read.
+        private static void WriteList(Utf8JsonWriter writer, string name, string[] values)
+        {
+            if (values.Length == 1) { writer.WriteString(name, values[0]); return; }
+            writer.WriteStartArray(name);
+            foreach (string value in values) writer.WriteStringValue(value);
+            writer.WriteEndArray();
+        }
+
+        /// <summary>The stack's names (defaults as New-EcommerceStack derives them) and the ARNs of each kind.</summary>
+        private sealed class ResolvedNames
+        {
+            private readonly IamPolicyTarget target;
+
+            internal ResolvedNames(IamPolicyTarget target)
+            {
+                this.target = target;
+                Table = target.TableName ?? target.StackName;
+                Bucket = target.BucketName ?? (target.StackName == null ? null : target.StackName + "-assets");
+                Cache = target.CacheClusterId ?? (target.StackName == null ? null : target.StackName + "-redis");
+            }
+
+            internal string Table { get; }
+            internal string Bucket { get; }
+            internal string Cache { get; }
+
+            private string Region => target.Region;
+            private string Account => target.AccountId;
+
+            internal string[] Resources(IamResourceKind kind) => kind switch
+            {
+                IamResourceKind.Table => new[] { $"arn:aws:dynamodb:{Region}:{Account}:table/{Table ?? "*"}", $"arn:aws:dynamodb:{Region}:{Account}:table/{Table ?? "*"}/index/*" },
+                IamResourceKind.Bucket => new[] { $"arn:aws:s3:::{Bucket ?? "*"}" },
+                IamResourceKind.Objects => new[] { $"arn:aws:s3:::{Bucket ?? "*"}/*" },
+                IamResourceKind.Distribution => new[] { $"arn:aws:cloudfront::{Account}:distribution/{target.DistributionId ?? "*"}" },
+                IamResourceKind.NewDistribution => new[] { $"arn:aws:cloudfront::{Account}:distribution/*" },
+                IamResourceKind.OriginAccessControl => new[] { $"arn:aws:cloudfront::{Account}:origin-access-control/*" },
+                IamResourceKind.Cache => CacheArns(),
+                IamResourceKind.CacheDefaults => new[] { $"arn:aws:elasticache:{Region}:{Account}:parametergroup:*", $"arn:aws:elasticache:{Region}:{Account}:subnetgroup:*" },
+                IamResourceKind.ServiceLinkedRole => new[] { $"arn:aws:iam::{Account}:role/aws-service-role/elasticache.amazonaws.com/AWSServiceRoleForElastiCache" },
+                IamResourceKind.Alarm => AlarmPrefixes().Select(p => $"arn:aws:cloudwatch:{Region}:{Account}:alarm:{p}*").ToArray(),
+                _ => new[] { "*" },
+            };
+
+            private string[] CacheArns()
+            {
+                string prefix = $"arn:aws:elasticache:{Region}:{Account}:";
+                if (Cache == null) return new[] { prefix + "cluster:*", prefix + "replicationgroup:*", prefix + "serverlesscache:*" };
+                // A replication group's member clusters are named <id>-001, <id>-002, ...
+                return new[] { $"{prefix}cluster:{Cache}", $"{prefix}cluster:{Cache}-*", $"{prefix}replicationgroup:{Cache}", $"{prefix}serverlesscache:{Cache}" };
+            }
+
+            /// <summary>New-EcommerceAlarm names alarms ecommerce-&lt;resource&gt;-&lt;what&gt; (see EcommerceAlarmPlan).</summary>
+            private IEnumerable<string> AlarmPrefixes()
+            {
+                string[] resources = new[] { Table, Bucket, Cache, target.LambdaFunctionName }.Where(n => n != null).Distinct().ToArray();
+                if (resources.Length == 0) return new[] { EcommerceAlarmPlan.NamePrefix };
+                string[] prefixes = resources.Select(r => $"{EcommerceAlarmPlan.NamePrefix}{r}-").ToArray();
+                // ecommerce-shop-* already covers ecommerce-shop-assets-* and ecommerce-shop-redis-*.
+                return prefixes.Where(p => !prefixes.Any(other => other != p && p.StartsWith(other, StringComparison.Ordinal)));
+            }
+
+            internal IEnumerable<string> Notes(ISet<IamResourceKind> kinds)
+            {
+                if (kinds.Contains(IamResourceKind.Table) && Table == null)
+                    yield return "No -TableName or -Name: the DynamoDB statement covers every table (table/*) of the account and region.";
+                if ((kinds.Contains(IamResourceKind.Bucket) || kinds.Contains(IamResourceKind.Objects)) && Bucket == null)
+                    yield return "No -BucketName or -Name: the S3 statements cover every bucket (arn:aws:s3:::*).";
+                if (kinds.Contains(IamResourceKind.Distribution) && target.DistributionId == null)
+                    yield return "No -DistributionId: the CloudFront statement covers distribution/* of the account (the id exists only after New-AssetCdn); pipe Get-EcommerceStack in again to scope it.";
+                if (kinds.Contains(IamResourceKind.OriginAccessControl))
+                    yield return "Origin access controls are covered as origin-access-control/*: CloudFront assigns their ids (the module names them after the bucket).";
+                if (kinds.Contains(IamResourceKind.Cache) && Cache == null)
+                    yield return "No -CacheClusterId or -Name: the ElastiCache statement covers every cluster, replication group and serverless cache.";
+                if (kinds.Contains(IamResourceKind.CacheDefaults))
+                    yield return "Creating a cache also names its parameter group and subnet group: those are covered as parametergroup:* and subnetgroup:*.";
+                if (kinds.Contains(IamResourceKind.Alarm) && Table == null && Bucket == null && Cache == null && target.LambdaFunctionName == null)
+                    yield return "No resource names: the alarm statement covers every alarm named ecommerce-*.";
+            }
+        }
+    }
+}
