@@ -17,6 +17,9 @@ Write-Section '1. Provision: table, private bucket, CloudFront CDN with OAC, Red
 $stack = New-EcommerceStack -Name ecommerce-cameroon -Confirm:$false -WarningAction SilentlyContinue
 $stack | Format-List | Out-Host
 
+Write-Section '2a. Before migrating: what it will cost and take (Measure-MigrationCost)'
+Measure-MigrationCost -Path (Join-Path $samples 'dump/shop') -TableName $stack.TableName | Format-Table | Out-Host
+
 Write-Section '2. Migrate categories, products, users and orders from the mongodump files (Invoke-EcommerceMigration)'
 $results = $stack | Invoke-EcommerceMigration -Path (Join-Path $samples 'dump/shop') -RejectPath (Join-Path $work 'rejects.jsonl') -Confirm:$false
 $results | Format-Table | Out-Host
@@ -54,6 +57,11 @@ Write-Section '6. The app''s environment (Get-EcommerceEnvironment | Export-Ecom
 $envFile = Join-Path $work '.env'
 $stack | Get-EcommerceEnvironment -WarningAction SilentlyContinue | Export-EcommerceEnvFile -Path $envFile -WarningAction SilentlyContinue | Out-Null
 Get-Content $envFile | Out-Host
+
+Write-Section '7. Operate: CloudWatch alarms and the least-privilege IAM policy for the runbook role'
+$stack | New-EcommerceAlarm -Confirm:$false | Format-Table | Out-Host
+$stack | Get-EcommerceIamPolicy -Scope Migrate | Format-List | Out-Host
+Remove-EcommerceStack -Name $stack.Name -WhatIf
 
 Write-Section 'Done'
 Write-Host "Work files: $work"
