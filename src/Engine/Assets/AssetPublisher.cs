@@ -15,6 +15,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Products;
 using EcommerceAws.Output;
 
@@ -81,7 +82,7 @@ namespace EcommerceAws.Engine.Assets
                 {
                     TableName = spec.TableName,
                     FilterExpression = "entityType = :product",
-                    ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":product"] = ProductService.S(ProductItemKeys.ProductEntityType) },
+                    ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":product"] = ProductService.S(EntityKeys.EntityType(EcommerceEntity.Product)) },
                     ExclusiveStartKey = start,
                 }, context.Cancellation), "Scan", spec.TableName).ConfigureAwait(false);
                 foreach (var item in page.Items ?? new List<Dictionary<string, AttributeValue>>()) yield return item;
@@ -119,7 +120,7 @@ namespace EcommerceAws.Engine.Assets
             internal async Task PublishProductAsync(Dictionary<string, AttributeValue> item)
             {
                 Interlocked.Increment(ref products);
-                string id = item.TryGetValue("id", out AttributeValue idValue) && idValue.S != null ? idValue.S : item["PK"].S.Substring("PRODUCT#".Length);
+                string id = item.TryGetValue("id", out AttributeValue idValue) && idValue.S != null ? idValue.S : item["PK"].S.Substring(item["PK"].S.IndexOf('#') + 1);
                 item.TryGetValue("images", out AttributeValue original);
                 string[] images = ProductItemJson.Strings(original);
                 var rewritten = new List<string>(images.Length);

@@ -6,6 +6,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Migration.Mapping;
 
 namespace EcommerceAws.Engine.Products
 {
@@ -38,7 +39,7 @@ namespace EcommerceAws.Engine.Products
         public async IAsyncEnumerable<IReadOnlyList<string>> CategoryPagesAsync([EnumeratorCancellation] System.Threading.CancellationToken cancellation = default)
         {
             var seen = new HashSet<string>();
-            await foreach (List<Dictionary<string, AttributeValue>> page in QueryPagesAsync(ProductItemKeys.CategoryTypePartition, ProductItemKeys.CategorySortPrefix))
+            await foreach (List<Dictionary<string, AttributeValue>> page in QueryPagesAsync(EntityKeys.CategoryTypeKey, EntityKeys.CategorySortPrefix))
             {
                 var names = page.Select(item => item.TryGetValue("name", out AttributeValue n) ? n.S : null)
                     .Where(n => !string.IsNullOrEmpty(n) && seen.Add(n)).ToList();
@@ -48,7 +49,7 @@ namespace EcommerceAws.Engine.Products
 
         /// <summary>The products of one category (GSI1 partition CATEGORY#&lt;category&gt;), page by page, ordered by nameEn.</summary>
         public IAsyncEnumerable<List<Dictionary<string, AttributeValue>>> ProductPagesAsync(string category) =>
-            QueryPagesAsync(ProductItemKeys.CategoryPartition(category), ProductItemKeys.ProductSortPrefix);
+            QueryPagesAsync(EntityKeys.ProductsOfCategory(category), EntityKeys.ProductSortPrefix);
 
         /// <summary>Whether a category item with this name exists (GSI1SK = CATEGORY#&lt;name&gt;).</summary>
         public async Task<bool> CategoryExistsAsync(string name)
@@ -56,12 +57,12 @@ namespace EcommerceAws.Engine.Products
             QueryResponse response = await AwsCall.Run(() => dynamo.QueryAsync(new QueryRequest
             {
                 TableName = tableName,
-                IndexName = ProductItemKeys.IndexName,
+                IndexName = EntityKeys.Gsi1IndexName,
                 KeyConditionExpression = "GSI1PK = :pk AND GSI1SK = :sk",
                 ExpressionAttributeValues = new Dictionary<string, AttributeValue>
                 {
-                    [":pk"] = new AttributeValue { S = ProductItemKeys.CategoryTypePartition },
-                    [":sk"] = new AttributeValue { S = ProductItemKeys.CategoryGsi1Sk(name) },
+                    [":pk"] = new AttributeValue { S = EntityKeys.CategoryTypeKey },
+                    [":sk"] = new AttributeValue { S = EntityKeys.CategoryByName(name) },
                 },
                 Limit = 1,
             }, context.Cancellation), "Query", name).ConfigureAwait(false);
@@ -76,7 +77,7 @@ namespace EcommerceAws.Engine.Products
                 var request = new QueryRequest
                 {
                     TableName = tableName,
-                    IndexName = ProductItemKeys.IndexName,
+                    IndexName = EntityKeys.Gsi1IndexName,
                     KeyConditionExpression = "GSI1PK = :pk AND begins_with(GSI1SK, :prefix)",
                     ExpressionAttributeValues = new Dictionary<string, AttributeValue>
                     {
@@ -95,10 +96,6 @@ namespace EcommerceAws.Engine.Products
         /// <summary>Items per Query page; small enough to stream, large enough to be cheap.</summary>
         public int PageSize { get; init; } = 100;
 
-        public static Dictionary<string, AttributeValue> ProductKey(string id) => new Dictionary<string, AttributeValue>
-        {
-            ["PK"] = new AttributeValue { S = ProductItemKeys.ProductPk(id) },
-            ["SK"] = new AttributeValue { S = ProductItemKeys.ProductSk(id) },
-        };
+        public static Dictionary<string, AttributeValue> ProductKey(string id) => EntityKeys.PrimaryKey(EcommerceEntity.Product, id);
     }
 }

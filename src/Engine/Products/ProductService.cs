@@ -9,6 +9,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Cache;
 using EcommerceAws.Output;
 using MongoDB.Bson;
@@ -52,10 +53,10 @@ namespace EcommerceAws.Engine.Products
             string now = Timestamp();
             var item = new Dictionary<string, AttributeValue>(ProductCatalog.ProductKey(id))
             {
-                ["GSI1PK"] = S(ProductItemKeys.CategoryPartition(fields.Category)),
-                ["GSI1SK"] = S(ProductItemKeys.ProductGsi1Sk(fields.NameEn)),
+                ["GSI1PK"] = S(EntityKeys.ProductsOfCategory(fields.Category)),
+                ["GSI1SK"] = S(EntityKeys.ProductByName(fields.NameEn)),
                 ["id"] = S(id),
-                ["entityType"] = S(ProductItemKeys.ProductEntityType),
+                ["entityType"] = S(EntityKeys.EntityType(EcommerceEntity.Product)),
                 ["createdAt"] = S(now),
                 ["updatedAt"] = S(now),
             };
@@ -84,8 +85,8 @@ namespace EcommerceAws.Engine.Products
             using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
 
             var sets = new Dictionary<string, AttributeValue>(FieldValues(changes)) { ["updatedAt"] = S(Timestamp()) };
-            if (changes.Category != null) sets["GSI1PK"] = S(ProductItemKeys.CategoryPartition(changes.Category));
-            if (changes.NameEn != null) sets["GSI1SK"] = S(ProductItemKeys.ProductGsi1Sk(changes.NameEn));
+            if (changes.Category != null) sets["GSI1PK"] = S(EntityKeys.ProductsOfCategory(changes.Category));
+            if (changes.NameEn != null) sets["GSI1SK"] = S(EntityKeys.ProductByName(changes.NameEn));
             var names = new Dictionary<string, string>();
             var values = new Dictionary<string, AttributeValue>();
             var assignments = new List<string>();
@@ -172,14 +173,12 @@ namespace EcommerceAws.Engine.Products
             await AwsCall.Run(() => dynamo.PutItemAsync(new PutItemRequest
             {
                 TableName = tableName,
-                Item = new Dictionary<string, AttributeValue>
+                Item = new Dictionary<string, AttributeValue>(EntityKeys.PrimaryKey(EcommerceEntity.Category, id))
                 {
-                    ["PK"] = S(ProductItemKeys.CategoryPk(id)),
-                    ["SK"] = S(ProductItemKeys.CategorySk(id)),
-                    ["GSI1PK"] = S(ProductItemKeys.CategoryTypePartition),
-                    ["GSI1SK"] = S(ProductItemKeys.CategoryGsi1Sk(category)),
+                    ["GSI1PK"] = S(EntityKeys.CategoryTypeKey),
+                    ["GSI1SK"] = S(EntityKeys.CategoryByName(category)),
                     ["id"] = S(id),
-                    ["entityType"] = S(ProductItemKeys.CategoryEntityType),
+                    ["entityType"] = S(EntityKeys.EntityType(EcommerceEntity.Category)),
                     ["name"] = S(category),
                     ["createdAt"] = S(Timestamp()),
                 },

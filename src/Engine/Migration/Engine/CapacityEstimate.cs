@@ -20,11 +20,14 @@ namespace EcommerceAws.Engine.Migration.Engine
         public long TableUnits => (long)Math.Ceiling(Items * UnitsPerItem);
         public TimeSpan Duration { get; private init; }
 
+        /// <summary>No billing-mode summary means PROVISIONED (DescribeTable omits it for tables never switched to on-demand).</summary>
+        public static bool IsProvisioned(TableDescription table) =>
+            (table.BillingModeSummary?.BillingMode?.Value ?? "PROVISIONED") == "PROVISIONED";
+
         /// <summary>Null for on-demand tables.</summary>
         public static CapacityEstimate For(TableDescription table, long items, double unitsPerItem)
         {
-            string mode = table.BillingModeSummary?.BillingMode?.Value ?? "PROVISIONED";
-            if (mode != "PROVISIONED") return null;
+            if (!IsProvisioned(table)) return null;
             long tableWcu = table.ProvisionedThroughput?.WriteCapacityUnits ?? 0;
             long indexWcu = table.GlobalSecondaryIndexes?.FirstOrDefault(i => i.IndexName == TableService.IndexName)?.ProvisionedThroughput?.WriteCapacityUnits ?? tableWcu;
             if (tableWcu <= 0) return null;

@@ -72,6 +72,9 @@ namespace EcommerceAws.Engine.Migration.Engine
                 notes.Add($"Earlier rejects of this run are in {previous.RejectPath}.");
 
             long? count = await source.CountAsync(context.Cancellation).ConfigureAwait(false);
+            // The capacity warning for a PROVISIONED table needs the run's size before writing; a JSON or .bson.gz file only knows it after a pass.
+            if (count == null && !previousCompleted && !spec.DryRun && CapacityEstimate.IsProvisioned(table))
+                count = await CountByReadingAsync(source).ConfigureAwait(false);
             var record = new MigrationStatusRecord
             {
                 Entity = entity,
@@ -171,6 +174,22 @@ namespace EcommerceAws.Engine.Migration.Engine
                 WhatIf = spec.DryRun,
                 Notes = notes.ToArray(),
             };
+        }
+
+        /// <summary>Documents in the source, counted by reading it once (null if the read fails: the real pass reports why).</summary>
+        private async Task<long?> CountByReadingAsync(IDocumentSource source)
+        {
+            context.WriteVerbose($"{spec.Entity}: table '{spec.TableName}' is PROVISIONED; counting the documents of {source.Description} for the capacity estimate.");
+            long documents = 0;
+            try
+            {
+                await foreach (SourceDocument _ in source.ReadAsync(null, context.Cancellation).ConfigureAwait(false)) documents++;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return null;
+            }
+            return documents;
         }
 
         private string Activity => $"Migrating {spec.Entity} to {spec.TableName}";

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Contract;
 
 namespace EcommerceAws.Engine.Migration.Mapping
@@ -17,6 +19,10 @@ namespace EcommerceAws.Engine.Migration.Mapping
         public const string IdAttribute = "id";
         public const string EntityTypeAttribute = "entityType";
         public const string CategoryTypeKey = "TYPE#category";
+        /// <summary>GSI1SK prefix of products in a category partition (begins_with in a Query).</summary>
+        public const string ProductSortPrefix = "PRODUCT#";
+        /// <summary>GSI1SK prefix of categories in the <see cref="CategoryTypeKey"/> partition.</summary>
+        public const string CategorySortPrefix = "CATEGORY#";
 
         /// <summary>Attributes the mapper writes itself; a document field with one of these names is overwritten.</summary>
         public static readonly string[] ReservedAttributes =
@@ -45,6 +51,14 @@ namespace EcommerceAws.Engine.Migration.Mapping
         /// <summary>PK (= SK) of an entity's item: <c>PRODUCT#&lt;id&gt;</c>, <c>USER#&lt;id&gt;</c>, ...</summary>
         public static string ItemKey(EcommerceEntity entity, string id) => EntityType(entity) + "#" + id;
 
+        /// <summary>The primary key (PK and SK) of an entity's item, as GetItem/UpdateItem/DeleteItem take it.</summary>
+        public static Dictionary<string, AttributeValue> PrimaryKey(EcommerceEntity entity, string id) =>
+            new Dictionary<string, AttributeValue>
+            {
+                [PartitionKey] = new AttributeValue { S = ItemKey(entity, id) },
+                [SortKey] = new AttributeValue { S = ItemKey(entity, id) },
+            };
+
         public static string ProductKey(string id) => "PRODUCT#" + id;
         public static string UserKey(string id) => "USER#" + id;
         public static string OrderKey(string id) => "ORDER#" + id;
@@ -53,7 +67,7 @@ namespace EcommerceAws.Engine.Migration.Mapping
         /// <summary>GSI1PK of products in a category (by the product's <c>category</c> field, the category name).</summary>
         public static string ProductsOfCategory(string category) => "CATEGORY#" + category;
         /// <summary>GSI1SK of a product: sorted by English name.</summary>
-        public static string ProductByName(string nameEn) => "PRODUCT#" + nameEn;
+        public static string ProductByName(string nameEn) => ProductSortPrefix + nameEn;
 
         /// <summary>GSI1PK of a user: the e-mail trimmed and lower-cased (what a login lookup queries).</summary>
         public static string UserByEmail(string email) => "EMAIL#" + NormalizeEmail(email);
@@ -65,6 +79,6 @@ namespace EcommerceAws.Engine.Migration.Mapping
         public static string OrderByDate(string createdAtIso) => "ORDER#" + createdAtIso;
 
         /// <summary>GSI1SK of a category (all categories share GSI1PK <see cref="CategoryTypeKey"/>).</summary>
-        public static string CategoryByName(string name) => "CATEGORY#" + name;
+        public static string CategoryByName(string name) => CategorySortPrefix + name;
     }
 }
