@@ -125,6 +125,24 @@ Describe 'New-EcommerceAlarm' {
         }
     }
 
+    Context 'for a replication group' {
+        It 'puts one memory alarm on each node (ElastiCache publishes the metric per node), found and removed by resource' {
+            $id = New-TestName 'rgalarm'
+            $script:prefixes.Add("ecommerce-$id")
+            $cache = New-CacheCluster -CacheClusterId $id -Mode ReplicationGroup -ReplicaCount 1 -Confirm:$false -WarningAction SilentlyContinue
+            $cache.MemberClusters.Count | Should -BeGreaterThan 0
+            $alarms = New-EcommerceAlarm -CacheClusterId $id -Confirm:$false
+            @($alarms).Count | Should -Be $cache.MemberClusters.Count
+            $cli = Get-CliAlarm "ecommerce-$id-redis-memory"
+            ($cli.Dimensions | Where-Object Name -eq 'CacheClusterId').Value | Sort-Object | Should -Be ($cache.MemberClusters | Sort-Object)
+            $cli.MetricName | Select-Object -Unique | Should -Be 'DatabaseMemoryUsagePercentage'
+            @(Get-EcommerceAlarm -CacheClusterId $id).Count | Should -Be $cache.MemberClusters.Count
+            Remove-EcommerceAlarm -CacheClusterId $id -Confirm:$false
+            Get-CliAlarm "ecommerce-$id" | Should -BeNullOrEmpty
+            Remove-CacheCluster -CacheClusterId $id -Confirm:$false
+        }
+    }
+
     Context '-WhatIf' {
         It 'creates no alarm and no metrics configuration' {
             $stack = New-Stack

@@ -53,8 +53,7 @@ namespace EcommerceAws.Commands
             if (ParameterSetName == ByResourceSet)
             {
                 CheckInput(() => InputValidation.AlarmTargets(TableName, BucketName, CacheClusterId, LambdaFunctionName, null));
-                var names = EcommerceAlarmPlan.For(TableName, BucketName, CacheClusterId, LambdaFunctionName, null, null).Select(a => a.AlarmName).ToList();
-                foreach (EcommerceAlarmInfo alarm in Run(context => Engine<IEcommerceAlarmService>().GetAsync(names, null, context)))
+                foreach (EcommerceAlarmInfo alarm in Run(context => Engine<IEcommerceAlarmService>().GetForResourcesAsync(TableName, BucketName, CacheClusterId, LambdaFunctionName, context)))
                     WriteObject(alarm);
                 return;
             }

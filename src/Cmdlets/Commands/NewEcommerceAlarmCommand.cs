@@ -10,7 +10,7 @@ namespace EcommerceAws.Commands
 {
     /// <summary>Creates the guide's CloudWatch alarms for a stack: DynamoDB throttling, S3 server errors, Redis memory and Lambda errors.</summary>
     /// <remarks>
-    /// <para>For -TableName: ThrottledRequests for GetItem, PutItem and Query, and ReadThrottleEvents / WriteThrottleEvents on the table and on GSI1, each alarming at Sum &gt;= 1 over 5 minutes. For -BucketName: 5xxErrors (Sum &gt;= 5 over 5 minutes); S3 publishes request metrics only for a bucket metrics configuration, so the command first puts one with id EntireBucket (no filter; request metrics are billed as custom metrics) and alarms on that FilterId. For -CacheClusterId: DatabaseMemoryUsagePercentage &gt; 80% for 15 minutes (3 x 5 min). For -LambdaFunctionName: Errors Sum &gt;= 1 over 5 minutes.</para>
+    /// <para>For -TableName: ThrottledRequests for GetItem, PutItem and Query, and ReadThrottleEvents / WriteThrottleEvents on the table and on GSI1, each alarming at Sum &gt;= 1 over 5 minutes. For -BucketName: 5xxErrors (Sum &gt;= 5 over 5 minutes); S3 publishes request metrics only for a bucket metrics configuration, so the command first puts one with id EntireBucket (no filter; request metrics are billed as custom metrics) and alarms on that FilterId. For -CacheClusterId: DatabaseMemoryUsagePercentage &gt; 80% for 15 minutes (3 x 5 min), on each node of a replication group (ElastiCache publishes it per node). For -LambdaFunctionName: Errors Sum &gt;= 1 over 5 minutes.</para>
     /// <para>Alarm names are deterministic (ecommerce-&lt;resource&gt;-&lt;what&gt;, for example ecommerce-shop-dynamodb-read-throttles), and PutMetricAlarm replaces an alarm of the same name, so running the command again converges instead of adding alarms. Missing data counts as not breaching (no traffic is not an incident), except for Redis memory.</para>
     /// <para>-SnsTopicArn notifies the topic when an alarm fires and when it is OK again. Pipe an EcommerceStack object (New-EcommerceStack, Get-EcommerceStack) to bind -TableName, -BucketName and -CacheClusterId by property name.</para>
     /// </remarks>
@@ -59,7 +59,11 @@ namespace EcommerceAws.Commands
         protected override void ProcessRecord()
         {
             CheckInput(() => InputValidation.AlarmTargets(TableName, BucketName, CacheClusterId, LambdaFunctionName, SnsTopicArn));
-            IReadOnlyList<EcommerceAlarmDefinition> plan = EcommerceAlarmPlan.For(TableName, BucketName, CacheClusterId, LambdaFunctionName, SnsTopicArn, ManagedTags.With(Tag));
+            // A replication group's memory metric exists per node, so the plan needs its members.
+            string[] members = CacheClusterId == null ? null
+                : Run(context => Engine<ICacheClusterService>().DescribeAsync(CacheClusterId, context))?.MemberClusters;
+            IReadOnlyList<EcommerceAlarmDefinition> plan = EcommerceAlarmPlan.For(TableName, BucketName, CacheClusterId, LambdaFunctionName, SnsTopicArn,
+                ManagedTags.With(Tag), members);
             var approved = plan.Where(alarm => ShouldProcess(alarm.AlarmName, Describe(alarm))).ToList();
             if (approved.Count == 0) return;
             foreach (EcommerceAlarmInfo alarm in Run(context => Engine<IEcommerceAlarmService>().PutAsync(approved, context)))

@@ -55,7 +55,10 @@ namespace EcommerceAws.Commands
             if (ParameterSetName == ByResourceSet)
             {
                 CheckInput(() => InputValidation.AlarmTargets(TableName, BucketName, CacheClusterId, LambdaFunctionName, null));
-                names = EcommerceAlarmPlan.For(TableName, BucketName, CacheClusterId, LambdaFunctionName, null, null).Select(a => a.AlarmName).ToList();
+                names = EcommerceAlarmPlan.For(TableName, BucketName, CacheClusterId, LambdaFunctionName, null, null).Select(a => a.AlarmName)
+                    .Concat(Run(context => Engine<IEcommerceAlarmService>().GetForResourcesAsync(TableName, BucketName, CacheClusterId, LambdaFunctionName, context))
+                        .Select(a => a.AlarmName))
+                    .Distinct().ToList();
                 if (BucketName != null && ShouldProcess(BucketName, $"Delete S3 request-metrics configuration '{EcommerceAlarmPlan.BucketMetricsFilterId}'"))
                     metricsBuckets = new[] { BucketName };
             }

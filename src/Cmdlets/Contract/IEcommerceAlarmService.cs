@@ -35,8 +35,12 @@ namespace EcommerceAws.Contract
         public const string NamePrefix = "ecommerce-";
         private static readonly string[] ThrottledOperations = { "GetItem", "PutItem", "Query" };
 
+        /// <param name="cacheMemberClusters">
+        /// The node clusters of a replication group: ElastiCache publishes DatabaseMemoryUsagePercentage per node, so each
+        /// gets its own memory alarm. Null or empty: one alarm on <paramref name="cacheClusterId"/> (a single node).
+        /// </param>
         public static IReadOnlyList<EcommerceAlarmDefinition> For(string tableName, string bucketName, string cacheClusterId,
-            string lambdaFunctionName, string snsTopicArn, IDictionary<string, string> tags)
+            string lambdaFunctionName, string snsTopicArn, IDictionary<string, string> tags, IReadOnlyList<string> cacheMemberClusters = null)
         {
             string[] actions = snsTopicArn == null ? System.Array.Empty<string>() : new[] { snsTopicArn };
             var alarms = new List<EcommerceAlarmDefinition>();
@@ -79,22 +83,27 @@ namespace EcommerceAws.Contract
                 });
             }
             if (cacheClusterId != null)
-                alarms.Add(new EcommerceAlarmDefinition
-                {
-                    AlarmName = $"{NamePrefix}{cacheClusterId}-redis-memory",
-                    Description = $"ElastiCache {cacheClusterId}: DatabaseMemoryUsagePercentage above 80% for 15 minutes.",
-                    Namespace = "AWS/ElastiCache",
-                    MetricName = "DatabaseMemoryUsagePercentage",
-                    Dimensions = new[] { new KeyValuePair<string, string>("CacheClusterId", cacheClusterId) },
-                    Statistic = "Average",
-                    Threshold = 80,
-                    ComparisonOperator = "GreaterThanThreshold",
-                    Period = 300,
-                    EvaluationPeriods = 3,
-                    TreatMissingData = "missing",
-                    Actions = actions,
-                    Tags = tags,
-                });
+            {
+                bool perNode = cacheMemberClusters != null && cacheMemberClusters.Count > 0
+                    && !(cacheMemberClusters.Count == 1 && cacheMemberClusters[0] == cacheClusterId);
+                foreach (string node in perNode ? cacheMemberClusters : new[] { cacheClusterId })
+                    alarms.Add(new EcommerceAlarmDefinition
+                    {
+                        AlarmName = node == cacheClusterId ? $"{NamePrefix}{cacheClusterId}-redis-memory" : $"{NamePrefix}{cacheClusterId}-redis-memory-{node}",
+                        Description = $"ElastiCache {node}: DatabaseMemoryUsagePercentage above 80% for 15 minutes.",
+                        Namespace = "AWS/ElastiCache",
+                        MetricName = "DatabaseMemoryUsagePercentage",
+                        Dimensions = new[] { new KeyValuePair<string, string>("CacheClusterId", node) },
+                        Statistic = "Average",
+                        Threshold = 80,
+                        ComparisonOperator = "GreaterThanThreshold",
+                        Period = 300,
+                        EvaluationPeriods = 3,
+                        TreatMissingData = "missing",
+                        Actions = actions,
+                        Tags = tags,
+                    });
+            }
             if (lambdaFunctionName != null)
                 alarms.Add(Alarm($"{NamePrefix}{lambdaFunctionName}-lambda-errors", $"Lambda function {lambdaFunctionName}: errors (Sum >= 1 in 5 min).",
                     "AWS/Lambda", "Errors", ("FunctionName", lambdaFunctionName)));
@@ -109,6 +118,9 @@ namespace EcommerceAws.Contract
         Task<IReadOnlyList<EcommerceAlarmInfo>> PutAsync(IReadOnlyList<EcommerceAlarmDefinition> alarms, IOperationContext context);
         /// <summary>Alarms by exact name (missing ones are left out) or, when names is null, every alarm whose name starts with prefix.</summary>
         Task<IReadOnlyList<EcommerceAlarmInfo>> GetAsync(IReadOnlyList<string> names, string prefix, IOperationContext context);
+        /// <summary>The existing alarms New-EcommerceAlarm makes for these resources, including per-node cache memory alarms.</summary>
+        Task<IReadOnlyList<EcommerceAlarmInfo>> GetForResourcesAsync(string tableName, string bucketName, string cacheClusterId,
+            string lambdaFunctionName, IOperationContext context);
         /// <summary>Deletes the alarms and, for each bucket given, the bucket metrics configuration the S3 alarm needed.</summary>
         Task RemoveAsync(IReadOnlyList<string> alarmNames, IReadOnlyList<string> metricsBuckets, IOperationContext context);
     }

@@ -9,6 +9,8 @@ namespace EcommerceAws.Output
         public CacheMode Mode { get; init; }
         public string Engine { get; init; }
         public string EngineVersion { get; init; }
+        /// <summary>The node clusters of a replication group (primary and replicas); the cache itself for a single node; empty for serverless.</summary>
+        public string[] MemberClusters { get; init; } = System.Array.Empty<string>();
         public string NodeType { get; init; }
         public string Status { get; init; }
         /// <summary>host:port of the primary (or configuration/serverless) endpoint; null when ElastiCache reports none.</summary>

@@ -45,6 +45,23 @@ namespace EcommerceAws.Engine.CloudWatch
             return await Describe(cloudWatch, names, prefix, context).ConfigureAwait(false);
         }
 
+        public async Task<IReadOnlyList<EcommerceAlarmInfo>> GetForResourcesAsync(string tableName, string bucketName, string cacheClusterId,
+            string lambdaFunctionName, IOperationContext context)
+        {
+            using var cloudWatch = new AmazonCloudWatchClient(context.Aws);
+            List<string> names = EcommerceAlarmPlan.For(tableName, bucketName, cacheClusterId, lambdaFunctionName, null, null)
+                .Select(a => a.AlarmName).ToList();
+            var found = new List<EcommerceAlarmInfo>(await Describe(cloudWatch, names, null, context).ConfigureAwait(false));
+            if (cacheClusterId != null)
+            {
+                // A replication group has one memory alarm per node: "<prefix><id>-redis-memory-<node>".
+                string nodePrefix = $"{EcommerceAlarmPlan.NamePrefix}{cacheClusterId}-redis-memory-";
+                found.AddRange((await Describe(cloudWatch, null, nodePrefix, context).ConfigureAwait(false))
+                    .Where(a => found.All(f => f.AlarmName != a.AlarmName)));
+            }
+            return found;
+        }
+
         public async Task RemoveAsync(IReadOnlyList<string> alarmNames, IReadOnlyList<string> metricsBuckets, IOperationContext context)
         {
             using var cloudWatch = new AmazonCloudWatchClient(context.Aws);

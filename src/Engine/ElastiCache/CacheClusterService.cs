@@ -303,6 +303,8 @@ namespace EcommerceAws.Engine.ElastiCache
                 Mode = found.Mode,
                 Engine = engine,
                 EngineVersion = engineVersion,
+                MemberClusters = found.Group?.MemberClusters?.ToArray()
+                    ?? (found.Mode == CacheMode.SingleNode ? new[] { found.Id } : Array.Empty<string>()),
                 NodeType = found.NodeType,
                 Status = found.Status,
                 Endpoint = endpoint,
