@@ -26,6 +26,7 @@ $status = Get-Content "/proc/$PID/status" -ErrorAction SilentlyContinue | Select
     Rejected       = $result.Rejected
     Seconds        = $watch.Elapsed.TotalSeconds
     Calls          = $calls
+    CpuSeconds     = [System.Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalSeconds
     PeakWorkingSet = [System.Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64
     VmHwmBytes     = if ($status) { [long]$status.Matches[0].Groups[1].Value * 1KB } else { 0 }
 } | ConvertTo-Json -Compress
