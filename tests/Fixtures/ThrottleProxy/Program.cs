@@ -1,7 +1,9 @@
-// ThrottleProxy --port P --target http://127.0.0.1:MOTO [--throttle 0.25] [--unprocessed 0.25] [--delay-ms 0]
+// ThrottleProxy --port P --target http://127.0.0.1:MOTO [--throttle 0.25] [--unprocessed 0.25] [--delay-ms 0] [--answer-writes]
 // Forwards every request to the target. Of the BatchWriteItem calls, a share is answered with HTTP 400
 // ProvisionedThroughputExceededException (nothing written) and a share is forwarded with only its first half of
 // items, the rest returned as UnprocessedItems. --delay-ms adds latency to every request (benchmarks).
+// --answer-writes (benchmarks): BatchWriteItem and PutItem are answered as successes by the proxy itself after the
+// delay, without reaching the target, to model a service whose only cost is the network latency.
 // Counters: GET /__stats → {"batchWriteCalls":n,"throttled":n,"partial":n}.
 using System.Net;
 using System.Text;
@@ -13,6 +15,7 @@ string target = arguments["--target"].TrimEnd('/');
 double throttleShare = double.Parse(arguments.GetValueOrDefault("--throttle", "0"), System.Globalization.CultureInfo.InvariantCulture);
 double partialShare = double.Parse(arguments.GetValueOrDefault("--unprocessed", "0"), System.Globalization.CultureInfo.InvariantCulture);
 int delayMs = int.Parse(arguments.GetValueOrDefault("--delay-ms", "0"));
+bool answerWrites = arguments.ContainsKey("--answer-writes");
 long calls = 0, throttled = 0, partial = 0;
 
 var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromMinutes(5) };
@@ -41,6 +44,12 @@ async Task Handle(HttpListenerContext context)
         if (delayMs > 0) await Task.Delay(delayMs);
         string amzTarget = context.Request.Headers["X-Amz-Target"] ?? "";
         JsonObject unprocessed = null;
+        if (answerWrites && (amzTarget.EndsWith(".BatchWriteItem") || amzTarget.EndsWith(".PutItem")))
+        {
+            if (amzTarget.EndsWith(".BatchWriteItem")) Interlocked.Increment(ref calls);
+            await Reply(context, 200, amzTarget.EndsWith(".BatchWriteItem") ? "{\"UnprocessedItems\":{}}" : "{}", "application/x-amz-json-1.0");
+            return;
+        }
         if (amzTarget.EndsWith(".BatchWriteItem"))
         {
             Interlocked.Increment(ref calls);
