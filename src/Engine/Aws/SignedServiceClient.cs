@@ -64,10 +64,10 @@ namespace EcommerceAws.Engine.Aws
                 {
                     response = await http.SendAsync(request, cancellation).ConfigureAwait(false);
                 }
-                catch (HttpRequestException ex) when (attempt < MaxAttempts)
+                catch (HttpRequestException) when (attempt < MaxAttempts)
                 {
+                    // A dropped connection or a refused one during a restart: retried like a 5xx.
                     await Backoff(attempt, cancellation).ConfigureAwait(false);
-                    _ = ex;
                     continue;
                 }
                 if (response.IsSuccessStatusCode) return response;
