@@ -24,6 +24,7 @@ namespace EcommerceAws.Engine.Aws
     {
         private const int MaxAttempts = 5;
         private readonly HttpClient http;
+        private readonly string signingName;
 
         /// <param name="options">The common AWS parameters.</param>
         /// <param name="signingName">SigV4 service name, e.g. cloudfront, elasticache, monitoring.</param>
@@ -33,6 +34,7 @@ namespace EcommerceAws.Engine.Aws
         public SignedServiceClient(AwsOptions options, string signingName, string environmentName,
             Func<RegionEndpoint, string> defaultEndpoint, RegionEndpoint signingRegion = null)
         {
+            this.signingName = signingName;
             Region = AwsEnvironment.ResolveRegion(options);
             SigningRegion = signingRegion ?? Region;
             string endpoint = AwsEnvironment.ResolveEndpoint(options, environmentName) ?? defaultEndpoint(Region);
@@ -57,8 +59,13 @@ namespace EcommerceAws.Engine.Aws
             for (int attempt = 1; ; attempt++)
             {
                 using HttpRequestMessage request = buildRequest();
-                if (RequestObserver != null && request.Content != null)
-                    RequestObserver(request.Method, request.RequestUri?.ToString(), await request.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false));
+                string log = Environment.GetEnvironmentVariable(RequestLog.Variable);
+                if (RequestObserver != null || !string.IsNullOrWhiteSpace(log))
+                {
+                    string sent = request.Content == null ? null : await request.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false);
+                    if (RequestObserver != null && sent != null) RequestObserver(request.Method, request.RequestUri?.ToString(), sent);
+                    if (!string.IsNullOrWhiteSpace(log)) RequestLog.Append(log, signingName, request, sent);
+                }
                 HttpResponseMessage response;
                 try
                 {
