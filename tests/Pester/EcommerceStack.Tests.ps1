@@ -49,6 +49,12 @@ Describe 'New-EcommerceStack' {
         Test-AwsCli s3api head-bucket --bucket "$other-assets" | Should -BeFalse
     }
 
+    It 'refuses a tag AWS would reject before creating anything (no half-built stack)' {
+        $other = New-TestName 'stacktag'
+        Get-ErrorId { New-EcommerceStack -Name $other -Tag @{ 'team!' = 'ops' } -Confirm:$false } | Should -BeLike 'InvalidTag,*'
+        Test-AwsCli dynamodb describe-table --table-name $other | Should -BeFalse
+    }
+
     It 'refuses an invalid derived bucket name before any call' {
         Get-ErrorId { New-EcommerceStack -Name 'Bad_Name' -EndpointUrl 'http://127.0.0.1:9' -Confirm:$false } | Should -BeLike 'InvalidBucketName,*'
     }

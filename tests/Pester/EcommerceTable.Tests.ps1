@@ -118,6 +118,8 @@ Describe 'New-EcommerceTable' {
             @{ Case = 'a too short name'; ErrorId = 'InvalidTableName'; Call = { New-EcommerceTable -TableName 'ab' -EndpointUrl 'http://127.0.0.1:9' } }
             @{ Case = 'a name with a space'; ErrorId = 'InvalidTableName'; Call = { New-EcommerceTable -TableName 'my shop' -EndpointUrl 'http://127.0.0.1:9' } }
             @{ Case = 'capacity 0'; ErrorId = 'InvalidCapacity'; Call = { New-EcommerceTable -TableName 'valid-name' -BillingMode Provisioned -WriteCapacity 0 -EndpointUrl 'http://127.0.0.1:9' } }
+            @{ Case = 'a tag AWS would refuse'; ErrorId = 'InvalidTag'; Call = { New-EcommerceTable -TableName 'valid-name' -Tag @{ 'cost#center' = 'x' } -EndpointUrl 'http://127.0.0.1:9' } }
+            @{ Case = 'a reserved aws: tag'; ErrorId = 'InvalidTag'; Call = { New-EcommerceTable -TableName 'valid-name' -Tag @{ 'aws:owner' = 'x' } -EndpointUrl 'http://127.0.0.1:9' } }
             @{ Case = 'capacities with on-demand'; ErrorId = 'CapacityWithOnDemand'; Call = { New-EcommerceTable -TableName 'valid-name' -ReadCapacity 5 -EndpointUrl 'http://127.0.0.1:9' } }
         ) {
             # the endpoint is unreachable: reaching AWS would give AwsEndpointUnreachable instead

@@ -7,7 +7,7 @@ namespace EcommerceAws.Contract
     /// An error with everything an ErrorRecord needs: a stable ErrorId, a category, the offending value and
     /// what to do about it. The engine throws it; cmdlets turn it into an ErrorRecord.
     /// </summary>
-    public sealed class EcommerceException : Exception
+    public sealed class EcommerceException : Exception, IContainsErrorRecord
     {
         public EcommerceException(string errorId, ErrorCategory category, object targetObject, string message,
             string recommendedAction = null, Exception inner = null)
@@ -23,6 +23,9 @@ namespace EcommerceAws.Contract
         public ErrorCategory Category { get; }
         public object TargetObject { get; }
         public string RecommendedAction { get; }
+
+        /// <summary>Lets PowerShell build the right ErrorRecord even when the exception escapes a cmdlet unhandled.</summary>
+        public ErrorRecord ErrorRecord => ToErrorRecord();
 
         public ErrorRecord ToErrorRecord()
         {
