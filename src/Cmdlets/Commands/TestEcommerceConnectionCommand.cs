@@ -10,6 +10,7 @@ namespace EcommerceAws.Commands
     /// <remarks>
     /// <para>Makes one small real call per service, side by side: DescribeTable on the table, ListObjectsV2 (one key) on the bucket, an HTTPS HEAD to the CDN domain (any HTTP answer counts as reachable; a private bucket's root is usually 403), PING on Redis, and the ping command on MongoDB. Each row has Reachable, LatencyMs, and when it fails the reason in plain words (for example "the table does not exist", "nothing listens at that address", "the name does not resolve").</para>
     /// <para>ElastiCache has no public endpoint: when a Redis connection times out the row says it is reachable only from inside its VPC (run the check from an EC2 instance or Lambda in the VPC, or through a tunnel).</para>
+    /// <para>The Redis row and the CDN row check TLS certificates the default way (trust store and host name, never skipped) and say in plain words when a certificate is not trusted or is for another name. ElastiCache and CloudFront certificates are publicly trusted. To trust a private CA: on Linux start pwsh with SSL_CERT_FILE (a PEM bundle that includes it) or SSL_CERT_DIR=&lt;folder with the CA&gt;:/etc/ssl/certs, read once when the process starts; on Windows import it into Cert:\CurrentUser\Root; on macOS mark it trusted in the keychain. -CdnDomain may carry a port (host:8443).</para>
     /// <para>A service whose name is not given gets a Skipped row with a note (MongoDB is left out). All names bind by property name, so an EcommerceStack can be piped in. Passwords in -MongoUri and tokens in -RedisUrl are shown as ****; -AuthToken is never shown.</para>
     /// </remarks>
     /// <example>
@@ -37,7 +38,7 @@ namespace EcommerceAws.Commands
         [Alias("DomainName")]
         public string CdnDomain { get; set; }
 
-        /// <summary><para>The Redis cache, redis:// or rediss:// (TLS). Binds by property name. A token in it is shown as ****.</para></summary>
+        /// <summary><para>The Redis cache, redis:// or rediss:// (TLS, certificate checked against this machine's trust store). Binds by property name. A token in it is shown as ****.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string RedisUrl { get; set; }
 

@@ -94,9 +94,23 @@ namespace EcommerceAws.Engine.Connections
         private static async Task<string> CdnAsync(string domain, int timeoutSeconds, IOperationContext context)
         {
             string host = AssetInputValidation.CdnHost(domain);
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
+            // The default certificate check, remembering why it refused, so the row can say it plainly.
+            var certificate = new CertificateCheck();
+            using var handler = new SocketsHttpHandler();
+            handler.SslOptions.RemoteCertificateValidationCallback = certificate.Validate;
+            using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
             using var request = new HttpRequestMessage(HttpMethod.Head, $"https://{host}/");
-            using HttpResponseMessage response = await http.SendAsync(request, context.Cancellation).ConfigureAwait(false);
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(request, context.Cancellation).ConfigureAwait(false);
+            }
+            catch (HttpRequestException) when (certificate.Failed)
+            {
+                string name = host.Split(':')[0];
+                throw new PlainError("The HTTPS handshake failed: " + certificate.Words(name) + (certificate.NameMismatchOnly ? "" : " " + CertificateCheck.TrustAdvice));
+            }
+            using var answered = response;
             string server = response.Headers.Server?.ToString();
             // Any HTTP answer means the CDN serves HTTPS here; a private bucket's root is usually 403.
             return $"HTTPS answered {(int)response.StatusCode} {response.ReasonPhrase}" + (string.IsNullOrEmpty(server) ? "." : $" (server {server}).");
@@ -153,7 +167,7 @@ namespace EcommerceAws.Engine.Connections
             {
                 if (root is SocketException socket) return SocketWords(socket);
                 if (http.Message.Contains("SSL", StringComparison.OrdinalIgnoreCase) || root is System.Security.Authentication.AuthenticationException)
-                    return "The HTTPS handshake failed (the certificate does not match the domain, or the domain does not serve HTTPS).";
+                    return "The HTTPS handshake failed (the domain does not serve HTTPS on that port, or the TLS versions do not match).";
                 return "The HTTPS request failed: " + http.Message;
             }
             if (ex is TaskCanceledException || ex is TimeoutException) return "No answer before the timeout.";
