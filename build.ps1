@@ -4,7 +4,7 @@
 .DESCRIPTION
     Tasks (run in order when several are given):
       Bootstrap  install what is missing, and only that: Pester 5.9.1 (NuGet), moto server (pip),
-                 redis-server and awscli (apt-get, as root)
+                 redis-server, awscli and openssl (apt-get, as root)
       Build      publish a ready-to-import module folder to out/EcommerceAws
       Test       Build, start moto + redis-server + the MongoDB wire test server on free 127.0.0.1 ports,
                  run Pester (NUnit XML to out/test-results.xml), stop the services, print 'N passed, N failed'
@@ -81,6 +81,7 @@ function Invoke-Bootstrap {
     $apt = @()
     if (-not (Get-Command redis-server -ErrorAction SilentlyContinue)) { $apt += 'redis-server' }
     if (-not (Test-Path '/usr/bin/aws')) { $apt += 'awscli' }
+    if (-not (Get-Command openssl -ErrorAction SilentlyContinue)) { $apt += 'openssl' }   # TLS test certificates
     if ($apt) {
         if (-not (Test-IsRoot)) {
             throw "Missing $($apt -join ', '). Install them with: sudo apt-get install -y $($apt -join ' ')"
