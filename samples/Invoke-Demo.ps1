@@ -21,14 +21,15 @@ Write-Section '2a. Before migrating: what it will cost and take (Measure-Migrati
 Measure-MigrationCost -Path (Join-Path $samples 'dump/shop') -TableName $stack.TableName | Format-Table | Out-Host
 
 Write-Section '2. Migrate categories, products, users and orders from the mongodump files (Invoke-EcommerceMigration)'
-$results = $stack | Invoke-EcommerceMigration -Path (Join-Path $samples 'dump/shop') -RejectPath (Join-Path $work 'rejects.jsonl') -Confirm:$false
+$results = $stack | Invoke-EcommerceMigration -Path (Join-Path $samples 'dump/shop') -RejectPath $work -Confirm:$false
 $results | Format-Table | Out-Host
-Write-Host "Rejected documents are in $work (see samples/README.md for the deliberately bad ones)."
+Write-Host "Rejected documents (the deliberately bad ones of samples/README.md), from the rejects files in ${work}:"
+Get-ChildItem $work -Filter '*-rejects-*.jsonl' | Get-Content | Out-Host
 
 Write-Section '3. Verify: counts and a sample compared attribute by attribute (Test-EcommerceMigration)'
 Test-EcommerceMigration -TableName $stack.TableName -Path (Join-Path $samples 'dump/shop') | Format-Table | Out-Host
 Write-Host 'Running the same migration again resumes from the checkpoints and writes nothing new:'
-$stack | Invoke-EcommerceMigration -Path (Join-Path $samples 'dump/shop') -RejectPath (Join-Path $work 'rejects.jsonl') -Confirm:$false |
+$stack | Invoke-EcommerceMigration -Path (Join-Path $samples 'dump/shop') -RejectPath $work -Confirm:$false |
     Format-Table Entity, State, WrittenThisRun, Written, Rejected, Notes | Out-Host
 Get-MigrationStatus -TableName $stack.TableName | Format-Table | Out-Host
 
