@@ -38,7 +38,7 @@ namespace EcommerceAws.Internal
         [ValidateRange(1, 64)]
         public int MaxConcurrency { get; set; } = 8;
 
-        /// <summary><para>The rejects file (JSON lines: entity, _id, reason, field, detail). Default: ./&lt;entity&gt;-rejects-&lt;runId&gt;.jsonl in the current directory. Created only when a document is rejected.</para></summary>
+        /// <summary><para>The rejects file (JSON lines: entity, _id, reason, field, detail), or an existing folder for it. Default: ./&lt;entity&gt;-rejects-&lt;runId&gt;.jsonl in the current directory. Created only when a document is rejected.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string RejectPath { get; set; }

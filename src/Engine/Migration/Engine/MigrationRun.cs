@@ -56,8 +56,11 @@ namespace EcommerceAws.Engine.Migration.Engine
             bool resume = previous != null && !spec.Restart;
             bool previousCompleted = resume && previous.State == MigrationState.Completed;
             string runId = resume ? previous.RunId : Guid.NewGuid().ToString("N").Substring(0, 12);
-            string rejectPath = spec.RejectPath
-                ?? Path.Combine(spec.WorkingDirectory ?? Directory.GetCurrentDirectory(), $"{entity.ToString().ToLowerInvariant()}-rejects-{runId}.jsonl");
+            // -RejectPath may name the file or, like Invoke-EcommerceMigration's, an existing folder for it.
+            string rejectFileName = $"{entity.ToString().ToLowerInvariant()}-rejects-{runId}.jsonl";
+            string rejectPath = spec.RejectPath == null ? Path.Combine(spec.WorkingDirectory ?? Directory.GetCurrentDirectory(), rejectFileName)
+                : Directory.Exists(spec.RejectPath) ? Path.Combine(spec.RejectPath, rejectFileName)
+                : spec.RejectPath;
             var tracker = resume
                 ? new WatermarkTracker(previous.Checkpoint, previous.Written, previous.Rejected)
                 : new WatermarkTracker(null, 0, 0);
