@@ -68,7 +68,9 @@ namespace EcommerceAws.Commands
             var spec = new StackSpec
             {
                 Name = Name, TableName = TableName, BucketName = BucketName, CacheClusterId = CacheClusterId,
-                BillingMode = BillingMode, PriceClass = PriceClass, CacheMode = CacheMode, NodeType = NodeType,
+                BillingMode = BillingMode,
+                // unbound: PriceClass_All for a new CDN, and a re-run keeps the price class the CDN has
+                PriceClass = MyInvocation.BoundParameters.ContainsKey(nameof(PriceClass)) ? PriceClass : null, CacheMode = CacheMode, NodeType = NodeType,
                 SkipCdn = SkipCdn, SkipCache = SkipCache, Tags = ManagedTags.With(Tag), Wait = !NoWait,
             };
             CheckInput(() => InputValidation.TableName(spec.ResolvedTableName));

@@ -8,16 +8,24 @@ namespace EcommerceAws.Contract
     public sealed class CdnSpec
     {
         public string BucketName { get; init; }
-        /// <summary>PriceClass_All (default), PriceClass_200 or PriceClass_100 (no edge in Africa).</summary>
-        public string PriceClass { get; init; } = "PriceClass_All";
+        /// <summary>PriceClass_All, PriceClass_200 or PriceClass_100 (no edge in Africa). Null: PriceClass_All on create, kept as is on an existing distribution.</summary>
+        public string PriceClass { get; init; }
+        /// <summary>Null: none on create, kept as is on an existing distribution.</summary>
         public string[] Aliases { get; init; }
         /// <summary>A us-east-1 ACM certificate ARN; required with Aliases.</summary>
         public string AcmCertificateArn { get; init; }
-        /// <summary>Null means the guide's "E-commerce ... Assets CDN" comment.</summary>
+        /// <summary>Null means the guide's "E-commerce ... Assets CDN" comment on create, kept as is on an existing distribution.</summary>
         public string Comment { get; init; }
         /// <summary>Wait for the distribution to be Deployed.</summary>
         public bool Wait { get; init; } = true;
         public IDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    }
+
+    /// <summary>What New-AssetCdn would do: create (no DistributionId) or update the listed members of an existing distribution.</summary>
+    public sealed class CdnPlan
+    {
+        public string DistributionId { get; init; }
+        public string[] Changes { get; init; } = System.Array.Empty<string>();
     }
 
     /// <summary>The CloudFront distribution in front of the asset bucket (engine side).</summary>
@@ -25,6 +33,8 @@ namespace EcommerceAws.Contract
     {
         /// <summary>Creates (or finds) the OAC and the distribution for the bucket and merges the bucket policy statement.</summary>
         Task<AssetCdnInfo> CreateAsync(CdnSpec spec, IOperationContext context);
+        /// <summary>Read-only: what CreateAsync would do for the spec (for ShouldProcess); null when that cannot be read.</summary>
+        Task<CdnPlan> PlanAsync(CdnSpec spec, IOperationContext context);
         /// <summary>The distribution, or null when it does not exist.</summary>
         Task<AssetCdnInfo> DescribeAsync(string distributionId, IOperationContext context);
         /// <summary>The distribution whose origin is the bucket's S3 REST endpoint, or null when there is none.</summary>

@@ -12,7 +12,7 @@ namespace EcommerceAws.Contract
         public string BucketName { get; init; }
         public string CacheClusterId { get; init; }
         public BillingMode BillingMode { get; init; } = BillingMode.PayPerRequest;
-        public string PriceClass { get; init; } = "PriceClass_All";
+        public string PriceClass { get; init; }
         public CacheMode CacheMode { get; init; } = CacheMode.SingleNode;
         public string NodeType { get; init; } = "cache.t3.micro";
         public bool SkipCdn { get; init; }

@@ -20,5 +20,7 @@ namespace EcommerceAws.Output
         public string Comment { get; init; }
         /// <summary>True when New-AssetCdn found the bucket's distribution already there and returned it.</summary>
         public bool AlreadyExisted { get; init; }
+        /// <summary>What New-AssetCdn changed on an existing distribution to match the request ("Member: old -> new"); empty when nothing was changed.</summary>
+        public string[] Changes { get; init; } = Array.Empty<string>();
     }
 }

@@ -47,16 +47,16 @@ namespace EcommerceAws.Engine.Assets
 
             Distribution distribution = null;
             DistributionSummary existing = await FindByOrigin(cloudFront, originDomain, context).ConfigureAwait(false);
+            string[] changes = Array.Empty<string>();
             if (existing != null)
             {
                 context.WriteVerbose($"Bucket '{bucket}' already has distribution {existing.Id}; reusing it.");
-                distribution = await Cf(() => cloudFront.GetDistributionAsync(existing.Id, context.Cancellation), "GetDistribution", existing.Id).ConfigureAwait(false);
-                WarnAboutDifferences(distribution.DistributionConfig, spec, context);
+                (distribution, changes) = await Converge(cloudFront, existing.Id, spec, originDomain, oac.Id, context).ConfigureAwait(false);
             }
             else
             {
                 DistributionConfig config = BuildConfig(spec, originDomain, oac.Id);
-                context.WriteVerbose($"Creating CloudFront distribution for origin {originDomain} ({spec.PriceClass}).");
+                context.WriteVerbose($"Creating CloudFront distribution for origin {originDomain} ({config.PriceClass}).");
                 try
                 {
                     distribution = await cloudFront.CreateDistributionWithTagsAsync(config, spec.Tags, context.Cancellation).ConfigureAwait(false);
@@ -65,7 +65,7 @@ namespace EcommerceAws.Engine.Assets
                 {
                     // Same CallerReference: a previous run created it (its origin may have been edited since).
                     context.WriteVerbose($"Distribution {otherId} was created earlier for this bucket; reusing it.");
-                    distribution = await Cf(() => cloudFront.GetDistributionAsync(otherId, context.Cancellation), "GetDistribution", otherId).ConfigureAwait(false);
+                    (distribution, changes) = await Converge(cloudFront, otherId, spec, originDomain, oac.Id, context).ConfigureAwait(false);
                     existing = new DistributionSummary { Id = otherId };
                 }
                 catch (CloudFrontException ex)
@@ -84,7 +84,29 @@ namespace EcommerceAws.Engine.Assets
 
             if (spec.Wait)
                 distribution = await WaitForDeployed(cloudFront, distribution, context).ConfigureAwait(false);
-            return ToInfo(distribution, account, bucket, oac.Id, existing != null);
+            return ToInfo(distribution, account, bucket, oac.Id, existing != null, changes);
+        }
+
+        public async Task<CdnPlan> PlanAsync(CdnSpec spec, IOperationContext context)
+        {
+            try
+            {
+                using IAmazonS3 s3 = AwsClientFactory.S3(context.Aws);
+                string region = await BucketService.TryGetRegion(s3, spec.BucketName, context).ConfigureAwait(false);
+                if (region == null) return new CdnPlan();
+                string originDomain = BucketService.RegionalDomainName(spec.BucketName, region);
+                using ICloudFrontClient cloudFront = ClientFactory(context.Aws);
+                DistributionSummary existing = await FindByOrigin(cloudFront, originDomain, context).ConfigureAwait(false);
+                if (existing == null) return new CdnPlan();
+                string oacId = (await FindOriginAccessControl(cloudFront, spec.BucketName, context).ConfigureAwait(false))?.Id ?? "(a new Origin Access Control)";
+                var (config, _) = await cloudFront.GetDistributionConfigAsync(existing.Id, context.Cancellation).ConfigureAwait(false);
+                return new CdnPlan { DistributionId = existing.Id, Changes = DistributionConvergence.Plan(config, spec, originDomain, oacId).Changes.ToArray() };
+            }
+            catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or EcommerceException or System.Net.Http.HttpRequestException)
+            {
+                // Only the confirmation text depends on it; CreateAsync reports the real problem.
+                return null;
+            }
         }
 
         public async Task<AssetCdnInfo> DescribeAsync(string distributionId, IOperationContext context)
@@ -189,15 +211,22 @@ namespace EcommerceAws.Engine.Assets
             };
         }
 
-        private static void WarnAboutDifferences(DistributionConfig current, CdnSpec spec, IOperationContext context)
+        /// <summary>Brings an existing distribution to the spec: only members we own, the rest as read, with the config's ETag.</summary>
+        private static async Task<(Distribution Distribution, string[] Changes)> Converge(ICloudFrontClient cloudFront, string id, CdnSpec spec,
+            string originDomain, string oacId, IOperationContext context)
         {
-            if (current == null) return;
-            var differences = new List<string>();
-            if (spec.PriceClass != null && current.PriceClass != spec.PriceClass) differences.Add($"price class {current.PriceClass} (asked {spec.PriceClass})");
-            string[] aliases = spec.Aliases ?? Array.Empty<string>();
-            if (!aliases.OrderBy(a => a).SequenceEqual(current.Aliases.OrderBy(a => a))) differences.Add($"aliases [{string.Join(", ", current.Aliases)}] (asked [{string.Join(", ", aliases)}])");
-            if (differences.Count > 0)
-                context.WriteWarning($"The existing distribution was left as it is: {string.Join("; ", differences)}. Change it in the CloudFront console, or remove it with Remove-AssetCdn and run New-AssetCdn again.");
+            var (config, etag) = await Cf(() => cloudFront.GetDistributionConfigAsync(id, context.Cancellation), "GetDistributionConfig", id).ConfigureAwait(false);
+            DistributionConvergence plan = DistributionConvergence.Plan(config, spec, originDomain, oacId);
+            foreach (string note in plan.Notes) context.WriteVerbose($"Distribution {id}: {note}.");
+            if (plan.Changes.Count == 0)
+            {
+                context.WriteVerbose($"Distribution {id} already has the requested settings; nothing to update.");
+                return (await Cf(() => cloudFront.GetDistributionAsync(id, context.Cancellation), "GetDistribution", id).ConfigureAwait(false), Array.Empty<string>());
+            }
+            foreach (string change in plan.Changes) context.WriteVerbose($"Distribution {id}: {change}");
+            context.WriteVerbose($"Updating distribution {id} ({plan.Changes.Count} change(s); every other setting is sent back as read).");
+            Distribution updated = await Cf(() => cloudFront.UpdateDistributionAsync(id, plan.Result, etag, context.Cancellation), "UpdateDistribution", id).ConfigureAwait(false);
+            return (updated, plan.Changes.ToArray());
         }
 
         private static async Task<OriginAccessControl> EnsureOriginAccessControl(ICloudFrontClient cloudFront, string bucket, IOperationContext context)
@@ -343,7 +372,7 @@ namespace EcommerceAws.Engine.Assets
         private static string NormalizeInvalidationStatus(string status) =>
             string.Equals(status, "Completed", StringComparison.OrdinalIgnoreCase) ? "Completed" : status;
 
-        private static AssetCdnInfo ToInfo(Distribution distribution, string account, string bucket, string oacId, bool alreadyExisted) => new AssetCdnInfo
+        private static AssetCdnInfo ToInfo(Distribution distribution, string account, string bucket, string oacId, bool alreadyExisted, string[] changes = null) => new AssetCdnInfo
         {
             DistributionId = distribution.Id,
             DomainName = distribution.DomainName,
@@ -357,6 +386,7 @@ namespace EcommerceAws.Engine.Assets
             Aliases = distribution.DistributionConfig?.Aliases ?? Array.Empty<string>(),
             Comment = distribution.DistributionConfig?.Comment,
             AlreadyExisted = alreadyExisted,
+            Changes = changes ?? Array.Empty<string>(),
         };
 
         private static Task<T> Cf<T>(Func<Task<T>> call, string operation, object target) => AwsCall.Run(call, operation, target);
