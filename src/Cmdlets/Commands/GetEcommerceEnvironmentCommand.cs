@@ -52,7 +52,7 @@ namespace EcommerceAws.Commands
                     ThrowInputError("EnvironmentSourceMissing", null, "Give a stack (-Name or an EcommerceStack from the pipeline) or the values themselves.",
                         "Run Get-EcommerceEnvironment -Name <stack name>.");
                 var names = new StackSpec { Name = Name ?? table, TableName = table, BucketName = bucket, CacheClusterId = CacheClusterId };
-                EcommerceStack stack = Run(context => Engine<IStackService>().DescribeAsync(names, context));
+                EcommerceStack stack = Run(context => Engine<IStackService>().DescribeAsync(names, new WarningsAsVerbose(context)));
                 region ??= stack.Region;
                 table ??= stack.TableName;
                 bucket ??= stack.BucketName;

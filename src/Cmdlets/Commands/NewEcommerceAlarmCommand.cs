@@ -61,7 +61,7 @@ namespace EcommerceAws.Commands
             CheckInput(() => InputValidation.AlarmTargets(TableName, BucketName, CacheClusterId, LambdaFunctionName, SnsTopicArn));
             // A replication group's memory metric exists per node, so the plan needs its members.
             string[] members = CacheClusterId == null ? null
-                : Run(context => Engine<ICacheClusterService>().DescribeAsync(CacheClusterId, context))?.MemberClusters;
+                : Run(context => Engine<ICacheClusterService>().DescribeAsync(CacheClusterId, new WarningsAsVerbose(context)))?.MemberClusters;
             IReadOnlyList<EcommerceAlarmDefinition> plan = EcommerceAlarmPlan.For(TableName, BucketName, CacheClusterId, LambdaFunctionName, SnsTopicArn,
                 ManagedTags.With(Tag), members);
             var approved = plan.Where(alarm => ShouldProcess(alarm.AlarmName, Describe(alarm))).ToList();

@@ -42,7 +42,7 @@ namespace EcommerceAws.Commands
         {
             var names = new StackSpec { Name = Name, TableName = TableName, BucketName = BucketName, CacheClusterId = CacheClusterId };
             CheckInput(() => InputValidation.TableName(names.ResolvedTableName));
-            EcommerceStack stack = Run(context => Engine<IStackService>().DescribeAsync(names, context));
+            EcommerceStack stack = Run(context => Engine<IStackService>().DescribeAsync(names, new WarningsAsVerbose(context)));
 
             if (stack.DistributionId != null && ShouldProcess($"{stack.DistributionId} ({stack.CdnDomain})", "Disable and delete CloudFront distribution, its bucket policy statement and origin access control"))
                 Run(context => Engine<ICdnService>().RemoveAsync(stack.DistributionId, true, context));
