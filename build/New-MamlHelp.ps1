@@ -40,6 +40,13 @@ function Get-CodeText($node) {
     ($lines | ForEach-Object { if ($_.Length -ge $indent) { $_.Substring($indent) } else { $_.Trim() } }) -join "`n"
 }
 
+function Get-DefaultText($instance, [string] $name) {
+    $value = $instance.$name
+    if ($null -eq $value -or ($value -is [System.Management.Automation.SwitchParameter] -and -not $value.IsPresent)) { return 'None' }
+    if ($value -is [array]) { return ($value -join ', ') }
+    "$value"
+}
+
 function Get-PropertyDoc([type] $type, [string] $name) {
     for ($t = $type; $null -ne $t; $t = $t.BaseType) {
         $doc = $docs["P:$($t.FullName).$name"]
@@ -87,6 +94,7 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
     $writer.WriteStartElement('maml', 'description', $ns.maml); Paras $description; $writer.WriteEndElement()
 
     $params = $cmd.Parameters.Values | Where-Object { $_.Name -notin $common }
+    $defaults = [Activator]::CreateInstance($type)   # property initializers are the parameters' defaults
     $writer.WriteStartElement('command', 'syntax', $ns.command)
     foreach ($set in $cmd.ParameterSets) {
         $writer.WriteStartElement('command', 'syntaxItem', $ns.command)
@@ -124,7 +132,8 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
         $writer.WriteAttributeString('globbing', "$([bool]($p.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }))".ToLower())
         $writer.WriteAttributeString('pipelineInput', $(if ($pipeline) { "True ($($pipeline -join ', '))" } else { 'False' }))
         $writer.WriteAttributeString('position', $(if ($null -ne $position) { "$($position + 1)" } else { 'named' }))
-        if ($p.Aliases.Count) { $writer.WriteAttributeString('aliases', ($p.Aliases -join ', ')) }
+        $writer.WriteAttributeString('variableLength', "$($p.ParameterType.IsArray)".ToLower())
+        $writer.WriteAttributeString('aliases', $(if ($p.Aliases.Count) { $p.Aliases -join ', ' } else { 'none' }))
         $writer.WriteElementString('maml', 'name', $ns.maml, $p.Name)
         $writer.WriteStartElement('maml', 'description', $ns.maml); Paras $pdoc; $writer.WriteEndElement()
         $writer.WriteStartElement('command', 'parameterValue', $ns.command)
@@ -134,6 +143,7 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
         $writer.WriteStartElement('dev', 'type', $ns.dev)
         $writer.WriteElementString('maml', 'name', $ns.maml, $p.ParameterType.FullName)
         $writer.WriteEndElement()
+        $writer.WriteElementString('dev', 'defaultValue', $ns.dev, (Get-DefaultText $defaults $p.Name))
         $writer.WriteEndElement()
     }
     $writer.WriteEndElement()
