@@ -56,6 +56,13 @@ Describe 'Cmdlet <Name> meets the module standards' -ForEach $cmdlets {
         }
     }
 
+    It 'renders Get-Help -Parameter like built-in help (with the default value)' {
+        $first = @($help.parameters.parameter)[0]
+        $text = Get-Help $Name -Parameter $first.name | Out-String
+        $text | Should -Match 'Required\?'
+        $text | Should -Match 'Default value'
+    }
+
     It 'supports -WhatIf when it changes state' {
         if ($command.Verb -in 'New', 'Set', 'Remove', 'Clear', 'Publish', 'Export', 'Initialize', 'Invoke', 'Register') {
             $command.Parameters.Keys | Should -Contain 'WhatIf'
