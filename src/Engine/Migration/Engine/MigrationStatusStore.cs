@@ -101,7 +101,7 @@ namespace EcommerceAws.Engine.Migration.Engine
 
         /// <summary>
         /// Takes the lease: the item is free, its lease expired, or it is already ours (same run id and token, e.g. a retried call).
-        /// Creates a Running item if there is none; keeps everything else. False when another run holds it.
+        /// Creates a Running item with zero counts if there is none (so readers always see a whole status); keeps everything else. False when another run holds it.
         /// </summary>
         public async Task<(bool Acquired, MigrationStatusRecord Before)> TryAcquireAsync(EcommerceEntity entity, string runId, MigrationLease lease, CancellationToken cancellation)
         {
@@ -113,6 +113,7 @@ namespace EcommerceAws.Engine.Migration.Engine
             values[":entity"] = new AttributeValue(entity.ToString());
             values[":running"] = new AttributeValue(MigrationState.Running.ToString());
             values[":empty"] = new AttributeValue("");
+            values[":zero"] = Number(0);
             UpdateItemResponse response = null;
             bool acquired = await Conditional(async () => response = await dynamo.UpdateItemAsync(new UpdateItemRequest
             {
@@ -121,11 +122,13 @@ namespace EcommerceAws.Engine.Migration.Engine
                 ReturnValues = ReturnValue.ALL_OLD, // the status as it was when we took it over, atomically
                 ConditionExpression = "attribute_not_exists(#lo) OR #le < :now OR (#lo = :owner AND #run = :runId)",
                 UpdateExpression = "SET #lo = :owner, #lh = :host, #lp = :pid, #ls = :seconds, #le = :expires, #et = if_not_exists(#et, :et), #en = if_not_exists(#en, :entity), "
-                    + "#run = if_not_exists(#run, :runId), #st = if_not_exists(#st, :running), #src = if_not_exists(#src, :empty), #sa = if_not_exists(#sa, :now), #ua = if_not_exists(#ua, :now)",
+                    + "#run = if_not_exists(#run, :runId), #st = if_not_exists(#st, :running), #src = if_not_exists(#src, :empty), #sa = if_not_exists(#sa, :now), #ua = if_not_exists(#ua, :now), "
+                    + "#sc = if_not_exists(#sc, :zero), #wr = if_not_exists(#wr, :zero), #rj = if_not_exists(#rj, :zero), #ips = if_not_exists(#ips, :zero)",
                 ExpressionAttributeNames = new Dictionary<string, string>
                 {
                     ["#lo"] = "LeaseOwner", ["#lh"] = "LeaseHost", ["#lp"] = "LeasePid", ["#ls"] = "LeaseSeconds", ["#le"] = "LeaseExpiresAt",
                     ["#et"] = "entityType", ["#en"] = "Entity", ["#run"] = "RunId", ["#st"] = "State", ["#src"] = "Source", ["#sa"] = "StartedAt", ["#ua"] = "UpdatedAt",
+                    ["#sc"] = "SourceCount", ["#wr"] = "Written", ["#rj"] = "Rejected", ["#ips"] = "ItemsPerSecond",
                 },
                 ExpressionAttributeValues = values,
             }, cancellation).ConfigureAwait(false), "UpdateItem").ConfigureAwait(false);
