@@ -219,7 +219,9 @@ Describe 'Resume after the process is killed' {
         $db = New-Db
         $total = 20000
         Add-Docs $Uri $db 'products' (New-ProductLines -Count $total -Seed 5)
+        # A short lease, so the killed run's lease expires within seconds (see MigrationLease.Tests.ps1).
         $script:ran = Start-PwshProcess @"
+`$env:ECOM_MIGRATION_LEASE_SECONDS = '5'
 Import-Module '$env:ECOM_MODULE_PATH'
 Invoke-ProductMigration -TableName '$table' -MongoUri '$Uri$db' -MaxConcurrency 1
 "@
@@ -233,6 +235,7 @@ Invoke-ProductMigration -TableName '$table' -MongoUri '$Uri$db' -MaxConcurrency 
         if (-not $ran.HasExited) { $ran.Kill($true) }
         $ran.WaitForExit()
         $partial = $seen
+        $null = Wait-LeaseExpiry $table 'Product'
     }
 
     It 'was killed part-way with a Running status and a checkpoint' {

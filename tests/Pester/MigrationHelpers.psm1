@@ -37,6 +37,22 @@ function Get-EntityCount([string] $TableName, [string] $EntityType) {
     (Invoke-AwsCli dynamodb scan --table-name $TableName --select COUNT --filter-expression 'entityType = :t' --expression-attribute-values "{`":t`":{`"S`":`"$EntityType`"}}").Count
 }
 
+function ConvertTo-UtcTime($Value) {
+    # ConvertFrom-Json already turns ISO text into a DateTime; accept either.
+    if ($Value -is [DateTime]) { return $Value.ToUniversalTime() }
+    [DateTime]::Parse("$Value", [cultureinfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal, AssumeUniversal')
+}
+
+function Wait-LeaseExpiry([string] $TableName, [string] $Entity, [int] $TimeoutSeconds = 120) {
+    # Sleeps until the status item's lease (left by a killed run) has expired; returns the item as it was.
+    $item = Get-StatusItem $TableName $Entity
+    if (-not $item -or -not $item.PSObject.Properties['LeaseExpiresAt']) { return $item }
+    $expires = ConvertTo-UtcTime $item.LeaseExpiresAt.S
+    $wait = [Math]::Min($TimeoutSeconds, ($expires - [DateTime]::UtcNow).TotalSeconds + 0.5)
+    if ($wait -gt 0) { Start-Sleep -Milliseconds ([int]($wait * 1000)) }
+    $item
+}
+
 function Start-PwshProcess([string] $Script) {
     # A separate pwsh (same environment) the test can kill part-way.
     $file = Join-Path ([System.IO.Path]::GetTempPath()) "ecom-$([guid]::NewGuid().ToString('N')).ps1"

@@ -13,6 +13,7 @@ namespace EcommerceAws.Commands
     /// <para>A failed entity (for example MigrationStalled or MongoConnectionFailed) records its status and stops the whole command with a terminating error, so the later entities (orders refer to users) are not migrated from a half-done state; run the command again to resume where it stopped. Entities already completed write nothing new.</para>
     /// <para>Accepts the table from the pipeline by property name: an EcommerceTableInfo (New-EcommerceTable) or an EcommerceStack (New-EcommerceStack).</para>
     /// <para>-WhatIf reads and maps everything and reports the counts without writing anything.</para>
+    /// <para>One run per entity and table at a time: the run takes a lease on its status item before reading the source (renewed with every status update, released by the final one; 60 s unless ECOM_MIGRATION_LEASE_SECONDS says otherwise). A second run meanwhile stops with MigrationAlreadyRunning (ResourceBusy) naming the run, host, PID and when the lease expires; if that process died, run again once its lease has expired and it resumes from the checkpoint. A run that loses its lease stops with MigrationLeaseLost without moving the checkpoint. -WhatIf takes no lease.</para>
     /// </remarks>
     /// <example>
     /// <code>$stack | Invoke-EcommerceMigration -MongoUri $env:MONGODB_URI</code>

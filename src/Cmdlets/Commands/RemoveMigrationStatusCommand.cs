@@ -8,6 +8,7 @@ namespace EcommerceAws.Commands
     /// <summary>Deletes the migration status items (checkpoints) of entities from the target table.</summary>
     /// <remarks>
     /// <para>Deletes the items PK = MIGRATION#&lt;ENTITY&gt;, SK = STATUS. The migrated items stay. The next migration of that entity starts from the first document (as -Restart does) and Remove-MigratedSource refuses until it is migrated and verified again.</para>
+    /// <para>A status item that a running migration holds (its lease has not expired) is not deleted: you get a non-terminating MigrationAlreadyRunning error naming the run, its host and PID and when its lease expires. -Force deletes it anyway (only when you know that run is dead and cannot wait for the lease to expire).</para>
     /// <para>ConfirmImpact is High: PowerShell asks before deleting unless -Confirm:$false. -WhatIf shows what would be deleted.</para>
     /// </remarks>
     /// <example>
@@ -30,6 +31,10 @@ namespace EcommerceAws.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public EcommerceEntity[] Entity { get; set; }
 
+        /// <summary><para>Delete status items even while a migration run holds them (its lease is live). A run still alive then fails with MigrationLeaseLost at its next status update.</para></summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         protected override void ProcessRecord()
         {
             CheckInput(() => InputValidation.TableName(TableName));
@@ -37,9 +42,9 @@ namespace EcommerceAws.Commands
             foreach (EcommerceEntity entity in Entity == null || Entity.Length == 0 ? System.Enum.GetValues<EcommerceEntity>() : Entity)
                 if (ShouldProcess($"MIGRATION#{entity.ToString().ToUpperInvariant()} in table {TableName}", "Delete the migration status item")) chosen.Add(entity);
             if (chosen.Count == 0) return;
-            var removed = Run(context => Engine<IMigrationService>().RemoveStatusAsync(TableName, chosen, context));
+            var removed = Run(context => Engine<IMigrationService>().RemoveStatusAsync(TableName, chosen, Force, context));
             foreach (EcommerceEntity entity in chosen)
-                WriteVerbose(removed.Contains(entity) ? $"Deleted the {entity} migration status." : $"No {entity} migration status to delete.");
+                WriteVerbose(removed.Contains(entity) ? $"Deleted the {entity} migration status." : $"{entity} migration status not deleted (none, or held by a running migration).");
         }
     }
 }

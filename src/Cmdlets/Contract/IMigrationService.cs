@@ -51,8 +51,11 @@ namespace EcommerceAws.Contract
         Task<MigrationResult> MigrateAsync(MigrationSpec spec, IOperationContext context);
         Task<IReadOnlyList<MigrationStatusInfo>> GetStatusAsync(string tableName, IReadOnlyList<EcommerceEntity> entities, IOperationContext context);
         Task<MigrationVerification> VerifyAsync(VerificationSpec spec, IOperationContext context);
-        /// <summary>Deletes the status items of the entities; returns the entities whose item existed.</summary>
-        Task<IReadOnlyList<EcommerceEntity>> RemoveStatusAsync(string tableName, IReadOnlyList<EcommerceEntity> entities, IOperationContext context);
+        /// <summary>
+        /// Deletes the status items of the entities; returns the entities whose item existed. An item a live run holds (lease) gets a
+        /// non-terminating MigrationAlreadyRunning error and stays, unless <paramref name="force"/>.
+        /// </summary>
+        Task<IReadOnlyList<EcommerceEntity>> RemoveStatusAsync(string tableName, IReadOnlyList<EcommerceEntity> entities, bool force, IOperationContext context);
         /// <summary>Throws MigrationNotVerified unless the last verification passed after the last completed run.</summary>
         Task<string> CheckSourceRemovableAsync(string tableName, EcommerceEntity entity, MigrationSourceSpec source, IOperationContext context);
         /// <summary>Drops the source collection (after <see cref="CheckSourceRemovableAsync"/>).</summary>

@@ -24,6 +24,10 @@ namespace EcommerceAws.Output
         public string Message { get; init; }
         public DateTime? LastVerifiedAt { get; init; }
         public bool? LastVerificationPassed { get; init; }
+        /// <summary>Host and PID of the run holding the status item's lease (a run in progress, or a dead one until it expires); null when free.</summary>
+        public string LeaseHolder { get; init; }
+        /// <summary>When that lease runs out unless its run renews it (UTC).</summary>
+        public DateTime? LeaseExpiresAt { get; init; }
         /// <summary>Filled by Get-MigrationStatus -Verify.</summary>
         public MigrationVerification Verification { get; init; }
     }

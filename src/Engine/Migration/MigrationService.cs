@@ -97,7 +97,7 @@ namespace EcommerceAws.Engine.Migration
             };
         }
 
-        public async Task<IReadOnlyList<EcommerceEntity>> RemoveStatusAsync(string tableName, IReadOnlyList<EcommerceEntity> entities, IOperationContext context)
+        public async Task<IReadOnlyList<EcommerceEntity>> RemoveStatusAsync(string tableName, IReadOnlyList<EcommerceEntity> entities, bool force, IOperationContext context)
         {
             InputValidation.TableName(tableName);
             using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
@@ -105,7 +105,13 @@ namespace EcommerceAws.Engine.Migration
             var store = new MigrationStatusStore(dynamo, tableName);
             var removed = new List<EcommerceEntity>();
             foreach (EcommerceEntity entity in entities)
-                if (await store.DeleteAsync(entity, context.Cancellation).ConfigureAwait(false)) removed.Add(entity);
+            {
+                bool? existed = await store.DeleteAsync(entity, force, context.Cancellation).ConfigureAwait(false);
+                if (existed == true) removed.Add(entity);
+                else if (existed == null) // a run holds it: deleting the checkpoint under it would let its next status write recreate a partial one
+                    context.WriteError(MigrationLease.AlreadyRunning(tableName, entity, await store.GetAsync(entity, context.Cancellation).ConfigureAwait(false),
+                        "Its status item was not deleted (use -Force to delete it anyway)."));
+            }
             return removed;
         }
 

@@ -24,7 +24,6 @@ namespace EcommerceAws.Engine.Migration.Engine
     {
         internal const int BatchSize = 25;
         private const int EstimateSample = 100;
-        private static readonly TimeSpan StatusEvery = TimeSpan.FromSeconds(3);
         private static readonly TimeSpan ProgressEvery = TimeSpan.FromMilliseconds(500);
 
         private readonly MigrationSpec spec;
@@ -35,6 +34,9 @@ namespace EcommerceAws.Engine.Migration.Engine
         private readonly EntityMapper mapper = new EntityMapper();
         private readonly Stopwatch clock = new Stopwatch();
         private readonly List<string> notes = new List<string>();
+        private readonly MigrationLease lease = MigrationLease.FromEnvironment();
+        private long leaseRenewedAt; // Stopwatch timestamp of the last renewal that DynamoDB accepted
+        private string runId;
         private long batchesWritten;
 
         public MigrationRun(MigrationSpec spec, IOperationContext context, IAmazonDynamoDB dynamo, TableDescription table)
@@ -53,9 +55,46 @@ namespace EcommerceAws.Engine.Migration.Engine
         {
             EcommerceEntity entity = spec.Entity;
             MigrationStatusRecord previous = await store.GetAsync(entity, context.Cancellation).ConfigureAwait(false);
+            string freshRunId = Guid.NewGuid().ToString("N").Substring(0, 12);
+            bool createdItem = false;
+            if (spec.DryRun)
+            {
+                if (previous != null && previous.IsLeased(DateTime.UtcNow))
+                    context.WriteWarning(MigrationLease.AlreadyRunning(spec.TableName, entity, previous, "A real run would stop here; -WhatIf reads anyway.").Message);
+            }
+            else
+            {
+                // The lease comes before the source is read: a second run must not move the checkpoint of the first.
+                (bool acquired, MigrationStatusRecord before) = await store.TryAcquireAsync(entity, previous != null && !spec.Restart ? previous.RunId : freshRunId, lease, context.Cancellation).ConfigureAwait(false);
+                if (!acquired)
+                    throw MigrationLease.AlreadyRunning(spec.TableName, entity, await store.GetAsync(entity, CancellationToken.None).ConfigureAwait(false), "Nothing was read or written.");
+                leaseRenewedAt = Stopwatch.GetTimestamp();
+                if (before?.LeaseOwner != null && before.LeaseOwner != lease.Owner)
+                    context.WriteVerbose($"{entity}: took over the expired lease of run {before.RunId} (host {before.LeaseHost}, PID {before.LeasePid}, expired {before.LeaseExpiresAt:u}).");
+                previous = before; // the status as it was when the lease was taken (another run may have finished just before)
+                createdItem = before == null;
+            }
+            try
+            {
+                return await RunLeasedAsync(source, previous, freshRunId).ConfigureAwait(false);
+            }
+            catch (Exception) when (!spec.DryRun && !statusWritten)
+            {
+                // Failed before the first status write: give the item back as it was (none, or the previous run's status).
+                try { await store.ReleaseAsync(entity, lease, deleteItem: createdItem, CancellationToken.None).ConfigureAwait(false); }
+                catch (EcommerceException ex) { context.WriteVerbose($"Could not release the {entity} migration lease ({ex.ErrorId}); it expires in {lease.Duration.TotalSeconds:0} s."); }
+                throw;
+            }
+        }
+
+        private bool statusWritten;
+
+        private async Task<MigrationResult> RunLeasedAsync(IDocumentSource source, MigrationStatusRecord previous, string freshRunId)
+        {
+            EcommerceEntity entity = spec.Entity;
             bool resume = previous != null && !spec.Restart;
             bool previousCompleted = resume && previous.State == MigrationState.Completed;
-            string runId = resume ? previous.RunId : Guid.NewGuid().ToString("N").Substring(0, 12);
+            runId = resume ? previous.RunId : freshRunId;
             // -RejectPath may name the file or, like Invoke-EcommerceMigration's, an existing folder for it.
             string rejectFileName = $"{entity.ToString().ToLowerInvariant()}-rejects-{runId}.jsonl";
             string rejectPath = spec.RejectPath == null ? Path.Combine(spec.WorkingDirectory ?? Directory.GetCurrentDirectory(), rejectFileName)
@@ -74,10 +113,10 @@ namespace EcommerceAws.Engine.Migration.Engine
             if (resume && previous.State != MigrationState.Completed && spec.RejectPath == null && !string.IsNullOrEmpty(previous.RejectPath) && previous.RejectPath != rejectPath)
                 notes.Add($"Earlier rejects of this run are in {previous.RejectPath}.");
 
-            long? count = await source.CountAsync(context.Cancellation).ConfigureAwait(false);
+            long? count = await KeepingLeaseAsync(source.CountAsync(context.Cancellation)).ConfigureAwait(false);
             // The capacity warning for a PROVISIONED table needs the run's size before writing; a JSON or .bson.gz file only knows it after a pass.
             if (count == null && !previousCompleted && !spec.DryRun && CapacityEstimate.IsProvisioned(table))
-                count = await CountByReadingAsync(source).ConfigureAwait(false);
+                count = await KeepingLeaseAsync(CountByReadingAsync(source)).ConfigureAwait(false);
             var record = new MigrationStatusRecord
             {
                 Entity = entity,
@@ -88,7 +127,11 @@ namespace EcommerceAws.Engine.Migration.Engine
                 StartedAt = resume && !previousCompleted ? previous.StartedAt : DateTime.UtcNow,
                 RejectPath = rejectPath,
             };
-            if (!spec.DryRun && !previousCompleted) await SaveAsync(record, tracker, MigrationState.Running, null, CancellationToken.None).ConfigureAwait(false);
+            if (!spec.DryRun && !previousCompleted)
+            {
+                await KeepLeaseAsync(() => SaveAsync(record, tracker, MigrationState.Running, null, release: false), failFast: true).ConfigureAwait(false);
+                statusWritten = true;
+            }
 
             clock.Start();
             using var rejects = new RejectLog(rejectPath, enabled: !spec.DryRun);
@@ -107,21 +150,42 @@ namespace EcommerceAws.Engine.Migration.Engine
                 _ = task.ContinueWith(t => { if (t.IsFaulted) run.Cancel(); }, TaskScheduler.Default);
 
             var lastStatus = Stopwatch.StartNew();
+            EcommerceException leaseLost = null;
             while (!all.IsCompleted)
             {
                 await Task.WhenAny(all, Task.Delay(ProgressEvery)).ConfigureAwait(false);
                 ReportProgress(tracker, count, source, concurrency);
-                if (!spec.DryRun && lastStatus.Elapsed >= StatusEvery && (tracker.ReadThisRun > 0 || !previousCompleted))
+                if (!spec.DryRun && leaseLost == null && lastStatus.Elapsed >= lease.RenewEvery)
                 {
                     lastStatus.Restart();
                     rejects.Flush();
-                    try { await SaveAsync(record, tracker, MigrationState.Running, null, CancellationToken.None).ConfigureAwait(false); }
-                    catch (EcommerceException ex) { context.WriteVerbose($"Could not update the status item ({ex.ErrorId}); will retry."); }
+                    // Every status update renews the lease; a completed run with nothing new yet only renews it.
+                    bool saveStatus = tracker.ReadThisRun > 0 || !previousCompleted;
+                    try
+                    {
+                        await KeepLeaseAsync(saveStatus
+                            ? () => SaveAsync(record, tracker, MigrationState.Running, null, release: false)
+                            : () => store.RenewAsync(entity, lease, CancellationToken.None)).ConfigureAwait(false);
+                        if (saveStatus) statusWritten = true;
+                    }
+                    catch (EcommerceException ex) when (ex.ErrorId == LeaseLostId)
+                    {
+                        leaseLost = ex;
+                        run.Cancel();
+                    }
                 }
             }
             clock.Stop();
             context.WriteProgress(new ProgressUpdate { Activity = Activity, Completed = true });
             rejects.Flush();
+
+            if (leaseLost != null)
+            {
+                // Another run owns the status item now: its checkpoint is not ours to move, so nothing is written.
+                var lost = tracker.Snapshot();
+                context.WriteWarning($"{entity}: migration {runId} Failed: it lost its lease on the status item ({lost.Written} written by the watermark); the status item was left to the run that holds it.");
+                throw leaseLost;
+            }
 
             Exception failure = writers.Prepend(reader).Where(t => t.IsFaulted).Select(t => t.Exception.GetBaseException())
                 .FirstOrDefault(e => e is not OperationCanceledException);
@@ -130,7 +194,8 @@ namespace EcommerceAws.Engine.Migration.Engine
             {
                 MigrationState state = interrupted ? MigrationState.Interrupted : MigrationState.Failed;
                 string message = interrupted ? "Stopped by the user (Ctrl+C)." : failure.Message;
-                if (!spec.DryRun) await SaveAsync(record, tracker, state, message, CancellationToken.None).ConfigureAwait(false);
+                if (!spec.DryRun && !await SaveAsync(record, tracker, state, message, release: true).ConfigureAwait(false))
+                    context.WriteWarning($"{entity}: the status item was taken over by another run; this run's {state} state was not recorded.");
                 var snapshot = tracker.Snapshot();
                 context.WriteWarning($"{entity}: migration {state} at checkpoint {snapshot.Checkpoint ?? "(start)"} ({snapshot.Written} written, {snapshot.Rejected} rejected); run the same command again to resume.");
                 if (interrupted) throw new OperationCanceledException(context.Cancellation);
@@ -146,13 +211,15 @@ namespace EcommerceAws.Engine.Migration.Engine
             {
                 notes.Add($"Already completed by run {runId} at {previous.FinishedAt:u}; nothing new to write.");
                 context.WriteVerbose($"{entity}: already completed; no document after the checkpoint, nothing written.");
+                if (!spec.DryRun) await store.ReleaseAsync(entity, lease, deleteItem: false, CancellationToken.None).ConfigureAwait(false);
             }
             else if (!spec.DryRun)
             {
                 record.FinishedAt = DateTime.UtcNow;
                 record.LastVerifiedAt = null;
                 record.LastVerificationPassed = null;
-                await SaveAsync(record, tracker, MigrationState.Completed, null, CancellationToken.None).ConfigureAwait(false);
+                if (!await SaveAsync(record, tracker, MigrationState.Completed, null, release: true).ConfigureAwait(false))
+                    throw LeaseLost("another run took the status item over before this run could record Completed");
             }
             if (spec.DryRun) notes.Add($"WhatIf: {tracker.WrittenThisRun} items would be written and {tracker.RejectedThisRun} documents rejected; nothing was written.");
             if (tracker.RejectedThisRun > 0 && !spec.DryRun) notes.Add($"{tracker.RejectedThisRun} documents rejected; see {rejectPath}.");
@@ -199,7 +266,43 @@ namespace EcommerceAws.Engine.Migration.Engine
 
         private double Rate(long items) => clock.Elapsed.TotalSeconds > 0 ? Math.Round(items / clock.Elapsed.TotalSeconds, 1) : 0;
 
-        private async Task SaveAsync(MigrationStatusRecord record, WatermarkTracker tracker, MigrationState state, string message, CancellationToken cancellation)
+        private const string LeaseLostId = "MigrationLeaseLost";
+
+        /// <summary>Awaits <paramref name="work"/> while renewing the lease, for the slow steps before the first status write (counting).</summary>
+        private async Task<T> KeepingLeaseAsync<T>(Task<T> work)
+        {
+            if (spec.DryRun) return await work.ConfigureAwait(false);
+            while (await Task.WhenAny(work, Task.Delay(lease.RenewEvery)).ConfigureAwait(false) != work)
+                await KeepLeaseAsync(() => store.RenewAsync(spec.Entity, lease, CancellationToken.None)).ConfigureAwait(false);
+            return await work.ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Runs a write that renews the lease. Lost (another run holds it, or no renewal got through for a whole lease) → MigrationLeaseLost;
+        /// any other error is retried at the next renewal unless <paramref name="failFast"/>.
+        /// </summary>
+        private async Task KeepLeaseAsync(Func<Task<bool>> renew, bool failFast = false)
+        {
+            long started = Stopwatch.GetTimestamp();
+            try
+            {
+                if (!await renew().ConfigureAwait(false)) throw LeaseLost("another run has taken over the status item");
+                leaseRenewedAt = started;
+            }
+            catch (EcommerceException ex) when (ex.ErrorId != LeaseLostId && !failFast)
+            {
+                if (Stopwatch.GetElapsedTime(leaseRenewedAt) >= lease.Duration)
+                    throw LeaseLost($"the lease could not be renewed for {lease.Duration.TotalSeconds:0} s ({ex.ErrorId}), so another run may have taken the status item over");
+                context.WriteVerbose($"Could not update the status item ({ex.ErrorId}); will retry.");
+            }
+        }
+
+        private EcommerceException LeaseLost(string why) =>
+            new EcommerceException(LeaseLostId, ErrorCategory.OperationStopped, spec.TableName,
+                $"The {spec.Entity} migration run {runId} stopped (Failed): {why}. This run did not move the checkpoint further.",
+                $"See Get-MigrationStatus -TableName {spec.TableName} -Entity {spec.Entity}. Let the run that holds the status item finish; if it is not running, run the same command again: it resumes from the checkpoint.");
+
+        private async Task<bool> SaveAsync(MigrationStatusRecord record, WatermarkTracker tracker, MigrationState state, string message, bool release)
         {
             var snapshot = tracker.Snapshot();
             record.State = state;
@@ -209,7 +312,7 @@ namespace EcommerceAws.Engine.Migration.Engine
             record.Message = message;
             record.ItemsPerSecond = Rate(tracker.WrittenThisRun);
             record.UpdatedAt = DateTime.UtcNow;
-            await store.PutAsync(record, cancellation).ConfigureAwait(false);
+            return await store.PutAsync(record, lease, release, CancellationToken.None).ConfigureAwait(false);
         }
 
         private async Task ReadAsync(IDocumentSource source, string resumeAfter, WatermarkTracker tracker, RejectLog rejects,

@@ -30,6 +30,15 @@ namespace EcommerceAws.Engine.Migration.Engine
         public string Message { get; set; }
         public DateTime? LastVerifiedAt { get; set; }
         public bool? LastVerificationPassed { get; set; }
+        /// <summary>The run holding the item (see <see cref="MigrationLease"/>); null when free.</summary>
+        public string LeaseOwner { get; set; }
+        public string LeaseHost { get; set; }
+        public int? LeasePid { get; set; }
+        public int? LeaseSeconds { get; set; }
+        public DateTime? LeaseExpiresAt { get; set; }
+
+        /// <summary>Held by a run whose lease has not expired yet.</summary>
+        public bool IsLeased(DateTime now) => LeaseOwner != null && LeaseExpiresAt != null && LeaseExpiresAt.Value >= now;
 
         public MigrationStatusInfo ToInfo(string tableName, MigrationVerification verification = null) => new MigrationStatusInfo
         {
@@ -37,6 +46,7 @@ namespace EcommerceAws.Engine.Migration.Engine
             Written = Written, Rejected = Rejected, Checkpoint = Checkpoint, StartedAt = StartedAt, FinishedAt = FinishedAt,
             UpdatedAt = UpdatedAt, ItemsPerSecond = ItemsPerSecond, RejectPath = RejectPath, Message = Message,
             LastVerifiedAt = LastVerifiedAt, LastVerificationPassed = LastVerificationPassed, Verification = verification,
+            LeaseHolder = LeaseOwner == null ? null : $"{LeaseHost} (PID {LeasePid})", LeaseExpiresAt = LeaseOwner == null ? null : LeaseExpiresAt,
         };
     }
 
@@ -72,7 +82,85 @@ namespace EcommerceAws.Engine.Migration.Engine
             return response.Item == null || response.Item.Count == 0 ? null : FromItem(entity, response.Item);
         }
 
-        public Task PutAsync(MigrationStatusRecord record, CancellationToken cancellation)
+        /// <summary>
+        /// Writes the whole record if <paramref name="lease"/> still holds the item, renewing it (<paramref name="release"/> false) or
+        /// dropping it in the same write (true). False when another run has taken the item over: nothing was written.
+        /// </summary>
+        public async Task<bool> PutAsync(MigrationStatusRecord record, MigrationLease lease, bool release, CancellationToken cancellation)
+        {
+            Dictionary<string, AttributeValue> item = ToItem(record);
+            if (!release) AddLease(item, lease, DateTime.UtcNow);
+            var request = new PutItemRequest
+            {
+                TableName = tableName, Item = item,
+                ConditionExpression = "LeaseOwner = :owner",
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":owner"] = new AttributeValue(lease.Owner) },
+            };
+            return await Conditional(() => dynamo.PutItemAsync(request, cancellation), "PutItem").ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Takes the lease: the item is free, its lease expired, or it is already ours (same run id and token, e.g. a retried call).
+        /// Creates a Running item with zero counts if there is none (so readers always see a whole status); keeps everything else. False when another run holds it.
+        /// </summary>
+        public async Task<(bool Acquired, MigrationStatusRecord Before)> TryAcquireAsync(EcommerceEntity entity, string runId, MigrationLease lease, CancellationToken cancellation)
+        {
+            DateTime now = DateTime.UtcNow;
+            var values = LeaseValues(lease, now);
+            values[":now"] = new AttributeValue(Iso(now));
+            values[":runId"] = new AttributeValue(runId);
+            values[":et"] = new AttributeValue(EntityType);
+            values[":entity"] = new AttributeValue(entity.ToString());
+            values[":running"] = new AttributeValue(MigrationState.Running.ToString());
+            values[":empty"] = new AttributeValue("");
+            values[":zero"] = Number(0);
+            UpdateItemResponse response = null;
+            bool acquired = await Conditional(async () => response = await dynamo.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = tableName,
+                Key = Key(entity),
+                ReturnValues = ReturnValue.ALL_OLD, // the status as it was when we took it over, atomically
+                ConditionExpression = "attribute_not_exists(#lo) OR #le < :now OR (#lo = :owner AND #run = :runId)",
+                UpdateExpression = "SET #lo = :owner, #lh = :host, #lp = :pid, #ls = :seconds, #le = :expires, #et = if_not_exists(#et, :et), #en = if_not_exists(#en, :entity), "
+                    + "#run = if_not_exists(#run, :runId), #st = if_not_exists(#st, :running), #src = if_not_exists(#src, :empty), #sa = if_not_exists(#sa, :now), #ua = if_not_exists(#ua, :now), "
+                    + "#sc = if_not_exists(#sc, :zero), #wr = if_not_exists(#wr, :zero), #rj = if_not_exists(#rj, :zero), #ips = if_not_exists(#ips, :zero)",
+                ExpressionAttributeNames = new Dictionary<string, string>
+                {
+                    ["#lo"] = "LeaseOwner", ["#lh"] = "LeaseHost", ["#lp"] = "LeasePid", ["#ls"] = "LeaseSeconds", ["#le"] = "LeaseExpiresAt",
+                    ["#et"] = "entityType", ["#en"] = "Entity", ["#run"] = "RunId", ["#st"] = "State", ["#src"] = "Source", ["#sa"] = "StartedAt", ["#ua"] = "UpdatedAt",
+                    ["#sc"] = "SourceCount", ["#wr"] = "Written", ["#rj"] = "Rejected", ["#ips"] = "ItemsPerSecond",
+                },
+                ExpressionAttributeValues = values,
+            }, cancellation).ConfigureAwait(false), "UpdateItem").ConfigureAwait(false);
+            Dictionary<string, AttributeValue> before = response?.Attributes;
+            return (acquired, before == null || before.Count == 0 ? null : FromItem(entity, before));
+        }
+
+        /// <summary>Pushes the lease's expiry on without touching the status (a run that has nothing new to record yet).</summary>
+        public Task<bool> RenewAsync(EcommerceEntity entity, MigrationLease lease, CancellationToken cancellation) =>
+            Conditional(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = tableName,
+                Key = Key(entity),
+                ConditionExpression = "LeaseOwner = :owner",
+                UpdateExpression = "SET LeaseHost = :host, LeasePid = :pid, LeaseSeconds = :seconds, LeaseExpiresAt = :expires",
+                ExpressionAttributeValues = LeaseValues(lease, DateTime.UtcNow),
+            }, cancellation), "UpdateItem");
+
+        /// <summary>Gives the lease up, leaving the status as it is (or, <paramref name="deleteItem"/>, deleting the item our lease created).</summary>
+        public Task<bool> ReleaseAsync(EcommerceEntity entity, MigrationLease lease, bool deleteItem, CancellationToken cancellation)
+        {
+            var owner = new Dictionary<string, AttributeValue> { [":owner"] = new AttributeValue(lease.Owner) };
+            return deleteItem
+                ? Conditional(() => dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = tableName, Key = Key(entity), ConditionExpression = "LeaseOwner = :owner", ExpressionAttributeValues = owner }, cancellation), "DeleteItem")
+                : Conditional(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+                {
+                    TableName = tableName, Key = Key(entity), ConditionExpression = "LeaseOwner = :owner",
+                    UpdateExpression = "REMOVE LeaseOwner, LeaseHost, LeasePid, LeaseSeconds, LeaseExpiresAt", ExpressionAttributeValues = owner,
+                }, cancellation), "UpdateItem");
+        }
+
+        private Dictionary<string, AttributeValue> ToItem(MigrationStatusRecord record)
         {
             var item = Key(record.Entity);
             item["entityType"] = new AttributeValue(EntityType);
@@ -92,8 +180,50 @@ namespace EcommerceAws.Engine.Migration.Engine
             if (!string.IsNullOrEmpty(record.Message)) item["Message"] = new AttributeValue(record.Message);
             if (record.LastVerifiedAt != null) item["LastVerifiedAt"] = new AttributeValue(Iso(record.LastVerifiedAt.Value));
             if (record.LastVerificationPassed != null) item["LastVerificationPassed"] = new AttributeValue { BOOL = record.LastVerificationPassed.Value };
-            return AwsCall.Run(() => dynamo.PutItemAsync(new PutItemRequest { TableName = tableName, Item = item }, cancellation), "PutItem", tableName);
+            return item;
         }
+
+        private static void AddLease(Dictionary<string, AttributeValue> item, MigrationLease lease, DateTime now)
+        {
+            foreach (var (name, value) in LeaseValues(lease, now)) item[LeaseAttribute(name)] = value;
+        }
+
+        private static string LeaseAttribute(string placeholder) => placeholder switch
+        {
+            ":owner" => "LeaseOwner", ":host" => "LeaseHost", ":pid" => "LeasePid", ":seconds" => "LeaseSeconds", _ => "LeaseExpiresAt",
+        };
+
+        private static Dictionary<string, AttributeValue> LeaseValues(MigrationLease lease, DateTime now) => new Dictionary<string, AttributeValue>
+        {
+            [":owner"] = new AttributeValue(lease.Owner),
+            [":host"] = new AttributeValue(lease.Host),
+            [":pid"] = Number(lease.Pid),
+            [":seconds"] = Number((long)lease.Duration.TotalSeconds),
+            // ISO text with fixed width compares in time order, so conditions can use < on it.
+            [":expires"] = new AttributeValue(Iso(now + lease.Duration)),
+        };
+
+        /// <summary>Runs a conditional write: true if it was applied, false if its condition did not hold.</summary>
+        private async Task<bool> Conditional<T>(Func<Task<T>> call, string operation)
+        {
+            try
+            {
+                await AwsCall.Run(() => WithoutConditionFailure(call), operation, tableName).ConfigureAwait(false);
+                return true;
+            }
+            catch (ConditionFailed)
+            {
+                return false;
+            }
+        }
+
+        private static async Task<T> WithoutConditionFailure<T>(Func<Task<T>> call)
+        {
+            try { return await call().ConfigureAwait(false); }
+            catch (ConditionalCheckFailedException) { throw new ConditionFailed(); }
+        }
+
+        private sealed class ConditionFailed : Exception { }
 
         public Task SetVerificationAsync(EcommerceEntity entity, DateTime verifiedAt, bool passed, CancellationToken cancellation) =>
             AwsCall.Run(() => dynamo.UpdateItemAsync(new UpdateItemRequest
@@ -109,12 +239,21 @@ namespace EcommerceAws.Engine.Migration.Engine
                 },
             }, cancellation), "UpdateItem", tableName);
 
-        public async Task<bool> DeleteAsync(EcommerceEntity entity, CancellationToken cancellation)
+        /// <summary>
+        /// Deletes the item: true if it existed, false if not. Unless <paramref name="force"/>, only when no live lease holds it:
+        /// null then (nothing deleted).
+        /// </summary>
+        public async Task<bool?> DeleteAsync(EcommerceEntity entity, bool force, CancellationToken cancellation)
         {
-            DeleteItemResponse response = await AwsCall.Run(() => dynamo.DeleteItemAsync(new DeleteItemRequest
+            var request = new DeleteItemRequest { TableName = tableName, Key = Key(entity), ReturnValues = ReturnValue.ALL_OLD };
+            if (!force)
             {
-                TableName = tableName, Key = Key(entity), ReturnValues = ReturnValue.ALL_OLD,
-            }, cancellation), "DeleteItem", tableName).ConfigureAwait(false);
+                request.ConditionExpression = "attribute_not_exists(LeaseOwner) OR LeaseExpiresAt < :now";
+                request.ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":now"] = new AttributeValue(Iso(DateTime.UtcNow)) };
+            }
+            DeleteItemResponse response = null;
+            if (!await Conditional(async () => response = await dynamo.DeleteItemAsync(request, cancellation).ConfigureAwait(false), "DeleteItem").ConfigureAwait(false))
+                return null;
             return response.Attributes != null && response.Attributes.Count > 0;
         }
 
@@ -141,6 +280,11 @@ namespace EcommerceAws.Engine.Migration.Engine
                 Message = S("Message"),
                 LastVerifiedAt = D("LastVerifiedAt"),
                 LastVerificationPassed = item.TryGetValue("LastVerificationPassed", out AttributeValue ok) ? ok.BOOL : null,
+                LeaseOwner = S("LeaseOwner"),
+                LeaseHost = S("LeaseHost"),
+                LeasePid = item.ContainsKey("LeasePid") ? (int)L("LeasePid") : null,
+                LeaseSeconds = item.ContainsKey("LeaseSeconds") ? (int)L("LeaseSeconds") : null,
+                LeaseExpiresAt = D("LeaseExpiresAt"),
             };
         }
 
