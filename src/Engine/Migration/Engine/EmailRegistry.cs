@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Amazon.DynamoDBv2;
@@ -36,21 +37,26 @@ namespace EcommerceAws.Engine.Migration.Engine
                 return owner == mapped.Id ? null : Duplicate(mapped.Id, owner);
             owners[key.S] = mapped.Id;
             if (!askTable) return null;
+            string other = await OtherOwnerAsync(dynamo, tableName, key.S, mapped.Id, cancellation).ConfigureAwait(false);
+            if (other == null) return null;
+            owners[key.S] = other;
+            return Duplicate(mapped.Id, other);
+        }
+
+        /// <summary>The id of another user stored under this GSI1 e-mail key, or null (the one definition of that look-up).</summary>
+        internal static async Task<string> OtherOwnerAsync(IAmazonDynamoDB dynamo, string tableName, string emailKey, string id, CancellationToken cancellation)
+        {
             QueryResponse response = await AwsCall.Run(() => dynamo.QueryAsync(new QueryRequest
             {
                 TableName = tableName,
                 IndexName = TableService.IndexName,
                 KeyConditionExpression = "GSI1PK = :pk",
-                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":pk"] = new AttributeValue(key.S) },
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":pk"] = new AttributeValue(emailKey) },
                 ProjectionExpression = "id",
             }, cancellation), "Query", tableName).ConfigureAwait(false);
-            foreach (Dictionary<string, AttributeValue> item in response.Items ?? new List<Dictionary<string, AttributeValue>>())
-                if (item.TryGetValue("id", out AttributeValue id) && id.S != mapped.Id)
-                {
-                    owners[key.S] = id.S;
-                    return Duplicate(mapped.Id, id.S);
-                }
-            return null;
+            return response.Items?
+                .Select(item => item.TryGetValue("id", out AttributeValue other) ? other.S : null)
+                .FirstOrDefault(other => other != null && other != id);
         }
 
         private static RejectRecord Duplicate(string id, string owner) =>

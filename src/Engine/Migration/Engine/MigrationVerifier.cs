@@ -129,19 +129,9 @@ namespace EcommerceAws.Engine.Migration.Engine
             return result;
         }
 
-        private async Task<bool> EmailTakenByOtherAsync(MappingResult mapped)
-        {
-            if (!mapped.Item.TryGetValue("GSI1PK", out AttributeValue key)) return false;
-            QueryResponse response = await AwsCall.Run(() => dynamo.QueryAsync(new QueryRequest
-            {
-                TableName = tableName,
-                IndexName = Tables.TableService.IndexName,
-                KeyConditionExpression = "GSI1PK = :pk",
-                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":pk"] = key },
-                ProjectionExpression = "id",
-            }, context.Cancellation), "Query", tableName).ConfigureAwait(false);
-            return response.Items?.Any(i => i.TryGetValue("id", out AttributeValue id) && id.S != mapped.Id) == true;
-        }
+        private async Task<bool> EmailTakenByOtherAsync(MappingResult mapped) =>
+            mapped.Item.TryGetValue("GSI1PK", out AttributeValue key)
+            && await EmailRegistry.OtherOwnerAsync(dynamo, tableName, key.S, mapped.Id, context.Cancellation).ConfigureAwait(false) != null;
 
         private sealed class BsonDocumentHolder
         {
