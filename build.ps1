@@ -6,8 +6,9 @@
       Bootstrap  install what is missing, and only that: Pester 5.9.1 (NuGet), moto server (pip),
                  redis-server, awscli and openssl (apt-get, as root)
       Build      publish a ready-to-import module folder to out/EcommerceAws
-      Test       Build, start moto + redis-server + the MongoDB wire test server on free 127.0.0.1 ports,
-                 run Pester (NUnit XML to out/test-results.xml), stop the services, print 'N passed, N failed'
+      Test       Build, run the engine's unit tests (tests/Unit, xunit, no services), start moto + redis-server +
+                 the MongoDB wire test server on free 127.0.0.1 ports, run Pester (NUnit XML to out/test-results.xml),
+                 stop the services, print 'N passed, N failed' (unit tests and Pester together)
       Demo       Build, start the stand-ins, run samples/Invoke-Demo.ps1 against them, stop them
       Bench      Build, start the stand-ins, run bench/Invoke-Benchmark.ps1
       Clean      remove out/ and the bin/obj folders
@@ -163,7 +164,30 @@ function Start-StandIns {
     $services
 }
 
+function Invoke-UnitTest {
+    # Pure-logic engine tests (xunit): they need no service. Fails the build on any failure; returns passed/failed counts.
+    $project = Join-Path $Root 'tests/Unit/EcommerceAws.Engine.Tests.csproj'
+    $trx = Join-Path $Out 'unit-results.trx'
+    Remove-Item $trx -ErrorAction SilentlyContinue
+    Write-Step 'Unit tests (tests/Unit)'
+    & dotnet test $project -c $Configuration --nologo -v q --logger "trx;LogFileName=$trx" --results-directory $Out
+    $code = $LASTEXITCODE
+    if (-not (Test-Path $trx)) { throw "The unit tests produced no results (dotnet test exit code $code)." }
+    $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
+    $result = [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error }
+    if ($code -ne 0 -or $result.Failed -gt 0) { throw "$($result.Failed) unit test(s) failed (dotnet test exit code $code)." }
+    if ($result.Passed -eq 0) { throw 'No unit test ran.' }
+    $result
+}
+
 function Invoke-Test {
+    # Unit tests first (seconds), unless -TestPath names only Pester files.
+    $unit = if (-not $TestPath -or ($TestPath -join ',') -match 'tests[/\\]Unit') { Invoke-UnitTest } else { [pscustomobject]@{ Passed = 0; Failed = 0 } }
+    $pesterPaths = @($TestPath -split ',' | Where-Object { $_ -and $_ -notmatch 'tests[/\\]Unit' })
+    if ($TestPath -and $pesterPaths.Count -eq 0) {
+        Write-Output "$($unit.Passed) passed, 0 failed, 0 skipped"
+        return
+    }
     $pesterPath = Get-PesterModulePath
     if (-not (Test-Path $pesterPath)) { throw "Pester $PesterVersion is missing: run ./build.ps1 Bootstrap." }
     Import-Module $pesterPath -RequiredVersion $PesterVersion -Force
@@ -171,7 +195,7 @@ function Invoke-Test {
     try {
         $config = New-PesterConfiguration
         # 'a,b' arrives as one string through 'pwsh -File': split it.
-        $config.Run.Path = if ($TestPath) { @($TestPath -split ',' | ForEach-Object { Join-Path $Root $_.Trim() }) } else { Join-Path $Root 'tests/Pester' }
+        $config.Run.Path = if ($TestPath) { @($pesterPaths | ForEach-Object { Join-Path $Root $_.Trim() }) } else { Join-Path $Root 'tests/Pester' }
         $config.Run.PassThru = $true
         $config.Output.Verbosity = 'Detailed'
         $config.TestResult.Enabled = $true
@@ -186,9 +210,10 @@ function Invoke-Test {
     }
     if (-not $result) { throw 'Pester did not return a result.' }
     $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-    # The plain closing line CI reads; zero tests run is a failure too.
+    # The plain closing line CI reads (unit tests and Pester together); zero tests run is a failure too.
     Write-Host ''
-    Write-Output "$($result.PassedCount) passed, $failed failed, $($result.SkippedCount) skipped"
+    if ($unit.Passed -gt 0) { Write-Host "Unit tests: $($unit.Passed) passed; Pester: $($result.PassedCount) passed, $failed failed" }
+    Write-Output "$($result.PassedCount + $unit.Passed) passed, $failed failed, $($result.SkippedCount) skipped"
     if ($failed -gt 0) { throw "$failed test(s) or test blocks failed." }
     if ($result.PassedCount -eq 0) { throw 'No test ran.' }
 }
