@@ -170,7 +170,7 @@ function Invoke-UnitTest {
     $trx = Join-Path $Out 'unit-results.trx'
     Remove-Item $trx -ErrorAction SilentlyContinue
     Write-Step 'Unit tests (tests/Unit)'
-    & dotnet test $project -c $Configuration --nologo -v q --logger "trx;LogFileName=$trx" --results-directory $Out
+    & dotnet test $project -c $Configuration --nologo -v q --logger "trx;LogFileName=$trx" --results-directory $Out | Out-Host
     $code = $LASTEXITCODE
     if (-not (Test-Path $trx)) { throw "The unit tests produced no results (dotnet test exit code $code)." }
     $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
