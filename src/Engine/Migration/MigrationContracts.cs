@@ -92,10 +92,18 @@ namespace EcommerceAws.Engine.Migration
         /// <summary>Files: "size=…;head=…;tail=…"; null for MongoDB (a live collection changes; it is the same source).</summary>
         public string Fingerprint { get; }
 
-        /// <summary>Same source: same kind and, for files, the same content fingerprint (the path may differ); for MongoDB the same database.collection.</summary>
-        public bool SameAs(SourceIdentity other) =>
-            other != null && Kind == other.Kind
-            && (Kind == FileKind ? Fingerprint == other.Fingerprint : string.Equals(Location, other.Location, StringComparison.Ordinal));
+        /// <summary>
+        /// Whether <paramref name="current"/> is this recorded source: the same kind and, for files, the same content (the path may
+        /// differ) or this content with documents appended; for MongoDB the same database.collection.
+        /// </summary>
+        public bool AdmitsResumeFrom(SourceIdentity current)
+        {
+            if (current == null || Kind != current.Kind) return false;
+            if (Kind != FileKind) return string.Equals(Location, current.Location, StringComparison.Ordinal);
+            if (Fingerprint == current.Fingerprint) return true;
+            try { return Sources.FileFingerprint.Continues(current.Location, Fingerprint); }
+            catch (System.IO.IOException) { return false; }
+        }
 
         public override string ToString() => Kind == FileKind ? $"file {Location} ({Fingerprint})" : $"MongoDB collection {Location}";
     }

@@ -65,7 +65,7 @@ namespace EcommerceAws.Engine.Migration
             if (spec.Source != null && spec.Source.IsGiven)
             {
                 await using IDocumentSource source = OpenSource(spec.Entity, spec.Source);
-                if (status?.SourceIdentity != null && !status.SourceIdentity.SameAs(source.Identity))
+                if (status?.SourceIdentity != null && !status.SourceIdentity.AdmitsResumeFrom(source.Identity))
                     mismatches.Add(new MigrationMismatch { Id = "(source)", Problem = $"the migration read {status.SourceIdentity}, not {source.Identity}" });
                 // Recount the source itself (one pass, which also draws the sample) rather than trust the recorded count.
                 context.WriteVerbose($"{spec.Entity}: counting the documents of {source.Description}" + (spec.SampleSize > 0 ? $" and re-mapping a random sample of {spec.SampleSize}." : "."));

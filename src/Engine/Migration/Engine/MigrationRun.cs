@@ -486,7 +486,7 @@ namespace EcommerceAws.Engine.Migration.Engine
         private void CheckSameSource(MigrationStatusRecord previous, IDocumentSource source)
         {
             SourceIdentity recorded = previous.SourceIdentity;
-            bool same = recorded != null ? recorded.SameAs(source.Identity)
+            bool same = recorded != null ? recorded.AdmitsResumeFrom(source.Identity)
                 : string.IsNullOrEmpty(previous.Source) || previous.Source == source.Description; // a status item from before identities
             if (same) return;
             string was = recorded?.ToString() ?? previous.Source;
