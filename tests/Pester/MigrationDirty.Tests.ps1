@@ -14,7 +14,7 @@ BeforeAll {
         (Invoke-AwsCli dynamodb get-item --table-name $TableName --consistent-read --key (@{ PK = @{ S = "PRODUCT#$Id" }; SK = @{ S = "PRODUCT#$Id" } } | ConvertTo-Json -Compress)).Item
     }
     function Get-Rejects([string] $Path) { @(Get-Content $Path | ForEach-Object { $_ | ConvertFrom-Json }) }
-    function Clean([int] $i) { '{"_id":"clean-' + $i + '","nameEn":"Clean ' + $i + '","nameFr":"Propre ' + $i + '","category":"Beauty","price":{"$numberInt":"' + (1000 + $i) + '"}}' }
+    function New-CleanLine([int] $i) { '{"_id":"clean-' + $i + '","nameEn":"Clean ' + $i + '","nameFr":"Propre ' + $i + '","category":"Beauty","price":{"$numberInt":"' + (1000 + $i) + '"}}' }
     Push-Location $work
 }
 
@@ -56,11 +56,11 @@ Describe 'A dirty export: one bad document per rule, each in a batch with clean 
             $lines.Add($special); $cleanIds.Add(($special | ConvertFrom-Json)._id.ToString() -replace '^@\{\$numberInt=(\d+)\}$', '$1')
         }
         foreach ($d in $dirty) {
-            for ($k = 0; $k -lt 3; $k++) { $lines.Add((Clean $i)); $cleanIds.Add("clean-$i"); $i++ }
+            for ($k = 0; $k -lt 3; $k++) { $lines.Add((New-CleanLine $i)); $cleanIds.Add("clean-$i"); $i++ }
             $lines.Add($d[2])
             $expectedRejects.Add("$($d[0])|$($d[1])|$($lines.Count)")
         }
-        for ($k = 0; $k -lt 3; $k++) { $lines.Add((Clean $i)); $cleanIds.Add("clean-$i"); $i++ }
+        for ($k = 0; $k -lt 3; $k++) { $lines.Add((New-CleanLine $i)); $cleanIds.Add("clean-$i"); $i++ }
         $file = Join-Path $work 'products.json'
         [System.IO.File]::WriteAllLines($file, [string[]]$lines, [System.Text.UTF8Encoding]::new($false))
         $proxy = Start-ThrottleProxy -Target $env:AWS_ENDPOINT_URL -Throttle 0 -Unprocessed 0 -RejectPk '^PRODUCT#svc-refused$'
@@ -167,8 +167,8 @@ Describe 'Resume only against the same source' {
 
     It 'a resumed run writes no second reject record and still finds a duplicate key before the checkpoint' {
         $table = New-MigrationTable
-        $lines = @('{"_id":{"$numberInt":"7"},"nameEn":"Seven","category":"Beauty"}', '{"_id":"nameless","category":"Beauty"}') + @(0..19 | ForEach-Object { Clean $_ }) +
-            @('{"_id":"7","nameEn":"Seven again","category":"Beauty"}', 'garbage line', '{"_id":"also-nameless","category":"Beauty"}') + @(20..29 | ForEach-Object { Clean $_ })
+        $lines = @('{"_id":{"$numberInt":"7"},"nameEn":"Seven","category":"Beauty"}', '{"_id":"nameless","category":"Beauty"}') + @(0..19 | ForEach-Object { New-CleanLine $_ }) +
+            @('{"_id":"7","nameEn":"Seven again","category":"Beauty"}', 'garbage line', '{"_id":"also-nameless","category":"Beauty"}') + @(20..29 | ForEach-Object { New-CleanLine $_ })
         $file = Join-Path $work 'resume.json'
         [System.IO.File]::WriteAllLines($file, [string[]]$lines)
         $first = Invoke-ProductMigration -TableName $table -Path $file
