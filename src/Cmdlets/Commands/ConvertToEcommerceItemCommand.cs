@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -76,7 +77,7 @@ namespace EcommerceAws.Commands
 
         protected override void ProcessRecord()
         {
-            IItemMappingService mapping = Engine<IItemMappingService>();
+            ItemMappingService mapping = new ItemMappingService();
             if (ParameterSetName == InputObjectSet)
             {
                 object input = InputObject is PSObject pso && pso.BaseObject is not PSCustomObject ? pso.BaseObject : InputObject;
@@ -95,7 +96,7 @@ namespace EcommerceAws.Commands
 
         #endregion
 
-        private void MapOne(IItemMappingService mapping, object document)
+        private void MapOne(ItemMappingService mapping, object document)
         {
             if (document == null)
             {

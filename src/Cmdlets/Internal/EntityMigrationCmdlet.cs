@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Migration;
 using EcommerceAws.Output;
 
 namespace EcommerceAws.Internal
@@ -57,7 +59,7 @@ namespace EcommerceAws.Internal
             CheckInput(() => InputValidation.TableName(TableName));
             CheckMongoUri(MongoUri);
             MigrationSourceSpec source = ResolveSource(Entity, MongoUri, Database, Collection, Path, terminating: true);
-            IMigrationService engine = Engine<IMigrationService>();
+            MigrationService engine = new MigrationService();
             string described = engine.DescribeSource(Entity, source);
             bool go = ShouldProcess($"table {TableName}", $"Migrate {Entity} documents from {described}");
             if (!go && !IsWhatIf) return;

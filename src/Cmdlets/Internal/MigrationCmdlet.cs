@@ -21,11 +21,6 @@ namespace EcommerceAws.Internal
             _ => "orders",
         };
 
-        /// <summary>True when -WhatIf is in effect (as opposed to a declined -Confirm).</summary>
-        protected bool IsWhatIf =>
-            (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object value) && ((SwitchParameter)value).IsPresent)
-            || (!MyInvocation.BoundParameters.ContainsKey("WhatIf") && SessionState.PSVariable.GetValue("WhatIfPreference") is SwitchParameter { IsPresent: true } or true);
-
         /// <summary>Checks a MongoDB URI without ever echoing it (it may hold a password).</summary>
         protected void CheckMongoUri(string uri)
         {

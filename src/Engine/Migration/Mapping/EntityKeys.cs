@@ -9,7 +9,7 @@ namespace EcommerceAws.Engine.Migration.Mapping
     /// The single table's key formats (DESIGN §4) — the one definition the mapper, the migration engine,
     /// verification and the product cmdlets share.
     /// </summary>
-    public static class EntityKeys
+    internal static class EntityKeys
     {
         public const string PartitionKey = "PK";
         public const string SortKey = "SK";

@@ -15,7 +15,7 @@ namespace EcommerceAws.Engine.Migration.Mapping
     /// DuplicateEmail needs state across documents, so the engine checks it: after a User maps, the engine compares
     /// <see cref="EntityKeys.Gsi1PartitionKey"/> (the normalized e-mail) with those already seen and rejects repeats.
     /// </summary>
-    public sealed class EntityMapper
+    internal sealed class EntityMapper
     {
         /// <summary>DynamoDB's item size limit (names + values), 400 KB.</summary>
         public const int MaxItemBytes = 400 * 1024;
