@@ -18,7 +18,9 @@ namespace EcommerceAws.Engine
         private static readonly Regex SecretName = new Regex("password|passwd|pwd|secret|token|hash|salt",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
-        private static readonly Regex SecretQuery = new Regex(@"(?<key>[?&;](?:[^=&;#]*(?:password|token|auth|secret|key)[^=&;#]*)=)[^&;#]*",
+        // Query options whose values are secrets: ?password=, tlsCertificateKeyFilePassword=, ?token=, and MongoDB's
+        // authMechanismProperties (it may carry AWS_SESSION_TOKEN:…). authSource and authMechanism are not secrets.
+        private static readonly Regex SecretQuery = new Regex(@"(?<key>[?&;](?:[^=&;#]*(?:password|passwd|pwd|token|secret)[^=&;#]*|authMechanismProperties)=)[^&;#]*",
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
         /// <summary>True for a name whose value must never be shown (passwordHash, resetToken, SecretAccessKey…).</summary>

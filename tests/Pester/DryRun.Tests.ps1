@@ -44,7 +44,7 @@ Describe '$WhatIfPreference is a dry run, like -WhatIf' {
             finally { $WhatIfPreference = $false }
             $plan | Should -Not -BeNullOrEmpty -Because 'a dry run reports what it would do'
             $plan.WhatIf | Should -BeTrue
-            (Invoke-AwsCli s3api list-objects-v2 --bucket $bucket).Contents | Should -BeNullOrEmpty
+            @(Invoke-AwsCli s3api list-objects-v2 --bucket $bucket --query 'Contents[].Key') | Should -BeNullOrEmpty
             (Get-EcommerceProduct -TableName $table -Id $product.Id).Images | Should -Be @('/uploads/a.png')
         }
         finally { & /usr/bin/aws --endpoint-url $env:AWS_ENDPOINT_URL --region us-east-1 s3 rb "s3://$bucket" --force *> $null }

@@ -105,7 +105,7 @@ Describe 'Assembly wiring (docs/DESIGN.md, "Layers and load contexts")' {
             Where-Object { $_.GetName().Name -eq 'EcommerceAws.Engine' }
         $exported = $engine.GetExportedTypes() | Where-Object { -not $_.IsNested }
         $unexpected = $exported | Where-Object { $_.Name -notmatch '(Service|Publisher|Tester|Validation|Tags|Secrets|WarningsAsVerbose|Parameters)$' }
-        $unexpected.FullName | Should -BeNullOrEmpty
+        @($unexpected | ForEach-Object FullName) | Should -BeNullOrEmpty
     }
 }
 
