@@ -25,7 +25,7 @@ namespace EcommerceAws.Internal
         [ValidateNotNullOrEmpty]
         public string Database { get; set; }
 
-        /// <summary><para>Collection to read. Default: products, users, orders or categories (DESIGN §4).</para></summary>
+        /// <summary><para>Collection to read. Default: products, users, orders or categories (docs/DESIGN.md §4).</para></summary>
         [Parameter(ParameterSetName = MongoSet)]
         [ValidateNotNullOrEmpty]
         public string Collection { get; set; }

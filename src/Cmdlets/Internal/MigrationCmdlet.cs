@@ -12,7 +12,7 @@ namespace EcommerceAws.Internal
         internal const string MongoSet = "Mongo";
         internal const string PathSet = "Path";
 
-        /// <summary>The default collection (DESIGN §4), also the dump file's base name in a -Path folder.</summary>
+        /// <summary>The default collection (docs/DESIGN.md §4), also the dump file's base name in a -Path folder.</summary>
         internal static string DefaultCollection(EcommerceEntity entity) => entity switch
         {
             EcommerceEntity.Category => "categories",

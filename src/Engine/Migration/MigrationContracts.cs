@@ -46,7 +46,7 @@ namespace EcommerceAws.Engine.Migration
         IAsyncEnumerable<SourceDocument> ReadAsync(string resumeAfterPosition, CancellationToken cancellation);
     }
 
-    /// <summary>Why a document was not written (DESIGN §4). The names are the reject records' "reason" values.</summary>
+    /// <summary>Why a document was not written (docs/DESIGN.md §4). The names are the reject records' "reason" values.</summary>
     internal enum RejectReason
     {
         MissingField,

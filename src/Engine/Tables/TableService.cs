@@ -15,7 +15,7 @@ using EcommerceAws.Output;
 
 namespace EcommerceAws.Engine.Tables
 {
-    /// <summary>Creates, describes and removes the single table of DESIGN §4 (PK/SK + GSI1 on GSI1PK/GSI1SK).</summary>
+    /// <summary>Creates, describes and removes the single table of docs/DESIGN.md §4 (PK/SK + GSI1 on GSI1PK/GSI1SK).</summary>
     public sealed class TableService
     {
         public const string IndexName = "GSI1";

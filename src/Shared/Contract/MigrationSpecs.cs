@@ -12,7 +12,7 @@ namespace EcommerceAws.Contract
     {
         public string MongoUri { get; init; }
         public string Database { get; init; }
-        /// <summary>Collection name; null = the entity's default (DESIGN §4).</summary>
+        /// <summary>Collection name; null = the entity's default (docs/DESIGN.md §4).</summary>
         public string Collection { get; init; }
         /// <summary>A mongoexport JSON or mongodump .bson/.bson.gz file (full path).</summary>
         public string Path { get; init; }

@@ -8,7 +8,7 @@ using MongoDB.Bson;
 namespace EcommerceAws.Engine.Migration.Mapping
 {
     /// <summary>
-    /// The BSON → DynamoDB type rules of DESIGN §4. Also measures each value by DynamoDB's item-size rules
+    /// The BSON → DynamoDB type rules of docs/DESIGN.md §4. Also measures each value by DynamoDB's item-size rules
     /// so the mapper knows the item size without a second walk. Reject details name the type and path, never the value.
     /// </summary>
     internal static class BsonAttributeConverter

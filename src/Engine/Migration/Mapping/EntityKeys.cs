@@ -6,7 +6,7 @@ using EcommerceAws.Contract;
 namespace EcommerceAws.Engine.Migration.Mapping
 {
     /// <summary>
-    /// The single table's key formats (DESIGN §4) — the one definition the mapper, the migration engine,
+    /// The single table's key formats (docs/DESIGN.md §4) — the one definition the mapper, the migration engine,
     /// verification and the product cmdlets share.
     /// </summary>
     internal static class EntityKeys

@@ -10,7 +10,7 @@ namespace EcommerceAws.Engine.Migration.Mapping
     /// </summary>
     internal static class NumberText
     {
-        /// <summary>DESIGN §4: a number needing more than 38 digits is rejected (DynamoDB keeps 38 digits of precision).</summary>
+        /// <summary>docs/DESIGN.md §4: a number needing more than 38 digits is rejected (DynamoDB keeps 38 digits of precision).</summary>
         public const int MaxDigits = 38;
         /// <summary>DynamoDB's smallest positive magnitude is 1E-130.</summary>
         public const int MinExponent = -130;
