@@ -15,6 +15,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Engine.Items;
 using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Products;
@@ -27,7 +28,7 @@ namespace EcommerceAws.Engine.Assets
     /// for a year), then the product's images are rewritten to CDN URLs only if they are still what was read.
     /// Idempotent: CDN URLs are skipped, objects already in the bucket are not sent again.
     /// </summary>
-    public sealed class AssetPublisher : IAssetPublisher
+    public sealed class AssetPublisher
     {
         public const string CacheControl = "public, max-age=31536000, immutable";
         private const string HashMetadata = "x-amz-meta-sha256";

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Engine.Migration;
 
@@ -34,7 +33,7 @@ namespace EcommerceAws.Engine.Items
     /// moto 5.2.1 enforces only part of this (key sizes; numbers via float, so it takes 1E+126 and 39 digits; item size
     /// 405,000 bytes counting numbers as their text; no depth limit), so these checks are ours, not the stand-in's.
     /// </summary>
-    public sealed class ItemRules
+    internal sealed class ItemRules
     {
         public const int MaxPartitionKeyBytes = 2048;
         public const int MaxSortKeyBytes = 1024;
@@ -43,7 +42,6 @@ namespace EcommerceAws.Engine.Items
         public const int MaxAttributeNameBytes = 65535;
 
         private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
-        private static readonly Regex SecretName = new Regex("password|passwd|pwd|secret|token|hash|salt", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         private readonly (string Name, bool Partition, bool Required)[] keys;
 
@@ -86,7 +84,7 @@ namespace EcommerceAws.Engine.Items
             {
                 ItemCheck broken = walk.Name(pair.Key, pair.Key, out int nameBytes);
                 if (broken != null) return broken;
-                broken = walk.Value(pair.Value, pair.Key, 1, SecretName.IsMatch(pair.Key), out int valueBytes);
+                broken = walk.Value(pair.Value, pair.Key, 1, Secrets.IsSecretName(pair.Key), out int valueBytes);
                 if (broken != null) return broken;
                 size += nameBytes + valueBytes;
             }
@@ -154,7 +152,7 @@ namespace EcommerceAws.Engine.Items
                         string child = path + "." + pair.Key;
                         ItemCheck broken = Name(pair.Key, child, out int nameBytes);
                         if (broken != null) return broken;
-                        broken = Value(pair.Value, child, depth + 1, secret || SecretName.IsMatch(pair.Key), out int element);
+                        broken = Value(pair.Value, child, depth + 1, secret || Secrets.IsSecretName(pair.Key), out int element);
                         if (broken != null) return broken;
                         bytes += nameBytes + element + 1;
                     }
@@ -191,7 +189,7 @@ namespace EcommerceAws.Engine.Items
     }
 
     /// <summary>The outcome of <see cref="ItemRules.Check"/>: OK with the item's size, or the first broken rule.</summary>
-    public sealed class ItemCheck
+    internal sealed class ItemCheck
     {
         private ItemCheck(int sizeBytes, RejectReason? reason, string field, string detail)
         {

@@ -10,7 +10,7 @@ namespace EcommerceAws.Engine.Items
     /// Turns decimal text (Int64, double round-trip text, Decimal128 text, an N value) into the plain decimal text
     /// DynamoDB itself returns (no exponent), or says why it cannot be a DynamoDB number, with the value.
     /// </summary>
-    public static class NumberText
+    internal static class NumberText
     {
         /// <summary>Significant digits a DynamoDB number may have.</summary>
         public const int MaxDigits = 38;

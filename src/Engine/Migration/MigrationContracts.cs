@@ -12,7 +12,7 @@ namespace EcommerceAws.Engine.Migration
     // Implementations: Sources/* and Mapping/*. Keep these shapes stable; both sides code against them.
 
     /// <summary>One source document with its position in the source's order (opaque, used as the checkpoint).</summary>
-    public sealed class SourceDocument
+    internal sealed class SourceDocument
     {
         public SourceDocument(BsonDocument document, string position)
         {
@@ -38,7 +38,7 @@ namespace EcommerceAws.Engine.Migration
     }
 
     /// <summary>A stream of documents of one collection, in a stable order, never loaded whole in memory.</summary>
-    public interface IDocumentSource : IAsyncDisposable
+    internal interface IDocumentSource : IAsyncDisposable
     {
         /// <summary>Where the data comes from, safe to print (MongoDB passwords masked as ****).</summary>
         string Description { get; }
@@ -74,7 +74,7 @@ namespace EcommerceAws.Engine.Migration
     /// What a source is: its kind, where it is, and for files a content fingerprint (size and SHA-256 of the first and last
     /// 64 KiB), so a moved or copied dump is still the same source and a re-exported or different file is not.
     /// </summary>
-    public sealed class SourceIdentity
+    internal sealed class SourceIdentity
     {
         public const string FileKind = "File";
         public const string MongoKind = "MongoDB";
@@ -112,9 +112,9 @@ namespace EcommerceAws.Engine.Migration
     /// Why a document was not written. The names are the reject records' "reason" values and are stable; README's
     /// "Reject reasons" table documents each one.
     /// </summary>
-    public enum RejectReason
+    internal enum RejectReason
     {
-        // Mapping (DESIGN §4)
+        // Mapping (docs/DESIGN.md §4)
         MissingField,
         InvalidNumber,
         UnsupportedBsonType,
@@ -143,7 +143,7 @@ namespace EcommerceAws.Engine.Migration
     }
 
     /// <summary>A rejected document: written to the rejects file as JSON lines {entity, _id, reason, field, detail, position}.</summary>
-    public sealed class RejectRecord
+    internal sealed class RejectRecord
     {
         public RejectRecord(EcommerceEntity entity, string id, RejectReason reason, string field, string detail)
         {
@@ -170,7 +170,7 @@ namespace EcommerceAws.Engine.Migration
     }
 
     /// <summary>Either a DynamoDB item or a reject.</summary>
-    public sealed class MappingResult
+    internal sealed class MappingResult
     {
         private MappingResult(Dictionary<string, AttributeValue> item, string id, int sizeBytes, RejectRecord reject)
         {

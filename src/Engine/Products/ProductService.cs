@@ -9,6 +9,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Engine.Items;
 using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Cache;
@@ -21,7 +22,7 @@ namespace EcommerceAws.Engine.Products
     /// The guide's ProductModel for runbooks: reads through the Redis cache (1 hour per product, 30 minutes per
     /// list), writes conditionally, and invalidates the product key and both list keys the guide forgets.
     /// </summary>
-    public sealed class ProductService : IProductService
+    public sealed class ProductService
     {
         public async Task GetAsync(string tableName, ProductSelection selection, string[] values, CacheTarget cacheTarget, IOperationContext context)
         {

@@ -206,7 +206,7 @@ namespace EcommerceAws.Engine.Migration.Engine
 
         private static MigrationMismatch Differs(string id, string name, AttributeValue expected, AttributeValue stored, string why = null)
         {
-            if (IsSecret(name)) return new MigrationMismatch { Id = id, Attribute = name, Problem = "stored value differs (value not shown)" };
+            if (Secrets.IsSecretName(name)) return new MigrationMismatch { Id = id, Attribute = name, Problem = "stored value differs (value not shown)" };
             string a = Show(expected), b = Show(stored);
             string problem = $"expected {a}, table has {b}";
             if (a == b || a.Length + b.Length > 160)
@@ -253,10 +253,6 @@ namespace EcommerceAws.Engine.Migration.Engine
             return true;
         }
 
-        private static bool IsSecret(string name) =>
-            name.Contains("password", StringComparison.OrdinalIgnoreCase) || name.Contains("hash", StringComparison.OrdinalIgnoreCase)
-            || name.Contains("secret", StringComparison.OrdinalIgnoreCase) || name.Contains("token", StringComparison.OrdinalIgnoreCase);
-
         /// <summary>A value in short DynamoDB notation: S "…", N 12.5, BOOL true, NULL, B[3 bytes], L[S "a", S "b"], M{k: S "v"} (cut at 120 characters).</summary>
         internal static string Show(AttributeValue v)
         {
@@ -289,7 +285,7 @@ namespace EcommerceAws.Engine.Migration.Engine
                     if (!first) text.Append(", ");
                     first = false;
                     text.Append(key).Append(": ");
-                    if (IsSecret(key)) text.Append("(not shown)"); else Append(text, value, depth + 1);
+                    if (Secrets.IsSecretName(key)) text.Append("(not shown)"); else Append(text, value, depth + 1);
                     if (text.Length > 200) break;
                 }
                 text.Append('}');

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Text.RegularExpressions;
 using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Engine.Items;
 using MongoDB.Bson;
@@ -10,16 +9,14 @@ using MongoDB.Bson;
 namespace EcommerceAws.Engine.Migration.Mapping
 {
     /// <summary>
-    /// The BSON → DynamoDB type rules of DESIGN §4. DynamoDB's own rules (sizes, depth, names, number range) are checked on
+    /// The BSON → DynamoDB type rules of docs/DESIGN.md §4. DynamoDB's own rules (sizes, depth, names, number range) are checked on
     /// the finished item by <see cref="ItemRules"/>. Reject details name the type and path; a number that DynamoDB cannot
     /// hold is shown, unless its path looks like a credential.
     /// </summary>
-    public static class BsonAttributeConverter
+    internal static class BsonAttributeConverter
     {
         /// <summary>ISO-8601 UTC with milliseconds, as JavaScript's Date.prototype.toISOString.</summary>
         public const string IsoFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
-
-        private static readonly Regex SecretPath = new Regex("password|passwd|pwd|secret|token|hash|salt", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         /// <summary>Converts one value; throws <see cref="MappingRejection"/> for a type or number DynamoDB cannot hold.</summary>
         internal static AttributeValue Convert(BsonValue value, string path)
@@ -75,7 +72,7 @@ namespace EcommerceAws.Engine.Migration.Mapping
 
         private static AttributeValue Number(string text, string path)
         {
-            string normalized = NumberText.Normalize(text, showValue: !SecretPath.IsMatch(path), out string problem);
+            string normalized = NumberText.Normalize(text, showValue: !Secrets.IsSecretName(path), out string problem);
             if (normalized == null)
                 throw new MappingRejection(RejectReason.InvalidNumber, path, $"The number in '{path}' {problem}.");
             return new AttributeValue { N = normalized };

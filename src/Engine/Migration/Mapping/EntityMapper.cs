@@ -9,7 +9,7 @@ using MongoDB.Bson;
 namespace EcommerceAws.Engine.Migration.Mapping
 {
     /// <summary>
-    /// Maps one MongoDB document to one single-table item (DESIGN §4): the keys (PK, SK, GSI1PK, GSI1SK),
+    /// Maps one MongoDB document to one single-table item (docs/DESIGN.md §4): the keys (PK, SK, GSI1PK, GSI1SK),
     /// <c>id</c>, <c>entityType</c> and every other field except <c>_id</c> and <c>__v</c>, by the BSON → DynamoDB
     /// type rules; or a reject (MissingField, InvalidId, InvalidNumber, UnsupportedBsonType, and every broken rule of
     /// DynamoDB's that <see cref="ItemRules"/> checks on the finished item: InvalidKey, KeyTooLong, NestingTooDeep,
@@ -19,7 +19,7 @@ namespace EcommerceAws.Engine.Migration.Mapping
     /// <see cref="EntityKeys.Gsi1PartitionKey"/> (the normalized e-mail) with those already seen and rejects repeats;
     /// DuplicateKey likewise (see KeyRegistry).
     /// </summary>
-    public sealed class EntityMapper
+    internal sealed class EntityMapper
     {
         /// <summary>DynamoDB's item size limit (names + values), 400 KB.</summary>
         public const int MaxItemBytes = ItemRules.MaxItemBytes;
