@@ -20,6 +20,8 @@ int delayMs = int.Parse(arguments.GetValueOrDefault("--delay-ms", "0"));
 bool answerWrites = arguments.ContainsKey("--answer-writes");
 var rejectPk = arguments.TryGetValue("--reject-pk", out string pattern) && pattern.Length > 0 ? new System.Text.RegularExpressions.Regex(pattern) : null;
 long calls = 0, throttled = 0, partial = 0, refused = 0;
+// DynamoDB JSON spends two JSON levels per List/Map level: items nested 32 deep need more than the default 64.
+var Deep = new System.Text.Json.JsonDocumentOptions { MaxDepth = 256 };
 
 var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromMinutes(5) };
 var listener = new HttpListener();
@@ -71,7 +73,7 @@ async Task Handle(HttpListenerContext context)
             }
             if (roll < throttleShare + partialShare)
             {
-                var request = JsonNode.Parse(body).AsObject();
+                var request = JsonNode.Parse(body, documentOptions: Deep).AsObject();
                 var items = request["RequestItems"].AsObject();
                 var kept = new JsonObject();
                 unprocessed = new JsonObject();
@@ -104,7 +106,7 @@ async Task Handle(HttpListenerContext context)
         byte[] answer = await response.Content.ReadAsByteArrayAsync();
         if (unprocessed != null && response.IsSuccessStatusCode)
         {
-            var json = JsonNode.Parse(answer).AsObject();
+            var json = JsonNode.Parse(answer, documentOptions: Deep).AsObject();
             json["UnprocessedItems"] = unprocessed;
             answer = Encoding.UTF8.GetBytes(json.ToJsonString());
         }
@@ -128,7 +130,7 @@ async Task Handle(HttpListenerContext context)
 
 bool HoldsRejected(byte[] body)
 {
-    var request = JsonNode.Parse(body).AsObject();
+    var request = JsonNode.Parse(body, documentOptions: Deep).AsObject();
     IEnumerable<JsonNode> items = request["RequestItems"] is JsonObject tables
         ? tables.SelectMany(t => t.Value.AsArray()).Select(w => w?["PutRequest"]?["Item"])
         : new[] { request["Item"] };
