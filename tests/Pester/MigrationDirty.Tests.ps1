@@ -68,7 +68,9 @@ Describe 'A dirty export: one bad document per rule, each in a batch with clean 
         $proxy = Start-ThrottleProxy -Target $env:AWS_ENDPOINT_URL -Throttle 0 -Unprocessed 0 -RejectPk '^PRODUCT#svc-refused$'
         $result = Invoke-ProductMigration -TableName $table -Path $file -EndpointUrl $proxy.Url -MaxConcurrency 4 -WarningAction SilentlyContinue
         $stats = Invoke-RestMethod "$($proxy.Url)/__stats"
-        $scanned = (Invoke-AwsCli dynamodb scan --table-name $table --filter-expression 'entityType = :t' --expression-attribute-values '{":t":{"S":"PRODUCT"}}' --projection-expression 'id').Items
+        # The CLI's JSON of the 32-level item is deeper than Invoke-AwsCli's ConvertFrom-Json allows (50).
+        $scanned = ((& /usr/bin/aws --endpoint-url $env:AWS_ENDPOINT_URL --region us-east-1 --output json dynamodb scan --table-name $table) -join "`n" |
+            ConvertFrom-Json -Depth 200).Items | Where-Object { $_.entityType.S -eq 'PRODUCT' }
     }
     AfterAll { if ($proxy) { $proxy.Process.Kill($true); $proxy.Process.WaitForExit() } }
 
