@@ -188,6 +188,17 @@ function Invoke-Test {
     }
     if (-not $result) { throw 'Pester did not return a result.' }
     $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    # A skipped test hides a regression as well as a failed one: it counts as failed unless its reason names one of the
+    # accepted causes (Set-ItResult -Skipped -Because 'accepted-skip:<cause>: ...').
+    $acceptedSkips = @('not-root')
+    foreach ($test in $result.Skipped) {
+        $reason = (@($test.ErrorRecord) | ForEach-Object { $_.Exception.Message }) -join ' '
+        $cause = if ($reason -match 'accepted-skip:([\w-]+)') { $Matches[1] }
+        if ($cause -notin $acceptedSkips) {
+            Write-Host "Skipped without an accepted reason (counts as failed): $($test.ExpandedPath) — $reason" -ForegroundColor Red
+            $failed++
+        }
+    }
     # The plain closing line CI reads; zero tests run is a failure too.
     Write-Host ''
     Write-Output "$($result.PassedCount) passed, $failed failed, $($result.SkippedCount) skipped"

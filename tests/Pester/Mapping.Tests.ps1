@@ -286,6 +286,12 @@ Describe 'Secrets never leave' {
         $text = ($all | Out-String) + ($all | Format-List | Out-String) + ($all | Format-Table | Out-String) + ($all | ConvertTo-Json -Depth 20)
         $text | Should -Not -Match ([regex]::Escape($canary))
         $text | Should -Not -Match 'CanaryToken'
+        # Not absent by accident: the fields are there, mapped, and shown masked.
+        $item = ($all | Where-Object { $_ -is [EcommerceAws.Output.EcommerceItemPreview] }).Item
+        $item['password'].S | Should -Be '****'
+        $item['nested'].M['resetToken'].S | Should -Be '****'
+        $item['email'].S | Should -Be 'canary@example.cm'
+        $text | Should -Match 'canary@example\.cm'
         $bad = & { ConvertTo-EcommerceItem -Entity User -InputObject @{ _id = 'u2'; email = 'x@y.cm'; password = $canary; price = [double]::NaN } -Verbose } *>&1
         ($bad | Format-List * -Force | Out-String) | Should -Not -Match ([regex]::Escape($canary))
         $bad.RejectReason | Should -Be 'InvalidNumber'

@@ -116,13 +116,13 @@ Describe 'Invoke-ProductMigration from MongoDB' {
     It 'Remove-MigratedSource refuses after a failed verification, drops only that collection after a passed one' {
         Add-Docs $Uri $db 'reviews' @('{"_id":1,"text":"bien"}')
         Get-ErrorId { Remove-MigratedSource -TableName $table -MongoUri "$Uri$db" -Entity Product -Confirm:$false } | Should -BeLike 'MigrationNotVerified*'
-        (Invoke-MongoClient --uri $Uri --db $db --collection products count) | Should -Match '121'
+        (Invoke-MongoClient --uri $Uri --db $db --collection products count) | Should -Match '^\D*\b121\b\D*$'
         $null = Test-EcommerceMigration -TableName $table -Entity Product -MongoUri "$Uri$db" -SampleSize 10
         Remove-MigratedSource -TableName $table -MongoUri "$Uri$db" -Entity Product -WhatIf
-        (Invoke-MongoClient --uri $Uri --db $db --collection products count) | Should -Match '121'
+        (Invoke-MongoClient --uri $Uri --db $db --collection products count) | Should -Match '^\D*\b121\b\D*$'
         Remove-MigratedSource -TableName $table -MongoUri "$Uri$db" -Entity Product -Confirm:$false
         (Invoke-MongoClient --uri $Uri --db $db --collection products count) | Should -Match '^\D*0\D*$'
-        (Invoke-MongoClient --uri $Uri --db $db --collection reviews count) | Should -Match '1'
+        (Invoke-MongoClient --uri $Uri --db $db --collection reviews count) | Should -Match '^\D*\b1\b\D*$'
     }
 
     It 'Remove-MigrationStatus deletes the status item only' {
