@@ -38,7 +38,7 @@ AfterAll {
     Remove-Item $script:cfLog, $script:awsLog -ErrorAction SilentlyContinue
 }
 
-Describe 'New-AssetCdn on a bucket that already has its distribution' {
+Describe 'New-AssetCdn on a bucket that already has its distribution' -Tag Integration {
     It 'the request log holds the first run''s CreateDistribution (so the "no update" checks below can fail)' {
         $created = @(Get-Content $script:awsLog | ForEach-Object { $_ | ConvertFrom-Json } |
             Where-Object { $_.service -eq 'cloudfront' -and $_.method -eq 'POST' -and $_.uri -match '/distribution(\?WithTags)?$' })

@@ -22,7 +22,7 @@ AfterAll {
     foreach ($file in $script:files) { Remove-Item $file -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
-Describe 'Two runs of one migration at the same time' {
+Describe 'Two runs of one migration at the same time' -Tag Integration {
     BeforeAll {
         $table = New-MigrationTable
         $db = New-Db
@@ -146,7 +146,7 @@ Invoke-ProductMigration -TableName '$table' -MongoUri '$Uri$db' -MaxConcurrency 
     }
 }
 
-Describe 'Sequential runs are unaffected' {
+Describe 'Sequential runs are unaffected' -Tag Integration {
     BeforeAll {
         $table = New-MigrationTable
         $file = Write-Lines (New-ProductLines -Count 60 -Seed 22); $script:files.Add($file)
@@ -184,7 +184,7 @@ Describe 'Sequential runs are unaffected' {
     }
 }
 
-Describe 'A live lease left by another host' {
+Describe 'A live lease left by another host' -Tag Integration {
     BeforeAll {
         $table = New-MigrationTable
         $expires = [DateTime]::UtcNow.AddMinutes(10).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", [cultureinfo]::InvariantCulture)
