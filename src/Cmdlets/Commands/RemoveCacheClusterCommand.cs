@@ -32,8 +32,9 @@ namespace EcommerceAws.Commands
         protected override void ProcessRecord()
         {
             CheckInput(() => InputValidation.CacheClusterId(CacheClusterId));
-            if (!ShouldProcess(CacheClusterId, "Delete ElastiCache cache and all its cached data")) return;
-            Run(context => Engine<ICacheClusterService>().RemoveAsync(CacheClusterId, Wait, context));
+            string id = InputValidation.NormalizeCacheClusterId(CacheClusterId);
+            if (!ShouldProcess(id, "Delete ElastiCache cache and all its cached data")) return;
+            Run(context => Engine<ICacheClusterService>().RemoveAsync(id, Wait, context));
         }
     }
 }

@@ -32,6 +32,19 @@ namespace EcommerceAws.Contract
         public string[] SecurityGroupIds { get; init; }
         public IDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
         public bool Wait { get; init; } = true;
+
+        /// <summary>
+        /// What is really created: CreateCacheCluster accepts only the engines memcached and redis, so a single Valkey
+        /// node is a replication group of one node (no replica, so no failover; TLS and encryption at rest as every
+        /// replication group here). Every other request is itself.
+        /// </summary>
+        public CacheClusterSpec Resolved() => Engine == CacheEngine.Valkey && Mode == CacheMode.SingleNode
+            ? new CacheClusterSpec
+            {
+                CacheClusterId = CacheClusterId, Engine = Engine, NodeType = NodeType, Mode = CacheMode.ReplicationGroup, ReplicaCount = 0,
+                AuthToken = AuthToken, SubnetGroupName = SubnetGroupName, SecurityGroupIds = SecurityGroupIds, Tags = Tags, Wait = Wait,
+            }
+            : this;
     }
 
     /// <summary>ElastiCache lifecycle for the shop's cache (engine side).</summary>
