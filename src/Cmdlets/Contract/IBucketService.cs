@@ -28,5 +28,7 @@ namespace EcommerceAws.Contract
         Task<AssetBucketInfo> DescribeAsync(string bucketName, IOperationContext context);
         /// <summary>Deletes the bucket; a non-empty bucket is refused (BucketNotEmpty) unless force, which deletes every version first.</summary>
         Task RemoveAsync(string bucketName, bool force, IOperationContext context);
+        /// <summary>True when the bucket holds any object version or delete marker (RemoveAsync refuses it without force).</summary>
+        Task<bool> HasObjectVersionsAsync(string bucketName, IOperationContext context);
     }
 }
