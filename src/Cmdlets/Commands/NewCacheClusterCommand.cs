@@ -5,6 +5,8 @@ using System.Net;
 using System.Security;
 using System.Text.RegularExpressions;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.ElastiCache;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -89,7 +91,7 @@ namespace EcommerceAws.Commands
         protected override void ProcessRecord()
         {
             ValidateInput();
-            string id = InputValidation.NormalizeCacheClusterId(CacheClusterId);
+            string id = CacheIds.Normalize(CacheClusterId);
             bool oneNodeGroup = new CacheClusterSpec { Engine = Engine, Mode = Mode }.Resolved().Mode != Mode;
             string what = Mode switch
             {
@@ -113,7 +115,7 @@ namespace EcommerceAws.Commands
                 Tags = ManagedTags.With(Tag),
                 Wait = !NoWait,
             };
-            WriteObject(Run(context => Engine<ICacheClusterService>().CreateAsync(spec, context)));
+            WriteObject(Run(context => new CacheClusterService().CreateAsync(spec, context)));
         }
 
         #endregion

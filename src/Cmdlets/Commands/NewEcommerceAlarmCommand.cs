@@ -1,8 +1,11 @@
-using System.Collections;
 using System.Collections.Generic;
+using System.Collections;
 using System.Linq;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.CloudWatch;
+using EcommerceAws.Engine.ElastiCache;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -61,9 +64,9 @@ namespace EcommerceAws.Commands
             CheckInput(() => InputValidation.AlarmTargets(TableName, BucketName, CacheClusterId, LambdaFunctionName, SnsTopicArn));
             // A replication group's memory metric exists per node, so the plan needs its members; a serverless cache
             // has no per-node metric at all, only BytesUsedForCache against its data storage maximum.
-            string cacheId = InputValidation.NormalizeCacheClusterId(CacheClusterId);
+            string cacheId = CacheIds.Normalize(CacheClusterId);
             CacheClusterInfo cache = cacheId == null ? null
-                : Run(context => Engine<ICacheClusterService>().DescribeAsync(cacheId, new WarningsAsVerbose(context)));
+                : Run(context => new CacheClusterService().DescribeAsync(cacheId, new WarningsAsVerbose(context)));
             bool serverless = cache?.Mode == CacheMode.Serverless;
             if (serverless && cache.DataStorageLimitGB == null)
             {
@@ -76,7 +79,7 @@ namespace EcommerceAws.Commands
             if (plan.Count == 0) return;
             var approved = plan.Where(alarm => ShouldProcess(alarm.AlarmName, Describe(alarm))).ToList();
             if (approved.Count == 0) return;
-            foreach (EcommerceAlarmInfo alarm in Run(context => Engine<IEcommerceAlarmService>().PutAsync(approved, context)))
+            foreach (EcommerceAlarmInfo alarm in Run(context => new EcommerceAlarmService().PutAsync(approved, context)))
                 WriteObject(alarm);
         }
 

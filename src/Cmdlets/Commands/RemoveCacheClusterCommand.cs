@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.ElastiCache;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 
 namespace EcommerceAws.Commands
@@ -32,9 +34,9 @@ namespace EcommerceAws.Commands
         protected override void ProcessRecord()
         {
             CheckInput(() => InputValidation.CacheClusterId(CacheClusterId));
-            string id = InputValidation.NormalizeCacheClusterId(CacheClusterId);
+            string id = CacheIds.Normalize(CacheClusterId);
             if (!ShouldProcess(id, "Delete ElastiCache cache and all its cached data")) return;
-            Run(context => Engine<ICacheClusterService>().RemoveAsync(id, Wait, context));
+            Run(context => new CacheClusterService().RemoveAsync(id, Wait, context));
         }
     }
 }

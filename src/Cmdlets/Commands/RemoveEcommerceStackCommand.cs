@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Stack;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -44,10 +46,10 @@ namespace EcommerceAws.Commands
         {
             var names = new StackSpec { Name = Name, TableName = TableName, BucketName = BucketName, CacheClusterId = CacheClusterId };
             CheckInput(() => InputValidation.TableName(names.ResolvedTableName));
-            EcommerceStack stack = Run(context => Engine<IStackService>().DescribeAsync(names, new WarningsAsVerbose(context)));
+            EcommerceStack stack = Run(context => new StackService().DescribeAsync(names, new WarningsAsVerbose(context)));
 
             // Read-only checks first, so a refusal never comes after a deletion (a half-removed stack).
-            IReadOnlyList<string> refusals = Run(context => Engine<IStackService>().FindRemovalRefusalsAsync(stack, StackParts.All, Force, context));
+            IReadOnlyList<string> refusals = Run(context => new StackService().FindRemovalRefusalsAsync(stack, StackParts.All, Force, context));
 
             StackParts approved = StackParts.None;
             if (stack.DistributionId != null && ShouldProcess($"{stack.DistributionId} ({stack.CdnDomain})", "Disable and delete CloudFront distribution, its bucket policy statement and origin access control"))
@@ -65,12 +67,12 @@ namespace EcommerceAws.Commands
                 return;
             }
             if (approved != StackParts.All)
-                refusals = Run(context => Engine<IStackService>().FindRemovalRefusalsAsync(stack, approved, Force, context));
+                refusals = Run(context => new StackService().FindRemovalRefusalsAsync(stack, approved, Force, context));
             if (refusals.Count > 0)
                 ThrowTerminatingError(new EcommerceException("StackRemovalRefused", ErrorCategory.InvalidOperation, Name,
                     $"Stack '{Name}' was not removed, and nothing was deleted: {string.Join("; ", refusals)}.",
                     "Resolve each point above (or add -Force where it says so), then run Remove-EcommerceStack again.").ToErrorRecord());
-            Run(context => Engine<IStackService>().RemoveAsync(stack, approved, Force, context));
+            Run(context => new StackService().RemoveAsync(stack, approved, Force, context));
         }
     }
 }

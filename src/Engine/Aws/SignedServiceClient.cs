@@ -25,7 +25,7 @@ namespace EcommerceAws.Engine.Aws
     /// base up to 20 s (the SDKs' standard retry mode). AWS error XML becomes <see cref="AmazonServiceException"/>
     /// (the same exception the real SDK packages throw, so callers survive the swap).
     /// </summary>
-    public sealed class SignedServiceClient : IDisposable
+    internal sealed class SignedServiceClient : IDisposable
     {
         private const int MaxAttempts = 5;
         /// <summary>Test-only: the backoff base in milliseconds (default 1000; the cap is 20 times the base).</summary>
@@ -247,7 +247,7 @@ namespace EcommerceAws.Engine.Aws
     }
 
     /// <summary>AWS Query protocol (Action=...&amp;Version=...) on top of <see cref="SignedServiceClient"/>; used by ElastiCache and CloudWatch.</summary>
-    public sealed class QueryProtocolClient : IDisposable
+    internal sealed class QueryProtocolClient : IDisposable
     {
         private readonly SignedServiceClient transport;
         private readonly string version;
@@ -282,7 +282,7 @@ namespace EcommerceAws.Engine.Aws
     }
 
     /// <summary>Small helpers to read AWS XML by local name (responses carry service namespaces).</summary>
-    public static class XmlRead
+    internal static class XmlRead
     {
         public static XElement Child(this XElement element, string localName) =>
             element?.Elements().FirstOrDefault(e => e.Name.LocalName == localName);

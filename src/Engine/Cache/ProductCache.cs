@@ -15,7 +15,7 @@ namespace EcommerceAws.Engine.Cache
     /// the table in <see cref="CacheKeys.TableBinding"/>, and every cmdlet that reads or writes the cache with another
     /// table is refused (CacheServesOtherTable) instead of answering with the other table's products.
     /// </summary>
-    public sealed class ProductCache : IDisposable
+    internal sealed class ProductCache : IDisposable
     {
         private readonly ConnectionMultiplexer connection;
         private readonly IDatabase database;
@@ -48,7 +48,7 @@ namespace EcommerceAws.Engine.Cache
             try
             {
                 ConnectionMultiplexer connection = await RedisConnector.ConnectAsync(target).ConfigureAwait(false);
-                context.WriteVerbose($"Using the Redis cache at {UrlMasking.Mask(target.RedisUrl)}.");
+                context.WriteVerbose($"Using the Redis cache at {Secrets.MaskUrl(target.RedisUrl)}.");
                 cache = new ProductCache(connection, target, tableName, context);
                 recorded = await cache.ReadBindingAsync().ConfigureAwait(false);
             }
@@ -59,7 +59,7 @@ namespace EcommerceAws.Engine.Cache
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                context.WriteWarning($"Reading the Redis cache failed ({RedisConnector.Scrub(ex.Message, RedisConnector.Options(target).Password)}). Working without the cache.");
+                context.WriteWarning($"Reading the Redis cache failed ({Secrets.Redact(ex.Message, RedisConnector.Options(target).Password)}). Working without the cache.");
                 return null;
             }
             cache.CheckBinding(recorded);
@@ -106,7 +106,7 @@ namespace EcommerceAws.Engine.Cache
                 // Keys written before any table was recorded (by the application, or an older module) are now taken to be this table's.
                 RedisResult[] scan = (RedisResult[])await database.ExecuteAsync("SCAN", "0", "MATCH", Keys.Product("*"), "COUNT", 1000).ConfigureAwait(false);
                 if (((RedisResult[])scan[1]).Length > 0)
-                    context.WriteWarning($"The Redis cache at {UrlMasking.Mask(target.RedisUrl)}{PrefixText()} already held product keys written before any table was recorded (by the application?); they are now taken to belong to table '{tableName}'. If they belong to another table, run Clear-EcommerceCache.");
+                    context.WriteWarning($"The Redis cache at {Secrets.MaskUrl(target.RedisUrl)}{PrefixText()} already held product keys written before any table was recorded (by the application?); they are now taken to belong to table '{tableName}'. If they belong to another table, run Clear-EcommerceCache.");
                 return;
             }
             CheckBinding(await ReadBindingAsync().ConfigureAwait(false));
@@ -116,7 +116,7 @@ namespace EcommerceAws.Engine.Cache
 
         private EcommerceException OtherTable(string recorded) =>
             new EcommerceException("CacheServesOtherTable", System.Management.Automation.ErrorCategory.InvalidOperation, tableName,
-                $"The Redis cache at {UrlMasking.Mask(target.RedisUrl)}{PrefixText()} serves table '{recorded}' (recorded in its key {Keys.TableBinding}), not '{tableName}': its product keys would answer for the wrong table. Nothing was read from or written to the cache or the table.",
+                $"The Redis cache at {Secrets.MaskUrl(target.RedisUrl)}{PrefixText()} serves table '{recorded}' (recorded in its key {Keys.TableBinding}), not '{tableName}': its product keys would answer for the wrong table. Nothing was read from or written to the cache or the table.",
                 $"Give each table its own key prefix on a shared Redis, for example -KeyPrefix '{tableName}:', or use table '{recorded}'. To point this cache at '{tableName}' instead, empty it first with Clear-EcommerceCache{(string.IsNullOrEmpty(Keys.Prefix) ? "" : $" -KeyPrefix '{Keys.Prefix}'")} (it forgets the recorded table too).");
 
         public IDatabase Database => database;
@@ -170,7 +170,7 @@ namespace EcommerceAws.Engine.Cache
             }
         }
 
-        private string Scrubbed(Exception ex) => RedisConnector.Scrub(ex.Message, RedisConnector.Options(target).Password);
+        private string Scrubbed(Exception ex) => Secrets.Redact(ex.Message, RedisConnector.Options(target).Password);
 
         public void Dispose() => connection.Dispose();
     }

@@ -11,7 +11,7 @@ using EcommerceAws.Output;
 namespace EcommerceAws.Engine.CloudWatch
 {
     /// <summary>Puts, reads and deletes the stack's CloudWatch alarms; enables S3 request metrics for the 5xx alarm.</summary>
-    public sealed class EcommerceAlarmService : IEcommerceAlarmService
+    public sealed class EcommerceAlarmService
     {
         private const int DescribeBatch = 100; // DescribeAlarms accepts at most 100 names per call
 
@@ -49,7 +49,7 @@ namespace EcommerceAws.Engine.CloudWatch
             string lambdaFunctionName, IOperationContext context)
         {
             using var cloudWatch = new AmazonCloudWatchClient(context.Aws);
-            cacheClusterId = InputValidation.NormalizeCacheClusterId(cacheClusterId);
+            cacheClusterId = CacheIds.Normalize(cacheClusterId);
             List<string> names = EcommerceAlarmPlan.For(tableName, bucketName, cacheClusterId, lambdaFunctionName, null, null)
                 .Select(a => a.AlarmName).ToList();
             var found = new List<EcommerceAlarmInfo>(await Describe(cloudWatch, names, null, context).ConfigureAwait(false));

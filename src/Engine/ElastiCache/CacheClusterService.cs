@@ -1,13 +1,14 @@
-using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
 using System.Net.Http;
 using System.Threading.Tasks;
+using System;
 using Amazon.Runtime;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Output;
 
 namespace EcommerceAws.Engine.ElastiCache
@@ -16,7 +17,7 @@ namespace EcommerceAws.Engine.ElastiCache
     /// The shop's Redis-compatible cache in one of three shapes (a single node, a replication group, a serverless
     /// cache), all addressed by one id; idempotent create, wait for <c>available</c>, and endpoint → REDIS_URL.
     /// </summary>
-    public sealed class CacheClusterService : ICacheClusterService
+    public sealed class CacheClusterService
     {
         private static readonly TimeSpan WaitTimeout = TimeSpan.FromMinutes(40);
         private const string Available = "available";
@@ -30,7 +31,7 @@ namespace EcommerceAws.Engine.ElastiCache
             spec = spec.Resolved();
             if (spec.Mode != requested.Mode)
                 context.WriteVerbose($"A single {EngineName(spec.Engine)} node is created as a replication group of one node: CreateCacheCluster accepts only the engines memcached and redis.");
-            string id = InputValidation.NormalizeCacheClusterId(spec.CacheClusterId);
+            string id = CacheIds.Normalize(spec.CacheClusterId);
             using var client = new AmazonElastiCacheClient(context.Aws);
             string region = client.Transport.Region.SystemName;
             context.WriteWarning($"ElastiCache endpoints are reachable only from inside their VPC: an app hosted outside AWS (for example on Railway) cannot connect to '{id}' without a VPN, VPC peering or a tunnel through a host in that VPC.");
@@ -55,7 +56,7 @@ namespace EcommerceAws.Engine.ElastiCache
         public async Task<CacheClusterInfo> DescribeAsync(string cacheClusterId, IOperationContext context)
         {
             InputValidation.CacheClusterId(cacheClusterId);
-            cacheClusterId = InputValidation.NormalizeCacheClusterId(cacheClusterId);
+            cacheClusterId = CacheIds.Normalize(cacheClusterId);
             using var client = new AmazonElastiCacheClient(context.Aws);
             FoundCache found = await FindAsync(client, cacheClusterId, context, warnWhenServerlessUnknown: true).ConfigureAwait(false);
             return found == null ? null : await ToInfoAsync(client, found, client.Transport.Region.SystemName, false, context).ConfigureAwait(false);
@@ -64,7 +65,7 @@ namespace EcommerceAws.Engine.ElastiCache
         public async Task RemoveAsync(string cacheClusterId, bool wait, IOperationContext context)
         {
             InputValidation.CacheClusterId(cacheClusterId);
-            cacheClusterId = InputValidation.NormalizeCacheClusterId(cacheClusterId);
+            cacheClusterId = CacheIds.Normalize(cacheClusterId);
             using var client = new AmazonElastiCacheClient(context.Aws);
             FoundCache found = await FindAsync(client, cacheClusterId, context, warnWhenServerlessUnknown: false).ConfigureAwait(false)
                 ?? throw new EcommerceException("CacheClusterNotFound", ErrorCategory.ObjectNotFound, cacheClusterId,
@@ -125,7 +126,7 @@ namespace EcommerceAws.Engine.ElastiCache
 
         private static async Task<FoundCache> CreateByModeAsync(AmazonElastiCacheClient client, CacheClusterSpec spec, IOperationContext context)
         {
-            string id = InputValidation.NormalizeCacheClusterId(spec.CacheClusterId);
+            string id = CacheIds.Normalize(spec.CacheClusterId);
             List<Tag> tags = spec.Tags?.Select(t => new Tag { Key = t.Key, Value = t.Value }).ToList();
             List<string> securityGroups = spec.SecurityGroupIds?.Length > 0 ? spec.SecurityGroupIds.ToList() : null;
             string engine = EngineName(spec.Engine);

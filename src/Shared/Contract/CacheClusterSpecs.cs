@@ -17,6 +17,16 @@ namespace EcommerceAws.Contract
 
     public enum CacheEngine { Redis, Valkey }
 
+    /// <summary>
+    /// ElastiCache stores cluster ids, replication group ids and serverless cache names lower-case: so does this module,
+    /// on input, so that ARNs, alarm names and dimensions and look-ups match what AWS reports.
+    /// </summary>
+    public static class CacheIds
+    {
+        /// <summary>The id as ElastiCache stores it (trimmed, lower-case); null stays null.</summary>
+        public static string Normalize(string id) => id?.Trim().ToLowerInvariant();
+    }
+
     /// <summary>What New-CacheCluster asks for.</summary>
     public sealed class CacheClusterSpec
     {
@@ -47,12 +57,4 @@ namespace EcommerceAws.Contract
             : this;
     }
 
-    /// <summary>ElastiCache lifecycle for the shop's cache (engine side).</summary>
-    public interface ICacheClusterService
-    {
-        Task<CacheClusterInfo> CreateAsync(CacheClusterSpec spec, IOperationContext context);
-        /// <summary>The cache under that id whichever mode it was created in, or null when there is none.</summary>
-        Task<CacheClusterInfo> DescribeAsync(string cacheClusterId, IOperationContext context);
-        Task RemoveAsync(string cacheClusterId, bool wait, IOperationContext context);
-    }
 }

@@ -22,7 +22,7 @@ namespace EcommerceAws.Contract
 
         public string ResolvedTableName => TableName ?? Name;
         public string ResolvedBucketName => BucketName ?? Name + "-assets";
-        public string ResolvedCacheClusterId => InputValidation.NormalizeCacheClusterId(CacheClusterId ?? Name + "-redis");
+        public string ResolvedCacheClusterId => CacheIds.Normalize(CacheClusterId ?? Name + "-redis");
     }
 
     /// <summary>The parts of a stack, in the order Remove-EcommerceStack deletes them.</summary>
@@ -37,19 +37,4 @@ namespace EcommerceAws.Contract
         All = Distribution | Cache | Bucket | Table,
     }
 
-    /// <summary>The whole stack: table, bucket, CDN, cache cluster (engine side), composed from the per-resource services.</summary>
-    public interface IStackService
-    {
-        Task<EcommerceStack> CreateAsync(StackSpec spec, IOperationContext context);
-        /// <summary>What exists of the stack; missing parts are left empty.</summary>
-        Task<EcommerceStack> DescribeAsync(StackSpec names, IOperationContext context);
-        /// <summary>
-        /// Every refusal the deletion of these parts can be foreseen to meet (a non-empty bucket or a deletion-protected
-        /// table without -Force, a cache ElastiCache cannot delete in its current state), by read-only checks; each entry
-        /// names the resource, the reason and the way out. Empty when nothing stands in the way.
-        /// </summary>
-        Task<IReadOnlyList<string>> FindRemovalRefusalsAsync(EcommerceStack stack, StackParts parts, bool force, IOperationContext context);
-        /// <summary>Deletes the parts that exist, in dependency order; a failure says exactly what was and was not deleted.</summary>
-        Task RemoveAsync(EcommerceStack stack, StackParts parts, bool force, IOperationContext context);
-    }
 }

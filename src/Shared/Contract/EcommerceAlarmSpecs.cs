@@ -38,20 +38,18 @@ namespace EcommerceAws.Contract
         /// <summary>Share of a serverless cache's data storage maximum at which its memory alarm fires (AWS recommends 75%).</summary>
         public const double ServerlessStorageAlarmShare = 0.75;
 
-        /// <param name="cacheMemberClusters">
-        /// The node clusters of a replication group: ElastiCache publishes DatabaseMemoryUsagePercentage per node, so each
-        /// gets its own memory alarm. Null or empty: one alarm on <paramref name="cacheClusterId"/> (a single node).
-        /// </param>
-        /// <param name="serverlessStorageLimitGB">
-        /// For a serverless cache, which publishes no per-node DatabaseMemoryUsagePercentage: its data storage maximum.
-        /// The memory alarm then watches BytesUsedForCache (dimension clusterId) above 75% of it; GB is read as 10^9
-        /// bytes, the smaller reading, so the alarm fires early rather than late.
-        /// </param>
+        /// <remarks>
+        /// cacheMemberClusters: the node clusters of a replication group. ElastiCache publishes DatabaseMemoryUsagePercentage
+        /// per node, so each gets its own memory alarm. Null or empty: one alarm on cacheClusterId (a single node).
+        /// serverlessStorageLimitGB: for a serverless cache, which publishes no per-node DatabaseMemoryUsagePercentage, its
+        /// data storage maximum. The memory alarm then watches BytesUsedForCache (dimension clusterId) above 75% of it; GB
+        /// is read as 10^9 bytes, the smaller reading, so the alarm fires early rather than late.
+        /// </remarks>
         public static IReadOnlyList<EcommerceAlarmDefinition> For(string tableName, string bucketName, string cacheClusterId,
             string lambdaFunctionName, string snsTopicArn, IDictionary<string, string> tags, IReadOnlyList<string> cacheMemberClusters = null,
             int? serverlessStorageLimitGB = null)
         {
-            cacheClusterId = InputValidation.NormalizeCacheClusterId(cacheClusterId);
+            cacheClusterId = CacheIds.Normalize(cacheClusterId);
             string[] actions = snsTopicArn == null ? System.Array.Empty<string>() : new[] { snsTopicArn };
             var alarms = new List<EcommerceAlarmDefinition>();
             EcommerceAlarmDefinition Alarm(string name, string description, string ns, string metric, params (string, string)[] dimensions) => new EcommerceAlarmDefinition
@@ -140,17 +138,4 @@ namespace EcommerceAws.Contract
         }
     }
 
-    /// <summary>CloudWatch alarms for a stack (engine side).</summary>
-    public interface IEcommerceAlarmService
-    {
-        /// <summary>Puts each alarm (an upsert: re-running converges) after enabling the bucket metrics they need; returns them as described afterwards.</summary>
-        Task<IReadOnlyList<EcommerceAlarmInfo>> PutAsync(IReadOnlyList<EcommerceAlarmDefinition> alarms, IOperationContext context);
-        /// <summary>Alarms by exact name (missing ones are left out) or, when names is null, every alarm whose name starts with prefix.</summary>
-        Task<IReadOnlyList<EcommerceAlarmInfo>> GetAsync(IReadOnlyList<string> names, string prefix, IOperationContext context);
-        /// <summary>The existing alarms New-EcommerceAlarm makes for these resources, including per-node cache memory alarms.</summary>
-        Task<IReadOnlyList<EcommerceAlarmInfo>> GetForResourcesAsync(string tableName, string bucketName, string cacheClusterId,
-            string lambdaFunctionName, IOperationContext context);
-        /// <summary>Deletes the alarms and, for each bucket given, the bucket metrics configuration the S3 alarm needed.</summary>
-        Task RemoveAsync(IReadOnlyList<string> alarmNames, IReadOnlyList<string> metricsBuckets, IOperationContext context);
-    }
 }

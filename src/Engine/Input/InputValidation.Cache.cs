@@ -1,15 +1,10 @@
 using System.Management.Automation;
+using EcommerceAws.Contract;
 
-namespace EcommerceAws.Contract
+namespace EcommerceAws.Engine.Input
 {
     public static partial class InputValidation
     {
-        /// <summary>
-        /// ElastiCache stores cluster ids, replication group ids and serverless cache names lower-case: so does this
-        /// module, on input, so that ARNs, alarm dimensions and look-ups match what AWS reports.
-        /// </summary>
-        public static string NormalizeCacheClusterId(string id) => id?.Trim().ToLowerInvariant();
-
         /// <summary>ElastiCache's identifier rules, checked one by one so the error names the rule that failed.</summary>
         public static void CacheClusterId(string id)
         {
