@@ -84,10 +84,10 @@ namespace EcommerceAws.Engine.ElastiCache
         public CacheUsageLimits CacheUsageLimits { get; set; }
     }
 
-    public sealed class CacheUsageLimits { public DataStorage DataStorage { get; set; } }
+    internal sealed class CacheUsageLimits { public DataStorage DataStorage { get; set; } }
 
     /// <summary>The serverless cache's storage limits, in <see cref="Unit"/> (GB).</summary>
-    public sealed class DataStorage
+    internal sealed class DataStorage
     {
         public int? Maximum { get; set; }
         public int? Minimum { get; set; }
