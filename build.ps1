@@ -184,6 +184,9 @@ function Set-TestEnvironment([string] $AwsEndpointUrl) {
     $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $Out 'aws-credentials-none'
     $env:ECOM_REPO_ROOT = $Root
     $env:ECOM_MODULE_PATH = $ModuleOut
+    # moto answers 500 to every ElastiCache Serverless call, for good, and the transport retries 5xx with a 1 s backoff
+    # base (up to ~15 s a call): shorten the base for the stand-ins (test-only knob; tests of the defaults unset it).
+    $env:ECOM_AWS_RETRY_BASE_MS = '50'
 }
 
 function Invoke-PesterRun {
