@@ -26,7 +26,7 @@ AfterAll {
     Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue
 }
 
-Describe 'A dirty export: one bad document per rule, each in a batch with clean documents' {
+Describe 'A dirty export: one bad document per rule, each in a batch with clean documents' -Tag Integration {
     BeforeAll {
         $table = New-MigrationTable
         $deep32 = ('{"m":' * 31) + '1' + ('}' * 31)     # 32 levels: accepted
@@ -136,7 +136,7 @@ Describe 'A dirty export: one bad document per rule, each in a batch with clean 
     }
 }
 
-Describe 'Resume only against the same source' {
+Describe 'Resume only against the same source' -Tag Integration {
     BeforeAll {
         $samples = Join-Path $env:ECOM_REPO_ROOT 'samples/dump/shop'
         $gz = Join-Path $work 'products.bson.gz'
@@ -197,7 +197,7 @@ Describe 'Resume only against the same source' {
     }
 }
 
-Describe 'A live source: keys that collide, and a document inserted below the checkpoint' {
+Describe 'A live source: keys that collide, and a document inserted below the checkpoint' -Tag Integration {
     BeforeAll {
         $db = "dirty$([guid]::NewGuid().ToString('N').Substring(0, 8))"
         $uri = "$($env:ECOM_TEST_MONGO_URI)$db"
@@ -244,7 +244,7 @@ Describe 'A live source: keys that collide, and a document inserted below the ch
     }
 }
 
-Describe 'Verification after the cut-over steps' {
+Describe 'Verification after the cut-over steps' -Tag Integration {
     BeforeAll {
         $table = New-MigrationTable
         $bucket = New-TestName 'dirty'
@@ -289,7 +289,7 @@ Describe 'Verification after the cut-over steps' {
     }
 }
 
-Describe 'The product cmdlets check the same rules before any call' {
+Describe 'The product cmdlets check the same rules before any call' -Tag Integration {
     It 'New-EcommerceProduct with a 1,100-character name is KeyTooLong and writes nothing; Set-EcommerceProduct likewise' {
         $table = New-MigrationTable
         $err = try { New-EcommerceProduct -TableName $table -NameEn ('n' * 1100) -Category 'Beauty' -Price 100 -Confirm:$false; $null } catch { $_ }
