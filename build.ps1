@@ -8,6 +8,7 @@
       Build      publish a ready-to-import module folder to out/EcommerceAws
       Test       Build, start moto + redis-server + the MongoDB wire test server on free 127.0.0.1 ports,
                  run Pester (NUnit XML to out/test-results.xml), stop the services, print 'N passed, N failed'.
+                 The engine's unit tests (tests/Unit, xunit, no services) run first and count in that line.
                  -Tag Unit runs the fast tier only (no services); -Tag Integration the rest
       RunTests   (internal) one worker of a parallel Test run: its own stand-ins, no build
       Demo       Build, start the stand-ins, run samples/Invoke-Demo.ps1 against them, stop them
@@ -240,16 +241,43 @@ function Invoke-PesterRun {
 }
 
 function Write-TestSummary($Summary) {
-    # The plain closing line CI reads; zero tests run is a failure too.
+    # The plain closing line CI reads (the unit tests of tests/Unit included); zero tests run is a failure too.
     foreach ($name in $Summary.FailedNames) { Write-Host "FAILED: $name" -ForegroundColor Red }
     Write-Host ''
-    Write-Output "$($Summary.Passed) passed, $($Summary.Failed) failed, $($Summary.Skipped) skipped"
+    if ($script:UnitPassed) { Write-Host "Unit tests (tests/Unit): $($script:UnitPassed) passed; Pester: $($Summary.Passed) passed" }
+    Write-Output "$($Summary.Passed + $script:UnitPassed) passed, $($Summary.Failed) failed, $($Summary.Skipped) skipped"
     if ($Summary.Failed -gt 0) { throw "$($Summary.Failed) test(s) or test blocks failed." }
-    if ($Summary.Passed -eq 0) { throw 'No test ran.' }
+    if ($Summary.Passed + $script:UnitPassed -eq 0) { throw 'No test ran.' }
 }
 
+function Invoke-UnitTest {
+    # Pure-logic engine tests (xunit): they need no service. Fails the build on any failure; returns the passed count.
+    $project = Join-Path $Root 'tests/Unit/EcommerceAws.Engine.Tests.csproj'
+    $trx = Join-Path $Out 'unit-results.trx'
+    Remove-Item $trx -ErrorAction SilentlyContinue
+    Write-Step 'Unit tests (tests/Unit)'
+    & dotnet test $project -c $Configuration --nologo -v q --logger "trx;LogFileName=$trx" --results-directory $Out | Out-Host
+    $code = $LASTEXITCODE
+    if (-not (Test-Path $trx)) { throw "The unit tests produced no results (dotnet test exit code $code)." }
+    $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
+    $failed = [int]$counters.failed + [int]$counters.error
+    if ($code -ne 0 -or $failed -gt 0) { throw "$failed unit test(s) failed (dotnet test exit code $code)." }
+    if ([int]$counters.passed -eq 0) { throw 'No unit test ran.' }
+    [int]$counters.passed
+}
+
+$script:UnitPassed = 0
+
 function Invoke-Test {
-    $paths = if ($TestPath) { @($TestPath -split ',' | ForEach-Object { Join-Path $Root $_.Trim() }) } else { @(Join-Path $Root 'tests/Pester') }
+    # tests/Unit first (seconds), unless -TestPath names only Pester files or -Tag asks for Integration only.
+    $wantsUnit = (-not $TestPath -or ($TestPath -join ',') -match 'tests[/\\]Unit') -and -not ($Tag -and -not ($Tag -contains 'Unit'))
+    if ($wantsUnit) { $script:UnitPassed = Invoke-UnitTest }
+    $pesterPaths = @($TestPath -split ',' | Where-Object { $_ -and $_ -notmatch 'tests[/\\]Unit' })
+    if ($TestPath -and $pesterPaths.Count -eq 0) {
+        Write-Output "$($script:UnitPassed) passed, 0 failed, 0 skipped"
+        return
+    }
+    $paths = if ($TestPath) { @($pesterPaths | ForEach-Object { Join-Path $Root $_.Trim() }) } else { @(Join-Path $Root 'tests/Pester') }
     $unitOnly = $Tag -and -not ($Tag -contains 'Integration')
     $workers = if ($Workers -gt 0) { $Workers } elseif ($TestPath -or $unitOnly) { 1 } else { [math]::Max(2, [Environment]::ProcessorCount) }
     if ($workers -eq 1) {

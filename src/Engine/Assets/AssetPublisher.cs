@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -6,16 +7,16 @@ using System.Management.Automation;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using System.Threading.Tasks;
 using System.Threading;
-using System;
-using Amazon.DynamoDBv2.Model;
+using System.Threading.Tasks;
 using Amazon.DynamoDBv2;
-using Amazon.S3.Model;
+using Amazon.DynamoDBv2.Model;
 using Amazon.S3;
+using Amazon.S3.Model;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
 using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Items;
 using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Products;
 using EcommerceAws.Output;
@@ -31,6 +32,16 @@ namespace EcommerceAws.Engine.Assets
     {
         public const string CacheControl = "public, max-age=31536000, immutable";
         private const string HashMetadata = "x-amz-meta-sha256";
+
+        /// <summary>The URL this publisher writes for an image: https://&lt;cdn&gt;/products/&lt;productId&gt;/&lt;sha256&gt;.&lt;ext&gt;.</summary>
+        public static string PublishedUrl(string cdnHost, string productId, string sha256Hex, string extension) =>
+            $"https://{cdnHost}/products/{productId}/{sha256Hex}.{extension}";
+
+        /// <summary>Whether <paramref name="url"/> has the form of <see cref="PublishedUrl"/> for this product (verification accepts it in place of the source's image).</summary>
+        public static bool IsPublishedUrl(string url, string productId) =>
+            url != null && System.Text.RegularExpressions.Regex.IsMatch(url,
+                "^https://[A-Za-z0-9.-]+(:[0-9]+)?/products/" + System.Text.RegularExpressions.Regex.Escape(productId) + "/[0-9a-f]{64}\\.[a-z0-9]+$",
+                System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
         public async Task<AssetMigrationResult> PublishAsync(AssetPublishSpec spec, IOperationContext context)
         {
@@ -150,7 +161,8 @@ namespace EcommerceAws.Engine.Assets
                 if (identified == null) return Reject(productId, image, "NotAnImage", "the content is not a known image format (jpeg, png, gif, webp, avif, svg, bmp, ico, tiff)");
 
                 string hash = Convert.ToHexString(SHA256.HashData(fetched.Data)).ToLowerInvariant();
-                string key = $"products/{productId}/{hash}.{identified.Value.Extension}";
+                string url = PublishedUrl(cdn, productId, hash, identified.Value.Extension);
+                string key = url.Substring($"https://{cdn}/".Length);
                 if (!spec.DryRun)
                 {
                     try
@@ -179,7 +191,7 @@ namespace EcommerceAws.Engine.Assets
                     context.WriteVerbose($"What if: upload {image} ({fetched.Data.Length} bytes, {identified.Value.ContentType}) to s3://{spec.BucketName}/{key}");
                 }
                 ReportProgress(productId);
-                return $"https://{cdn}/{key}";
+                return url;
             }
 
             private async Task<bool> ExistsWithHashAsync(string key, string hash)
@@ -221,7 +233,18 @@ namespace EcommerceAws.Engine.Assets
                 {
                     [":new"] = new AttributeValue { L = rewritten.Select(ProductService.S).ToList() },
                     [":old"] = original,
+                    [":now"] = ProductService.S(ProductService.Timestamp()),
                 };
+                // The item as the update would leave it must still be one DynamoDB takes (longer URLs can push it past 400 KB).
+                var after = new Dictionary<string, AttributeValue>(item) { ["images"] = values[":new"], ["updatedAt"] = values[":now"] };
+                if (!after.ContainsKey("imagesOriginal")) after["imagesOriginal"] = original;
+                ItemCheck check = ItemRules.SingleTable.Check(after);
+                if (!check.IsOk)
+                {
+                    Reject(id, string.Join(", ", ProductItemJson.Strings(original)), check.Reason.ToString(),
+                        $"the product with its images rewritten would break DynamoDB's rules ({check.Field}: {check.Detail}); nothing was rewritten");
+                    return;
+                }
                 try
                 {
                     await AwsCall.Run(() => dynamo.UpdateItemAsync(new UpdateItemRequest
@@ -230,7 +253,7 @@ namespace EcommerceAws.Engine.Assets
                         Key = new Dictionary<string, AttributeValue> { ["PK"] = item["PK"], ["SK"] = item["SK"] },
                         UpdateExpression = "SET images = :new, imagesOriginal = if_not_exists(imagesOriginal, :old), updatedAt = :now",
                         ConditionExpression = "images = :old",
-                        ExpressionAttributeValues = new Dictionary<string, AttributeValue>(values) { [":now"] = ProductService.S(ProductService.Timestamp()) },
+                        ExpressionAttributeValues = values,
                     }, context.Cancellation), "UpdateItem", id).ConfigureAwait(false);
                     Interlocked.Increment(ref updated);
                     context.WriteVerbose($"{id}: images now point at https://{cdn}/.");

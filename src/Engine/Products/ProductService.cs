@@ -1,17 +1,18 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Text.Json;
 using System.Threading.Tasks;
-using System;
-using Amazon.DynamoDBv2.Model;
 using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
-using EcommerceAws.Engine.Cache;
 using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Items;
 using EcommerceAws.Engine.Migration.Mapping;
+using EcommerceAws.Engine.Cache;
 using EcommerceAws.Output;
 using MongoDB.Bson;
 
@@ -65,6 +66,9 @@ namespace EcommerceAws.Engine.Products
             };
             foreach (var (name, value) in FieldValues(fields with { Stock = fields.Stock ?? 0, Price = fields.Price ?? 0m, Images = fields.Images ?? Array.Empty<string>() }))
                 item[name] = value;
+            // DynamoDB's rules, for the product and for the category item it may add, before any call.
+            CheckItem(item, partial: false, id);
+            CheckItem(CategoryItem(ObjectId.Empty.ToString(), fields.Category), partial: false, fields.Category, categoryItem: true);
 
             await AwsCall.Run(() => dynamo.PutItemAsync(new PutItemRequest
             {
@@ -90,6 +94,8 @@ namespace EcommerceAws.Engine.Products
             var sets = new Dictionary<string, AttributeValue>(FieldValues(changes)) { ["updatedAt"] = S(Timestamp()) };
             if (changes.Category != null) sets["GSI1PK"] = S(EntityKeys.ProductsOfCategory(changes.Category));
             if (changes.NameEn != null) sets["GSI1SK"] = S(EntityKeys.ProductByName(changes.NameEn));
+            CheckItem(sets, partial: true, id);
+            if (changes.Category != null) CheckItem(CategoryItem(ObjectId.Empty.ToString(), changes.Category), partial: false, changes.Category, categoryItem: true);
             var names = new Dictionary<string, string>();
             var values = new Dictionary<string, AttributeValue>();
             var assignments = new List<string>();
@@ -175,18 +181,43 @@ namespace EcommerceAws.Engine.Products
             await AwsCall.Run(() => dynamo.PutItemAsync(new PutItemRequest
             {
                 TableName = tableName,
-                Item = new Dictionary<string, AttributeValue>(EntityKeys.PrimaryKey(EcommerceEntity.Category, id))
-                {
-                    ["GSI1PK"] = S(EntityKeys.CategoryTypeKey),
-                    ["GSI1SK"] = S(EntityKeys.CategoryByName(category)),
-                    ["id"] = S(id),
-                    ["entityType"] = S(EntityKeys.EntityType(EcommerceEntity.Category)),
-                    ["name"] = S(category),
-                    ["createdAt"] = S(Timestamp()),
-                },
+                Item = CategoryItem(id, category),
                 ConditionExpression = "attribute_not_exists(PK)",
             }, context.Cancellation), "PutItem", category).ConfigureAwait(false);
             context.WriteVerbose($"Added category '{category}' (id {id}) to the category list.");
+        }
+
+        private static Dictionary<string, AttributeValue> CategoryItem(string id, string category) =>
+            new Dictionary<string, AttributeValue>(EntityKeys.PrimaryKey(EcommerceEntity.Category, id))
+            {
+                ["GSI1PK"] = S(EntityKeys.CategoryTypeKey),
+                ["GSI1SK"] = S(EntityKeys.CategoryByName(category)),
+                ["id"] = S(id),
+                ["entityType"] = S(EntityKeys.EntityType(EcommerceEntity.Category)),
+                ["name"] = S(category),
+                ["createdAt"] = S(Timestamp()),
+            };
+
+        /// <summary>
+        /// The item rules (<see cref="ItemRules"/>) on what a write would store; a broken rule is an InvalidArgument error named after
+        /// the rule (KeyTooLong, ItemTooLarge, InvalidNumber, …) before any AWS call.
+        /// </summary>
+        private static void CheckItem(IReadOnlyDictionary<string, AttributeValue> item, bool partial, string target, bool categoryItem = false)
+        {
+            ItemCheck check = ItemRules.SingleTable.Check(item, partial);
+            if (check.IsOk) return;
+            string parameter = check.Field switch
+            {
+                "GSI1SK" when categoryItem => "-Category (the category list item's GSI1SK = CATEGORY#<category>)",
+                "GSI1SK" => "-NameEn (GSI1SK = PRODUCT#<nameEn>)",
+                "GSI1PK" => "-Category (GSI1PK = CATEGORY#<category>)",
+                "PK" or "SK" => "the id",
+                null => "the fields (-Description, -Images, …)",
+                _ => check.Field,
+            };
+            throw new EcommerceException(check.Reason.ToString(), ErrorCategory.InvalidArgument, target,
+                $"The product cannot be stored: {check.Detail} Nothing was written.",
+                $"Shorten or fix {parameter} so the item fits DynamoDB's rules (README: Reject reasons).");
         }
 
         private static IEnumerable<KeyValuePair<string, AttributeValue>> FieldValues(ProductFields fields)

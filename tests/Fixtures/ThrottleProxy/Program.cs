@@ -1,10 +1,12 @@
-// ThrottleProxy --port P --target http://127.0.0.1:MOTO [--throttle 0.25] [--unprocessed 0.25] [--delay-ms 0] [--answer-writes]
+// ThrottleProxy --port P --target http://127.0.0.1:MOTO [--throttle 0.25] [--unprocessed 0.25] [--delay-ms 0] [--answer-writes] [--reject-pk REGEX]
 // Forwards every request to the target. Of the BatchWriteItem calls, a share is answered with HTTP 400
 // ProvisionedThroughputExceededException (nothing written) and a share is forwarded with only its first half of
 // items, the rest returned as UnprocessedItems. --delay-ms adds latency to every request (benchmarks).
 // --answer-writes (benchmarks): BatchWriteItem and PutItem are answered as successes by the proxy itself after the
 // delay, without reaching the target, to model a service whose only cost is the network latency.
-// Counters: GET /__stats → {"batchWriteCalls":n,"throttled":n,"partial":n}.
+// --reject-pk REGEX: a BatchWriteItem or PutItem holding an item whose PK (S) matches is answered HTTP 400 ValidationException
+// (nothing written, as DynamoDB refuses a whole batch), to stand in for an item the service refuses although it passed our rules.
+// Counters: GET /__stats → {"batchWriteCalls":n,"throttled":n,"partial":n,"refused":n}.
 //
 // Scripted answers (tests of retries, clock skew, redirects and error handling over real sockets):
 // POST /__rules with a JSON array replaces the rules; GET /__requests lists every request seen since the last
@@ -26,7 +28,10 @@ double throttleShare = double.Parse(arguments.GetValueOrDefault("--throttle", "0
 double partialShare = double.Parse(arguments.GetValueOrDefault("--unprocessed", "0"), System.Globalization.CultureInfo.InvariantCulture);
 int delayMs = int.Parse(arguments.GetValueOrDefault("--delay-ms", "0"));
 bool answerWrites = arguments.ContainsKey("--answer-writes");
-long calls = 0, throttled = 0, partial = 0;
+var rejectPk = arguments.TryGetValue("--reject-pk", out string pattern) && pattern.Length > 0 ? new System.Text.RegularExpressions.Regex(pattern) : null;
+long calls = 0, throttled = 0, partial = 0, refused = 0;
+// DynamoDB JSON spends two JSON levels per List/Map level: items nested 32 deep need more than the default 64.
+var Deep = new System.Text.Json.JsonDocumentOptions { MaxDepth = 256 };
 var rules = new List<Rule>();
 var seen = new List<JsonObject>();
 object rulesLock = new object();
@@ -49,7 +54,7 @@ async Task Handle(HttpListenerContext context)
     {
         if (context.Request.Url.AbsolutePath == "/__stats")
         {
-            await Reply(context, 200, $"{{\"batchWriteCalls\":{Interlocked.Read(ref calls)},\"throttled\":{Interlocked.Read(ref throttled)},\"partial\":{Interlocked.Read(ref partial)}}}", "application/json");
+            await Reply(context, 200, $"{{\"batchWriteCalls\":{Interlocked.Read(ref calls)},\"throttled\":{Interlocked.Read(ref throttled)},\"partial\":{Interlocked.Read(ref partial)},\"refused\":{Interlocked.Read(ref refused)}}}", "application/json");
             return;
         }
         byte[] body;
@@ -97,9 +102,15 @@ async Task Handle(HttpListenerContext context)
             await Reply(context, 200, amzTarget.EndsWith(".BatchWriteItem") ? "{\"UnprocessedItems\":{}}" : "{}", "application/x-amz-json-1.0");
             return;
         }
+        if (amzTarget.EndsWith(".BatchWriteItem")) Interlocked.Increment(ref calls);
+        if (rejectPk != null && (amzTarget.EndsWith(".BatchWriteItem") || amzTarget.EndsWith(".PutItem")) && HoldsRejected(body))
+        {
+            Interlocked.Increment(ref refused);
+            await Reply(context, 400, "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"message\":\"One or more parameter values were invalid: refused by ThrottleProxy --reject-pk\"}", "application/x-amz-json-1.0");
+            return;
+        }
         if (amzTarget.EndsWith(".BatchWriteItem"))
         {
-            Interlocked.Increment(ref calls);
             double roll = Random.Shared.NextDouble();
             if (roll < throttleShare)
             {
@@ -109,7 +120,7 @@ async Task Handle(HttpListenerContext context)
             }
             if (roll < throttleShare + partialShare)
             {
-                var request = JsonNode.Parse(body).AsObject();
+                var request = JsonNode.Parse(body, documentOptions: Deep).AsObject();
                 var items = request["RequestItems"].AsObject();
                 var kept = new JsonObject();
                 unprocessed = new JsonObject();
@@ -134,7 +145,7 @@ async Task Handle(HttpListenerContext context)
         byte[] answer = await response.Content.ReadAsByteArrayAsync();
         if (unprocessed != null && response.IsSuccessStatusCode)
         {
-            var json = JsonNode.Parse(answer).AsObject();
+            var json = JsonNode.Parse(answer, documentOptions: Deep).AsObject();
             json["UnprocessedItems"] = unprocessed;
             answer = Encoding.UTF8.GetBytes(json.ToJsonString());
         }
@@ -154,6 +165,15 @@ async Task Handle(HttpListenerContext context)
         Console.Error.WriteLine(ex);
         try { context.Response.StatusCode = 502; context.Response.Close(); } catch { }
     }
+}
+
+bool HoldsRejected(byte[] body)
+{
+    var request = JsonNode.Parse(body, documentOptions: Deep).AsObject();
+    IEnumerable<JsonNode> items = request["RequestItems"] is JsonObject tables
+        ? tables.SelectMany(t => t.Value.AsArray()).Select(w => w?["PutRequest"]?["Item"])
+        : new[] { request["Item"] };
+    return items.Any(item => item?["PK"]?["S"]?.GetValue<string>() is string pk && rejectPk.IsMatch(pk));
 }
 
 async Task<HttpResponseMessage> Forward(HttpListenerContext context, byte[] body)
