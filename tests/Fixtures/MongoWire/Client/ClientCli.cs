@@ -46,6 +46,13 @@ internal static class ClientCli
             Console.Error.WriteLine(ex.Message);
             return 3;
         }
+        catch (MongoWriteException ex) when (ex.WriteError != null)
+        {
+            // A single-document write (apply, update, replace, delete) that the server refused.
+            output.WriteLine($"error {ex.WriteError.Code} {ex.WriteError.Category}");
+            Console.Error.WriteLine(ex.Message);
+            return 3;
+        }
         catch (Exception ex) when (FindCommandException(ex) is { } command)
         {
             // Auth failures arrive wrapped (MongoAuthenticationException -> MongoCommandException code 18).
