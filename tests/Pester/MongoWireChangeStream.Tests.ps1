@@ -81,6 +81,17 @@ BeforeAll {
 
     function ConvertFrom-EventLine([string] $Line) { $Line | ConvertFrom-Json -DateKind String }
 
+    # The value at a dotted path of a parsed event, or $null where a part is missing (build.ps1 runs the
+    # tests under StrictMode, which throws on a missing property).
+    function Get-Path($Object, [string] $Path) {
+        $current = $Object
+        foreach ($name in $Path -split '\.') {
+            if ($null -eq $current -or $current.PSObject.Properties.Name -notcontains $name) { return $null }
+            $current = $current.$name
+        }
+        $current
+    }
+
     # Watch output → events (lines with operationType) and tokens ({"resumeToken": …} lines).
     function Split-WatchOutput($Result) {
         $parsed = @($Result.Lines | ForEach-Object { ConvertFrom-EventLine $_ })
@@ -297,6 +308,18 @@ Describe 'MongoWire change streams: events' {
         $script:ShapeEvents[6].ns | ConvertTo-Json -Compress | Should -Be "{`"db`":`"$($script:ShapeDb)`",`"coll`":`"products`"}"
     }
 
+    It 'closes the cursor with the batch that carries the invalidate (cursor id 0)' {
+        $json = '{"aggregate": "products", "pipeline": [{"$changeStream": {"resumeAfter": ' + $script:ShapeStart + '}}], "cursor": {"batchSize": 7}}'
+        $open = Invoke-RawCommand $script:RsUri $script:ShapeDb $json
+        @($open.cursor.firstBatch).Count | Should -Be 7 -Because 'the batch stops at the drop'
+        $open.cursor.id | Should -Not -Be 0
+        $getMore = '{"getMore": {"$numberLong": "' + $open.cursor.id + '"}, "collection": "products", "maxTimeMS": 100}'
+        $last = Invoke-RawCommand $script:RsUri $script:ShapeDb $getMore
+        @($last.cursor.nextBatch).operationType | Should -Be @('invalidate')
+        $last.cursor.id | Should -Be 0
+        $last.cursor.postBatchResumeToken._data | Should -Be $last.cursor.nextBatch[0]._id._data
+    }
+
     It 'refuses resumeAfter an invalidate token (260) but starts a new stream with startAfter it' {
         $invalidate = ConvertTo-TokenJson $script:ShapeEvents[7]._id
         $resume = Invoke-DotnetClient $script:RsUri @('watch', '--db', $script:ShapeDb, '--collection', 'products', '--resume-after', $invalidate, '--timeout-ms', '5000')
@@ -320,8 +343,31 @@ Describe 'MongoWire change streams: events' {
         $watch = Invoke-DotnetClient $script:RsUri @('watch', '--db', $db, '--resume-after', $start, '--timeout-ms', '30000')
         $watch.ExitCode | Should -Be 0 -Because $watch.Stderr
         $events = (Split-WatchOutput $watch).Events
-        ($events | ForEach-Object { "$($_.operationType):$($_.ns.coll)" }) -join ',' | Should -Be 'insert:a,insert:b,drop:a,drop:b,dropDatabase:,invalidate:'
+        ($events | ForEach-Object { "$($_.operationType):$(Get-Path $_ 'ns.coll')" }) -join ',' | Should -Be 'insert:a,insert:b,drop:a,drop:b,dropDatabase:,invalidate:'
+        $watch.Seconds | Should -BeLessThan 30 -Because 'the invalidate closes the cursor, so Watch() ends before the timeout'
         $events[4].ns | ConvertTo-Json -Compress | Should -Be "{`"db`":`"$db`"}"
+    }
+}
+
+Describe 'MongoWire change streams: scopes' {
+    It 'watches every database with allChangesForCluster (Watch() on the client)' {
+        $dbA = New-TestDatabaseName
+        $dbB = New-TestDatabaseName
+        $opened = Invoke-DotnetClient $script:RsUri @('watch', '--cluster', '--max-events', '0', '--print-tokens')
+        $opened.ExitCode | Should -Be 0 -Because $opened.Stderr
+        $start = ConvertTo-TokenJson (Split-WatchOutput $opened).Tokens[0]
+        $null = Invoke-Writes $script:RsUri $dbA 'x' @('{"op": "insert", "document": {"_id": 1}}', ('{"op": "insert", "db": "' + $dbB + '", "collection": "y", "document": {"_id": 2}}'))
+        $pipeline = '[{"$match": {"ns.db": {"$in": ["' + $dbA + '", "' + $dbB + '"]}}}]'
+        $watch = Invoke-DotnetClient $script:RsUri @('watch', '--cluster', '--resume-after', $start, '--pipeline', $pipeline, '--max-events', '2', '--timeout-ms', '30000')
+        $watch.ExitCode | Should -Be 0 -Because $watch.Stderr
+        ((Split-WatchOutput $watch).Events | ForEach-Object { "$($_.ns.db).$($_.ns.coll)" }) -join ',' | Should -Be "$dbA.x,$dbB.y"
+    }
+
+    It 'refuses allChangesForCluster outside admin (72) and a plain stream on admin (73), like mongod' {
+        $outside = Invoke-DotnetClient $script:RsUri @('command', '--db', (New-TestDatabaseName), '--json', '{"aggregate": 1, "pipeline": [{"$changeStream": {"allChangesForCluster": true}}], "cursor": {}}')
+        $outside.Lines | Should -Be 'error 72 InvalidOptions'
+        $admin = Invoke-DotnetClient $script:RsUri @('command', '--db', 'admin', '--json', '{"aggregate": 1, "pipeline": [{"$changeStream": {}}], "cursor": {}}')
+        $admin.Lines | Should -Be 'error 73 InvalidNamespace'
     }
 }
 
@@ -362,7 +408,7 @@ Describe 'MongoWire change streams: fullDocument' {
         $watch = Invoke-DotnetClient $script:RsUri @('watch', '--db', $db, '--resume-after', $start, '--full-document', 'whenAvailable', '--max-events', '5', '--timeout-ms', '30000')
         $watch.ExitCode | Should -Be 0 -Because $watch.Stderr
         $updates = @((Split-WatchOutput $watch).Events | Where-Object operationType -EQ 'update')
-        ($updates | ForEach-Object { "$($_.ns.coll):$($_.fullDocument.stock)" }) -join ',' | Should -Be 'imaged:2,imaged:3,plain:'
+        ($updates | ForEach-Object { "$($_.ns.coll):$(Get-Path $_ 'fullDocument.stock')" }) -join ',' | Should -Be 'imaged:2,imaged:3,plain:'
     }
 
     It 'required fails with 47 NoMatchingDocument on an update without a post-image' {

@@ -150,18 +150,17 @@ internal sealed class ChangeStreamCursor
     /// (asynchronously: no thread is held) and then returns an empty batch with the advanced resume token.</summary>
     public async Task<BsonArray> NextAsync(int maxEvents, TimeSpan maxAwait)
     {
-        var deadline = DateTime.UtcNow + maxAwait;
+        var timeUp = Task.Delay(maxAwait); // one timer per getMore, however often writes wake it
         while (true)
         {
             var appended = _oplog.NextAppend; // taken before reading, so a write in between still wakes us
             var batch = Next(maxEvents);
-            var remaining = deadline - DateTime.UtcNow;
-            if (batch.Count > 0 || Invalidated || Killed || remaining <= TimeSpan.Zero)
+            if (batch.Count > 0 || Invalidated || Killed || timeUp.IsCompleted)
             {
                 return batch;
             }
 
-            await Task.WhenAny(appended, Task.Delay(remaining)).ConfigureAwait(false);
+            await Task.WhenAny(appended, timeUp).ConfigureAwait(false);
         }
     }
 
