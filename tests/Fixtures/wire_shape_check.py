@@ -248,6 +248,13 @@ def check_rest_request(service, method, uri, body, headers, problems):
 
 # ----------------------------------------------------------------------------------------------- Query
 
+# Values the models type as plain strings but document as a closed list (AWS refuses others; stand-ins may not).
+DOCUMENTED_VALUES = {
+    ('elasticache', 'CreateCacheCluster', 'Engine'): {'memcached', 'redis'},       # "memcached | redis"
+    ('elasticache', 'CreateReplicationGroup', 'Engine'): {'valkey', 'redis'},      # "must be set to valkey or redis"
+}
+
+
 def check_query_body(service, body, problems, expected_action=None):
     """Validates an AWS Query form body (Action=..&Version=..&...) against the operation's input shape."""
     m = model(service)
@@ -279,6 +286,9 @@ def check_query_body(service, body, problems, expected_action=None):
     structures, indexes = {}, {}
     for key, value in fields.items():
         _walk_query(shape, key.split('.'), '', value, key, problems, structures, indexes)
+        allowed = DOCUMENTED_VALUES.get((m.service_name, action, key))
+        if allowed is not None and value not in allowed:
+            problems.append(f'{key}: {value!r} is not one of the documented values {sorted(allowed)}')
     structures.setdefault('', shape)
     for prefix, struct in structures.items():
         present = {k[len(prefix) + 1 if prefix else 0:].split('.')[0] for k in fields if k == prefix or k.startswith(prefix + '.' if prefix else '')}
@@ -382,7 +392,8 @@ def check_log_entry(entry):
 
 def read_aws_log(path):
     with open(path, encoding='utf-8') as f:
-        return [json.loads(line) for line in f if line.strip()]
+        # Transport events (retries, clock-skew corrections) share the file; only requests are checked.
+        return [e for e in (json.loads(line) for line in f if line.strip()) if 'event' not in e]
 
 
 def read_cloudfront_log(path):

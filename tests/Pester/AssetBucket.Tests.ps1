@@ -18,7 +18,23 @@ AfterAll {
     }
 }
 
-Describe 'New-AssetBucket' {
+Describe 'New-AssetBucket' -Tag Integration {
+    Context 'the LocationConstraint, with a custom endpoint (AWS_ENDPOINT_URL)' {
+        # The README's first command in af-south-1: every region but us-east-1 needs its LocationConstraint, even
+        # when the SDK is pointed at a custom endpoint (UseClientRegion sends none then).
+        It 'creates the bucket in <Region>' -ForEach @(@{ Region = 'af-south-1' }, @{ Region = 'eu-west-1' }, @{ Region = 'us-east-1' }) {
+            $name = New-Bucket 'loc'
+            try {
+                $info = New-AssetBucket -BucketName $name -Region $Region -Confirm:$false -WarningAction SilentlyContinue
+                $info.Region | Should -Be $Region
+                $location = (Invoke-AwsCli s3api get-bucket-location --bucket $name).LocationConstraint
+                if ($Region -eq 'us-east-1') { $location | Should -BeNullOrEmpty -Because 'us-east-1 sends no constraint (S3 refuses one)' }
+                else { $location | Should -Be $Region }
+            }
+            finally { try { Remove-AssetBucket -BucketName $name -Region $Region -Force -Confirm:$false } catch { } }
+        }
+    }
+
     Context 'defaults: a private, versioned, encrypted bucket' {
         BeforeAll {
             $name = New-Bucket
@@ -205,14 +221,14 @@ Describe 'New-AssetBucket' {
     }
 }
 
-Describe 'Get-AssetBucket' {
+Describe 'Get-AssetBucket' -Tag Integration {
     It 'reports a missing bucket as a non-terminating BucketNotFound' {
         Get-AssetBucket -BucketName (New-TestName 'none') -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'BucketNotFound,*'
     }
 }
 
-Describe 'Remove-AssetBucket' {
+Describe 'Remove-AssetBucket' -Tag Integration {
     BeforeAll {
         $name = New-Bucket 'remove'
         New-AssetBucket -BucketName $name -Confirm:$false | Out-Null

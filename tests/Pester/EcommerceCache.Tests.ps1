@@ -10,7 +10,7 @@ BeforeAll {
     }
 }
 
-Describe 'Clear-EcommerceCache' {
+Describe 'Clear-EcommerceCache' -Tag Integration {
     BeforeEach {
         $script:prefix = "$(New-TestName 'clr'):"
         $lines = @(1..1200 | ForEach-Object { "SET ${prefix}product:p$_ x" }) + @("SET ${prefix}products:Electronics []", "SET ${prefix}products:all []", "SET ${prefix}session:keep me")
@@ -34,6 +34,14 @@ Describe 'Clear-EcommerceCache' {
         (Get-CommandCalls keys) | Should -Be $keysBefore
         (Get-CommandCalls scan) | Should -BeGreaterThan $scanBefore
         ((Get-CommandCalls unlink) - $unlinkBefore) | Should -BeGreaterOrEqual 3 -Because '1202 keys in batches of 500'
+    }
+
+    It 'forgets the table recorded for the prefix with the default patterns, keeps it with -Pattern' {
+        Invoke-Redis SET "${prefix}ecommerceaws:table" 'shop-a' | Out-Null
+        Clear-EcommerceCache -RedisUrl $redis -KeyPrefix $prefix -Pattern 'products:*' -Confirm:$false | Out-Null
+        Invoke-Redis GET "${prefix}ecommerceaws:table" | Should -Be 'shop-a'
+        Clear-EcommerceCache -RedisUrl $redis -KeyPrefix $prefix -Confirm:$false | Out-Null
+        Invoke-Redis EXISTS "${prefix}ecommerceaws:table" | Should -Be 0
     }
 
     It '-Pattern narrows what goes' {
@@ -64,7 +72,7 @@ Describe 'Clear-EcommerceCache' {
     }
 }
 
-Describe 'Initialize-EcommerceCache' {
+Describe 'Initialize-EcommerceCache' -Tag Integration {
     BeforeAll {
         $script:table = New-TestName 'warm'
         New-EcommerceTable -TableName $table -Confirm:$false | Out-Null
@@ -102,6 +110,15 @@ Describe 'Initialize-EcommerceCache' {
         $list[0].FromCache | Should -BeTrue
     }
 
+    It 'records the table and refuses to warm the same prefix from another table, writing nothing' {
+        Invoke-Redis GET "${prefix}ecommerceaws:table" | Should -Be $table
+        $before = @(& redis-cli -u $redis --scan --pattern "$prefix*").Count
+        $err = try { Initialize-EcommerceCache -TableName 'shop-other' -RedisUrl $redis -KeyPrefix $prefix -Confirm:$false; $null } catch { $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'CacheServesOtherTable*'
+        $err.Exception.Message | Should -Match "serves table '$([regex]::Escape($table))'.*not 'shop-other'"
+        @(& redis-cli -u $redis --scan --pattern "$prefix*").Count | Should -Be $before
+    }
+
     It '-WhatIf writes nothing' {
         $other = "$(New-TestName 'none'):"
         Initialize-EcommerceCache -TableName $table -RedisUrl $redis -KeyPrefix $other -WhatIf | Should -BeNullOrEmpty
@@ -109,7 +126,7 @@ Describe 'Initialize-EcommerceCache' {
     }
 }
 
-Describe 'Redis with an auth token' {
+Describe 'Redis with an auth token' -Tag Integration {
     BeforeAll {
         $script:token = 'Tok3n-' + [guid]::NewGuid().ToString('N')
         $script:private = Start-RedisServer -LogDirectory (Join-Path $TestDrive 'redis') -RequirePass $token

@@ -9,7 +9,7 @@ AfterAll {
     Remove-EcommerceStack -Name $name -Force -Confirm:$false -ErrorAction SilentlyContinue
 }
 
-Describe 'New-EcommerceStack' {
+Describe 'New-EcommerceStack' -Tag Integration {
     It 'creates table, bucket, CDN and cache cluster with derived names' {
         $stack | Should -BeOfType ([EcommerceAws.Output.EcommerceStack])
         $stack.TableName | Should -Be $name
@@ -60,7 +60,7 @@ Describe 'New-EcommerceStack' {
     }
 }
 
-Describe 'Get-EcommerceStack' {
+Describe 'Get-EcommerceStack' -Tag Integration {
     It 'finds the same resources by name' {
         $found = Get-EcommerceStack -Name $name
         $found.DistributionId | Should -Be $stack.DistributionId
@@ -69,7 +69,7 @@ Describe 'Get-EcommerceStack' {
     }
 }
 
-Describe 'Get-EcommerceEnvironment and Export-EcommerceEnvFile' {
+Describe 'Get-EcommerceEnvironment and Export-EcommerceEnvFile' -Tag Integration {
     It 'returns the guide''s Step 2 variables from the stack, without secrets' {
         $envVars = $stack | Get-EcommerceEnvironment -WarningAction SilentlyContinue
         $envVars.AWS_REGION | Should -Be 'us-east-1'
@@ -104,7 +104,7 @@ Describe 'Get-EcommerceEnvironment and Export-EcommerceEnvFile' {
     }
 }
 
-Describe 'Remove-EcommerceStack' {
+Describe 'Remove-EcommerceStack' -Tag Integration {
     It '-WhatIf lists every resource and deletes nothing' {
         # What-if lines go to the host, so read them from a transcript
         $transcript = Join-Path $TestDrive 'whatif.txt'
@@ -130,5 +130,53 @@ Describe 'Remove-EcommerceStack' {
         # moto keeps a deleted cache in 'deleting' for ever (STANDINS): check the delete was accepted
         $cache = (Invoke-AwsCli elasticache describe-cache-clusters --cache-cluster-id "$other-redis").CacheClusters
         @($cache | Where-Object CacheClusterStatus -ne 'deleting').Count | Should -Be 0
+    }
+}
+
+Describe 'Remove-EcommerceStack refusals and partial failures' -Tag Integration {
+    It 'checks every foreseeable refusal before the first deletion: a non-empty bucket and a protected table leave everything in place' {
+        # The reported run: "Yes to All" deleted the distribution, started deleting the cache, then stopped at the bucket.
+        $other = New-TestName 'stackno'
+        $s = New-EcommerceStack -Name $other -Confirm:$false -WarningAction SilentlyContinue
+        try {
+            $file = [System.IO.Path]::GetTempFileName()
+            Set-Content -Path $file -Value 'image'
+            Invoke-AwsCli s3api put-object --bucket "$other-assets" --key 'products/p1.jpg' --body $file | Out-Null
+            Remove-Item $file
+
+            Remove-EcommerceStack -Name $other -WhatIf -WarningVariable whatIfWarnings -WarningAction SilentlyContinue
+            ($whatIfWarnings -join "`n") | Should -Match 'not empty'
+
+            $err = try { Remove-EcommerceStack -Name $other -Confirm:$false; $null } catch { $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'StackRemovalRefused*'
+            $err.Exception.Message | Should -Match 'nothing was deleted'
+            $err.Exception.Message | Should -Match ([regex]::Escape("bucket $other-assets is not empty"))
+            $err.Exception.Message | Should -Match ([regex]::Escape("table $other has deletion protection on"))
+            $err.ErrorDetails.RecommendedAction | Should -Match '-Force'
+
+            (Invoke-AwsCli cloudfront get-distribution --id $s.DistributionId).Distribution.DistributionConfig.Enabled | Should -BeTrue
+            (Invoke-AwsCli elasticache describe-cache-clusters --cache-cluster-id "$other-redis").CacheClusters[0].CacheClusterStatus | Should -Be 'available'
+            Test-AwsCli s3api head-bucket --bucket "$other-assets" | Should -BeTrue
+            Test-AwsCli dynamodb describe-table --table-name $other | Should -BeTrue
+        }
+        finally { Remove-EcommerceStack -Name $other -Force -Confirm:$false -ErrorAction SilentlyContinue }
+    }
+
+    It 'says exactly what was and was not deleted when a deletion fails on the way' {
+        $other = New-TestName 'stackhalf'
+        $s = New-EcommerceStack -Name $other -Confirm:$false -WarningAction SilentlyContinue
+        $proxy = Start-AwsProxy
+        try {
+            Set-AwsProxyRule $proxy @(@{ match = 'DeleteTable'; times = 1; status = 400; contentType = 'application/x-amz-json-1.0'; body = (New-DynamoDbError -Code AccessDeniedException -Message 'not authorized to perform: dynamodb:DeleteTable') })
+            $err = try { Remove-EcommerceStack -Name $other -Force -EndpointUrl $proxy.Url -Confirm:$false; $null } catch { $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'StackRemovalFailed.Aws.AccessDeniedException*'
+            $err.Exception.Message | Should -Match ([regex]::Escape("Deleted: distribution $($s.DistributionId), cache $other-redis, bucket $other-assets; not deleted: table $other."))
+            Test-AwsCli cloudfront get-distribution --id $s.DistributionId | Should -BeFalse
+            Test-AwsCli dynamodb describe-table --table-name $other | Should -BeTrue
+        }
+        finally {
+            Stop-AwsProxy $proxy
+            Remove-EcommerceStack -Name $other -Force -Confirm:$false -ErrorAction SilentlyContinue
+        }
     }
 }

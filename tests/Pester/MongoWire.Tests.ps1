@@ -72,7 +72,7 @@ BeforeAll {
     }
 }
 
-Describe 'MongoWire fixture: bulk data and cursors' {
+Describe 'MongoWire fixture: bulk data and cursors' -Tag Integration {
     BeforeAll {
         $script:BulkDb = New-TestDatabaseName
         # 2,500 documents; score is a scrambled 0..999 so sorting really reorders them.
@@ -189,7 +189,7 @@ Describe 'MongoWire fixture: bulk data and cursors' {
     }
 }
 
-Describe 'MongoWire fixture: namespaces and write errors' {
+Describe 'MongoWire fixture: namespaces and write errors' -Tag Integration {
     It 'lists the collections of a database' {
         $db = New-TestDatabaseName
         $file = New-JsonFile '{"a": 1}'
@@ -239,7 +239,7 @@ Describe 'MongoWire fixture: namespaces and write errors' {
     }
 }
 
-Describe 'MongoWire fixture: update, replace, delete and apply (what an application simulator sends)' {
+Describe 'MongoWire fixture: update, replace, delete and apply (what an application simulator sends)' -Tag Integration {
     BeforeEach {
         $script:WriteDb = New-TestDatabaseName
         $file = New-JsonFile "{`"_id`": 1, `"price`": 100, `"tags`": [`"a`"]}`n{`"_id`": 2, `"price`": 200}`n{`"_id`": {`"`$oid`": `"65a1b2c3d4e5f60718293a4b`"}, `"price`": 300}"
@@ -314,7 +314,7 @@ Describe 'MongoWire fixture: update, replace, delete and apply (what an applicat
     }
 }
 
-Describe 'MongoWire fixture: BSON types' {
+Describe 'MongoWire fixture: BSON types' -Tag Integration {
     BeforeAll {
         $script:TypedDb = New-TestDatabaseName
         $script:TypedFile = New-JsonFile @'
@@ -370,7 +370,7 @@ Describe 'MongoWire fixture: BSON types' {
     }
 }
 
-Describe 'MongoWire fixture: errors are never silent' {
+Describe 'MongoWire fixture: errors are never silent' -Tag Integration {
     It 'answers an unknown command with code 59 CommandNotFound' {
         $result = Invoke-MongoWireClient 'command', '--db', (New-TestDatabaseName), '--json', '{"frobnicate": 1}'
         $result.ExitCode | Should -Be 3
@@ -397,7 +397,7 @@ Describe 'MongoWire fixture: errors are never silent' {
     }
 }
 
-Describe 'MongoWire fixture: SCRAM authentication' {
+Describe 'MongoWire fixture: SCRAM authentication' -Tag Integration {
     BeforeAll {
         $script:AuthServer = Start-PrivateMongoWire @('--user', 'admin', '--password', 's3cr3t!')
         $script:AuthBase = "127.0.0.1:$($script:AuthServer.Port)"

@@ -171,7 +171,7 @@ AfterAll {
     Stop-PrivateMongoWire $script:Small
 }
 
-Describe 'MongoWire replica-set mode: what drivers see' {
+Describe 'MongoWire replica-set mode: what drivers see' -Tag Integration {
     It 'reports a writable primary of rs0 in hello, with cluster time' {
         $hello = Invoke-RawCommand "mongodb://$($script:RsHost)/?directConnection=true" 'admin' '{"hello": 1}'
 
@@ -227,7 +227,7 @@ Describe 'MongoWire replica-set mode: what drivers see' {
     }
 }
 
-Describe 'MongoWire change streams: events' {
+Describe 'MongoWire change streams: events' -Tag Integration {
     BeforeAll {
         # One collection sees every operation type; the stream is read once, after all the writes.
         $script:ShapeDb = New-TestDatabaseName
@@ -349,7 +349,7 @@ Describe 'MongoWire change streams: events' {
     }
 }
 
-Describe 'MongoWire change streams: scopes' {
+Describe 'MongoWire change streams: scopes' -Tag Integration {
     It 'watches every database with allChangesForCluster (Watch() on the client)' {
         $dbA = New-TestDatabaseName
         $dbB = New-TestDatabaseName
@@ -371,7 +371,7 @@ Describe 'MongoWire change streams: scopes' {
     }
 }
 
-Describe 'MongoWire change streams: fullDocument' {
+Describe 'MongoWire change streams: fullDocument' -Tag Integration {
     It 'updateLookup returns the document as it is when the event is read (null once deleted)' {
         $db = New-TestDatabaseName
         $start = Get-StartToken $script:RsUri $db 'c'
@@ -424,7 +424,7 @@ Describe 'MongoWire change streams: fullDocument' {
     }
 }
 
-Describe 'MongoWire change streams: resuming' {
+Describe 'MongoWire change streams: resuming' -Tag Integration {
     BeforeAll {
         $script:ResumeDb = New-TestDatabaseName
         $script:ResumeStart = Get-StartToken $script:RsUri $script:ResumeDb 'orders'
@@ -507,7 +507,7 @@ Describe 'MongoWire change streams: resuming' {
     }
 }
 
-Describe 'MongoWire change streams: history lost with a small oplog (--oplog-size 5)' {
+Describe 'MongoWire change streams: history lost with a small oplog (--oplog-size 5)' -Tag Integration {
     BeforeAll {
         $script:LostDb = New-TestDatabaseName
         $first = Invoke-Writes $script:SmallUri $script:LostDb 'c' @('{"op": "insert", "document": {"_id": 0}}')
@@ -558,7 +558,7 @@ Describe 'MongoWire change streams: history lost with a small oplog (--oplog-siz
     }
 }
 
-Describe 'MongoWire change streams: awaitData getMore' {
+Describe 'MongoWire change streams: awaitData getMore' -Tag Integration {
     It 'waits about maxTimeMS for events, then returns an empty nextBatch with the cursor still open' {
         $db = New-TestDatabaseName
         $open = Invoke-RawCommand $script:RsUri $db '{"aggregate": "c", "pipeline": [{"$changeStream": {}}], "cursor": {}}'
@@ -617,7 +617,7 @@ Describe 'MongoWire change streams: awaitData getMore' {
     }
 }
 
-Describe 'MongoWire change streams: pipeline after $changeStream' {
+Describe 'MongoWire change streams: pipeline after $changeStream' -Tag Integration {
     BeforeAll {
         $script:MatchDb = New-TestDatabaseName
         $script:MatchStart = Get-StartToken $script:RsUri $script:MatchDb
@@ -673,7 +673,7 @@ Describe 'MongoWire change streams: pipeline after $changeStream' {
     }
 }
 
-Describe 'MongoWire change streams: the npm driver sees what MongoDB.Driver sees' {
+Describe 'MongoWire change streams: the npm driver sees what MongoDB.Driver sees' -Tag Integration {
     It 'reads the same events, tokens and update descriptions' {
         $db = New-TestDatabaseName
         $start = Get-StartToken $script:RsUri $db 'catalog'

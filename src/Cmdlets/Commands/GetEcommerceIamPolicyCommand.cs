@@ -72,7 +72,7 @@ namespace EcommerceAws.Commands
 
         protected override void ProcessRecord()
         {
-            string table = Given(TableName), bucket = Given(BucketName), distribution = Given(DistributionId), cache = Given(CacheClusterId), stack = Given(Name);
+            string table = Given(TableName), bucket = Given(BucketName), distribution = Given(DistributionId), cache = CacheIds.Normalize(Given(CacheClusterId)), stack = Given(Name);
             if (table != null || stack != null) CheckInput(() => InputValidation.TableName(table ?? stack));
             if (bucket != null) CheckInput(() => AssetInputValidation.BucketName(bucket));
             if (distribution != null) CheckInput(() => AssetInputValidation.DistributionId(distribution));

@@ -69,15 +69,21 @@ namespace EcommerceAws.Engine.Assets
                 .ConfigureAwait(false);
         }
 
+        public async Task<bool> HasObjectVersionsAsync(string bucketName, IOperationContext context)
+        {
+            AssetInputValidation.BucketName(bucketName);
+            using IAmazonS3 s3 = AwsClientFactory.S3(context.Aws);
+            ListVersionsResponse first = await ListVersions(s3, bucketName, null, null, 1, context).ConfigureAwait(false);
+            return (first.Versions?.Count ?? 0) > 0;
+        }
+
         /// <summary>Creates the bucket; returns true when it turned out to be ours already (a concurrent or legacy-region re-create).</summary>
         private static async Task<bool> CreateBucket(IAmazonS3 s3, string bucket, string region, IOperationContext context)
         {
             context.WriteVerbose($"Creating bucket '{bucket}' in {region}.");
             try
             {
-                // UseClientRegion: us-east-1 gets no LocationConstraint, every other region its own.
-                await s3.PutBucketAsync(new PutBucketRequest { BucketName = bucket, UseClientRegion = true, ObjectOwnership = ObjectOwnership.BucketOwnerEnforced },
-                    context.Cancellation).ConfigureAwait(false);
+                await s3.PutBucketAsync(CreateRequest(bucket, region), context.Cancellation).ConfigureAwait(false);
                 return false;
             }
             catch (AmazonS3Exception ex) when (ex.ErrorCode == "BucketAlreadyOwnedByYou")
@@ -89,6 +95,21 @@ namespace EcommerceAws.Engine.Assets
                 throw CreateError(ex.ErrorCode, bucket) ?? AwsErrors.From(ex, bucket, "CreateBucket");
             }
         }
+
+        /// <summary>
+        /// CreateBucket with the region's LocationConstraint written out: every region but us-east-1 needs one (S3 answers
+        /// IllegalLocationConstraintException without it) and us-east-1 must send none (InvalidLocationConstraint). Explicit
+        /// rather than UseClientRegion, which sends nothing once a custom endpoint (ServiceURL) is configured.
+        /// </summary>
+        internal static PutBucketRequest CreateRequest(string bucket, string region) => new PutBucketRequest
+        {
+            BucketName = bucket,
+            UseClientRegion = false,
+            // The region's own name: BucketRegionName would turn eu-west-1 into the legacy "EU".
+            PutBucketConfiguration = region == "us-east-1" ? null
+                : new PutBucketConfiguration { LocationConstraint = BucketLocationConstraint.FindValue(region) },
+            ObjectOwnership = ObjectOwnership.BucketOwnerEnforced,
+        };
 
         /// <summary>The CreateBucket error code that means "the name is taken by someone else" (BucketAlreadyOwnedByYou is an idempotent re-run).</summary>
         public static EcommerceException CreateError(string errorCode, string bucket) => errorCode switch

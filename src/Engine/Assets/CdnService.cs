@@ -62,12 +62,25 @@ namespace EcommerceAws.Engine.Assets
                 {
                     distribution = await cloudFront.CreateDistributionWithTagsAsync(config, spec.Tags, context.Cancellation).ConfigureAwait(false);
                 }
-                catch (CloudFrontException ex) when (ex.ErrorCode == "DistributionAlreadyExists" && ExistingIdIn(ex.Message) is string otherId)
+                catch (CloudFrontException ex) when (ex.ErrorCode == "DistributionAlreadyExists")
                 {
-                    // Same CallerReference: a previous run created it (its origin may have been edited since).
-                    context.WriteVerbose($"Distribution {otherId} was created earlier for this bucket; reusing it.");
-                    (distribution, changes) = await Converge(cloudFront, otherId, spec, originDomain, oac.Id, context).ConfigureAwait(false);
-                    existing = new DistributionSummary { Id = otherId };
+                    // Same CallerReference. A live distribution with it was made by an earlier run (its origin may have
+                    // been edited since): converge on it. CloudFront also remembers the reference of a distribution
+                    // deleted since; then nothing is there to reuse and a fresh reference creates the distribution.
+                    string otherId = ExistingIdIn(ex.Message);
+                    Distribution other = otherId == null ? null : await TryGet(cloudFront, otherId, context).ConfigureAwait(false);
+                    if (other != null)
+                    {
+                        context.WriteVerbose($"Distribution {otherId} was created earlier for this bucket; reusing it.");
+                        (distribution, changes) = await Converge(cloudFront, otherId, spec, originDomain, oac.Id, context).ConfigureAwait(false);
+                        existing = new DistributionSummary { Id = otherId };
+                    }
+                    else
+                    {
+                        config.CallerReference = FreshCallerReference(spec.BucketName);
+                        context.WriteVerbose($"CloudFront still remembers the caller reference of a deleted distribution{(otherId == null ? "" : $" ({otherId})")}; creating the distribution with caller reference {config.CallerReference}.");
+                        distribution = await Cf(() => cloudFront.CreateDistributionWithTagsAsync(config, spec.Tags, context.Cancellation), "CreateDistributionWithTags", bucket).ConfigureAwait(false);
+                    }
                 }
                 catch (CloudFrontException ex)
                 {
@@ -239,11 +252,25 @@ namespace EcommerceAws.Engine.Assets
                 return oac;
             }
             context.WriteVerbose($"Creating Origin Access Control '{bucket}' (S3, SigV4, always sign).");
-            return await Cf(() => cloudFront.CreateOriginAccessControlAsync(new OriginAccessControlConfig
+            return await Cf(async () =>
             {
-                Name = bucket, // names are unique per account, and a bucket name is at most 63 characters (the limit is 64)
-                Description = $"EcommerceAws: CloudFront access to s3://{bucket}",
-            }, context.Cancellation), "CreateOriginAccessControl", bucket).ConfigureAwait(false);
+                try
+                {
+                    return await cloudFront.CreateOriginAccessControlAsync(new OriginAccessControlConfig
+                    {
+                        Name = bucket, // names are unique per account, and a bucket name is at most 63 characters (the limit is 64)
+                        Description = $"EcommerceAws: CloudFront access to s3://{bucket}",
+                    }, context.Cancellation).ConfigureAwait(false);
+                }
+                catch (CloudFrontException ex) when (ex.ErrorCode == "OriginAccessControlAlreadyExists")
+                {
+                    // A retried create whose first attempt did land (its answer was lost), or a concurrent run: the name is ours.
+                    context.WriteVerbose($"Origin Access Control '{bucket}' already exists (a retried or concurrent create); looking it up by name.");
+                    OriginAccessControl found = await FindOriginAccessControl(cloudFront, bucket, context).ConfigureAwait(false);
+                    if (found == null) throw;
+                    return found;
+                }
+            }, "CreateOriginAccessControl", bucket).ConfigureAwait(false);
         }
 
         private static async Task<OriginAccessControl> FindOriginAccessControl(ICloudFrontClient cloudFront, string bucket, IOperationContext context)
@@ -363,6 +390,10 @@ namespace EcommerceAws.Engine.Assets
 
         /// <summary>The ARN in the form CloudFront's own policies use (global: empty region).</summary>
         public static string DistributionArn(string account, string id) => $"arn:aws:cloudfront::{account}:distribution/{id}";
+
+        /// <summary>A caller reference CloudFront has not seen: the deterministic one plus the time, for a name whose reference outlived its distribution.</summary>
+        internal static string FreshCallerReference(string bucket) =>
+            $"ecommerceaws-{bucket}-{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N").Substring(0, 6)}";
 
         private static string ExistingIdIn(string message)
         {

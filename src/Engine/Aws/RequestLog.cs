@@ -44,6 +44,15 @@ namespace EcommerceAws.Engine.Aws
             lock (FileLock) File.AppendAllText(path, line);
         }
 
+        /// <summary>A transport event (a retry and its wait, a clock-skew correction) as one JSON line with "event".</summary>
+        public static void AppendEvent(string path, string service, string name, IDictionary<string, object> fields)
+        {
+            var entry = new Dictionary<string, object> { ["service"] = service, ["event"] = name };
+            foreach (var field in fields) entry[field.Key] = field.Value;
+            string line = JsonSerializer.Serialize(entry) + "\n";
+            lock (FileLock) File.AppendAllText(path, line);
+        }
+
         private static string RedactForm(string body) => string.Join("&", body.Split('&').Select(pair =>
         {
             int eq = pair.IndexOf('=');

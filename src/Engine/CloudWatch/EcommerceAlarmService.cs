@@ -49,6 +49,7 @@ namespace EcommerceAws.Engine.CloudWatch
             string lambdaFunctionName, IOperationContext context)
         {
             using var cloudWatch = new AmazonCloudWatchClient(context.Aws);
+            cacheClusterId = CacheIds.Normalize(cacheClusterId);
             List<string> names = EcommerceAlarmPlan.For(tableName, bucketName, cacheClusterId, lambdaFunctionName, null, null)
                 .Select(a => a.AlarmName).ToList();
             var found = new List<EcommerceAlarmInfo>(await Describe(cloudWatch, names, null, context).ConfigureAwait(false));

@@ -28,7 +28,7 @@ namespace EcommerceAws.Engine.Products
             InputValidation.TableName(tableName);
             using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
             var catalog = new ProductCatalog(dynamo, tableName, context);
-            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, context).ConfigureAwait(false);
+            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, tableName, context).ConfigureAwait(false);
             var reader = new CachedProductReader(catalog, cache, tableName, context);
             switch (selection)
             {
@@ -48,6 +48,8 @@ namespace EcommerceAws.Engine.Products
         {
             InputValidation.TableName(tableName);
             ProductValidation.Fields(fields, creating: true);
+            // The cache is opened (and its table checked) before the write, so a refusal changes nothing.
+            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, tableName, context).ConfigureAwait(false);
             using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
             // ObjectId: 4-byte seconds + random + counter — sortable by creation, unique across processes, and the same shape as migrated ids.
             string id = ObjectId.GenerateNewId().ToString();
@@ -73,7 +75,6 @@ namespace EcommerceAws.Engine.Products
             context.WriteVerbose($"Created product {id} in '{tableName}'.");
             await EnsureCategoryAsync(dynamo, tableName, fields.Category, context).ConfigureAwait(false);
 
-            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, context).ConfigureAwait(false);
             if (cache != null) await cache.InvalidateAsync(new[] { cache.Keys.Product(id), cache.Keys.Category(fields.Category), cache.Keys.All }).ConfigureAwait(false);
             return ProductItemJson.FromItem(item, tableName);
         }
@@ -83,6 +84,7 @@ namespace EcommerceAws.Engine.Products
             InputValidation.TableName(tableName);
             ProductValidation.Id(id);
             ProductValidation.Fields(changes, creating: false);
+            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, tableName, context).ConfigureAwait(false);
             using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
 
             var sets = new Dictionary<string, AttributeValue>(FieldValues(changes)) { ["updatedAt"] = S(Timestamp()) };
@@ -127,7 +129,6 @@ namespace EcommerceAws.Engine.Products
             if (changes.Category != null && changes.Category != oldCategory)
                 await EnsureCategoryAsync(dynamo, tableName, changes.Category, context).ConfigureAwait(false);
 
-            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, context).ConfigureAwait(false);
             if (cache != null)
                 await cache.InvalidateAsync(new[] { cache.Keys.Product(id), Category(cache, oldCategory), Category(cache, changes.Category), cache.Keys.All }).ConfigureAwait(false);
             return ProductItemJson.FromItem(updated, tableName);
@@ -137,6 +138,7 @@ namespace EcommerceAws.Engine.Products
         {
             InputValidation.TableName(tableName);
             ProductValidation.Id(id);
+            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, tableName, context).ConfigureAwait(false);
             using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
             DeleteItemResponse response;
             try
@@ -155,7 +157,6 @@ namespace EcommerceAws.Engine.Products
             }
             EcommerceProduct removed = ProductItemJson.FromItem(response.Attributes ?? new Dictionary<string, AttributeValue>(), tableName);
             context.WriteVerbose($"Deleted product {id} from '{tableName}'.");
-            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, context).ConfigureAwait(false);
             if (cache != null)
                 await cache.InvalidateAsync(new[] { cache.Keys.Product(id), Category(cache, removed.Category), cache.Keys.All }).ConfigureAwait(false);
             return removed;

@@ -57,7 +57,7 @@ namespace EcommerceAws.Engine.Tables
             string ttl = null;
             if (table.TableStatus == TableStatus.ACTIVE)
             {
-                pitr = await EnsurePointInTimeRecovery(dynamo, spec.TableName, context).ConfigureAwait(false);
+                pitr = await EnsurePointInTimeRecovery(dynamo, spec.TableName, spec.Wait, context).ConfigureAwait(false);
                 ttl = await EnsureTimeToLive(dynamo, spec.TableName, spec.TimeToLiveAttribute, context).ConfigureAwait(false);
             }
             else
@@ -204,17 +204,72 @@ namespace EcommerceAws.Engine.Tables
             }
         }
 
-        private static async Task<bool> EnsurePointInTimeRecovery(IAmazonDynamoDB dynamo, string tableName, IOperationContext context)
+        /// <summary>
+        /// Turns point-in-time recovery on. DynamoDB often answers ContinuousBackupsUnavailableException ("backups have
+        /// not yet been enabled for this table") for minutes after a new table became ACTIVE: that answer is waited out
+        /// with a growing, jittered pause and progress, until PointInTimeRecoveryStatus is ENABLED (or, with -NoWait, left
+        /// for the next run with a warning).
+        /// </summary>
+        private static async Task<bool> EnsurePointInTimeRecovery(IAmazonDynamoDB dynamo, string tableName, bool wait, IOperationContext context)
         {
             if (await GetPointInTimeRecovery(dynamo, tableName, context).ConfigureAwait(false)) return true;
             context.WriteVerbose($"Enabling point-in-time recovery on '{tableName}'.");
-            UpdateContinuousBackupsResponse response = await AwsCall.Run(() => dynamo.UpdateContinuousBackupsAsync(new UpdateContinuousBackupsRequest
+            var clock = Stopwatch.StartNew();
+            string activity = $"Enabling point-in-time recovery on {tableName}";
+            TimeSpan timeout = PitrTimeout();
+            for (int attempt = 1; ; attempt++)
             {
-                TableName = tableName,
-                PointInTimeRecoverySpecification = new PointInTimeRecoverySpecification { PointInTimeRecoveryEnabled = true },
-            }, context.Cancellation), "UpdateContinuousBackups", tableName).ConfigureAwait(false);
-            return response.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus == PointInTimeRecoveryStatus.ENABLED;
+                string waitingFor;
+                try
+                {
+                    UpdateContinuousBackupsResponse response = await AwsCall.Run(() => dynamo.UpdateContinuousBackupsAsync(new UpdateContinuousBackupsRequest
+                    {
+                        TableName = tableName,
+                        PointInTimeRecoverySpecification = new PointInTimeRecoverySpecification { PointInTimeRecoveryEnabled = true },
+                    }, context.Cancellation), "UpdateContinuousBackups", tableName).ConfigureAwait(false);
+                    ContinuousBackupsDescription backups = response.ContinuousBackupsDescription;
+                    if (backups?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus == PointInTimeRecoveryStatus.ENABLED
+                        || await GetPointInTimeRecovery(dynamo, tableName, context).ConfigureAwait(false))
+                    {
+                        context.WriteProgress(new ProgressUpdate { Activity = activity, Completed = true });
+                        return true;
+                    }
+                    waitingFor = "point-in-time recovery accepted, waiting for ENABLED";
+                }
+                catch (EcommerceException ex) when (ex.ErrorId == "Aws.ContinuousBackupsUnavailableException")
+                {
+                    if (!wait)
+                    {
+                        context.WriteWarning($"DynamoDB cannot enable point-in-time recovery on '{tableName}' yet (ContinuousBackupsUnavailableException: backups are still being set up for a new table). Run New-EcommerceTable again in a few minutes; it enables PITR then.");
+                        return false;
+                    }
+                    waitingFor = "backups not available yet (usual for a few minutes after a table is created)";
+                }
+                if (clock.Elapsed > timeout)
+                    throw new EcommerceException("PointInTimeRecoveryTimeout", ErrorCategory.OperationTimeout, tableName,
+                        $"Point-in-time recovery on '{tableName}' was still not ENABLED after {clock.Elapsed.TotalMinutes:0.#} minutes ({waitingFor}). The table itself is ready.",
+                        "Run New-EcommerceTable again later (it only enables what is missing), or enable PITR in the DynamoDB console.");
+                TimeSpan pause = PitrPause(attempt);
+                context.WriteProgress(new ProgressUpdate
+                {
+                    Activity = activity,
+                    Status = $"Attempt {attempt}: {waitingFor}; next try in {pause.TotalSeconds:0.#} s ({clock.Elapsed.TotalSeconds:0} s so far)",
+                });
+                context.WriteVerbose($"Point-in-time recovery on '{tableName}': {waitingFor}; trying again in {pause.TotalSeconds:0.#} s.");
+                await Task.Delay(pause, context.Cancellation).ConfigureAwait(false);
+            }
         }
+
+        /// <summary>5 s doubling to 60 s, with equal jitter (half fixed, half random), scaled by the test-only backoff base.</summary>
+        private static TimeSpan PitrPause(int attempt)
+        {
+            double unit = SignedServiceClient.RetryBaseMs();
+            double cap = Math.Min(60 * unit, 5 * unit * Math.Pow(2, attempt - 1));
+            return TimeSpan.FromMilliseconds(cap / 2 + Random.Shared.NextDouble() * cap / 2);
+        }
+
+        /// <summary>How long PITR is waited for: 15 minutes (scaled down with the test-only backoff base).</summary>
+        private static TimeSpan PitrTimeout() => TimeSpan.FromMinutes(15 * SignedServiceClient.RetryBaseMs() / 1000);
 
         private static async Task<bool> GetPointInTimeRecovery(IAmazonDynamoDB dynamo, string tableName, IOperationContext context)
         {

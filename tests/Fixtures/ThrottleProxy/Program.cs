@@ -5,6 +5,16 @@
 // --answer-writes (benchmarks): BatchWriteItem and PutItem are answered as successes by the proxy itself after the
 // delay, without reaching the target, to model a service whose only cost is the network latency.
 // Counters: GET /__stats → {"batchWriteCalls":n,"throttled":n,"partial":n}.
+//
+// Scripted answers (tests of retries, clock skew, redirects and error handling over real sockets):
+// POST /__rules with a JSON array replaces the rules; GET /__requests lists every request seen since the last
+// POST /__rules ({method, path, op, amzDate, rule}). A rule:
+//   {"match":"UpdateContinuousBackups", "times":3, "skip":0, "forward":false, "status":400,
+//    "body":"...", "contentType":"application/x-amz-json-1.0", "headers":{"Date":"+7200", "Location":"..."}}
+// match is an operation name (X-Amz-Target suffix or the Query protocol's Action) or "METHOD /path-regex" for
+// REST APIs (CloudFront). skip lets that many matching requests through first; times is how often the rule
+// answers; forward sends the request to the target first (its side effect happens) and then answers as the rule
+// says. A Date header given as "+N"/"-N" is the proxy's clock shifted by N seconds (clock-skew tests).
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -17,6 +27,9 @@ double partialShare = double.Parse(arguments.GetValueOrDefault("--unprocessed", 
 int delayMs = int.Parse(arguments.GetValueOrDefault("--delay-ms", "0"));
 bool answerWrites = arguments.ContainsKey("--answer-writes");
 long calls = 0, throttled = 0, partial = 0;
+var rules = new List<Rule>();
+var seen = new List<JsonObject>();
+object rulesLock = new object();
 
 var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromMinutes(5) };
 var listener = new HttpListener();
@@ -41,8 +54,42 @@ async Task Handle(HttpListenerContext context)
         }
         byte[] body;
         using (var buffer = new MemoryStream()) { await context.Request.InputStream.CopyToAsync(buffer); body = buffer.ToArray(); }
+        if (context.Request.Url.AbsolutePath == "/__rules" && context.Request.HttpMethod == "POST")
+        {
+            var parsed = JsonNode.Parse(Encoding.UTF8.GetString(body)).AsArray().Select(n => Rule.From(n.AsObject())).ToList();
+            lock (rulesLock) { rules = parsed; seen.Clear(); }
+            await Reply(context, 200, "{}", "application/json");
+            return;
+        }
+        if (context.Request.Url.AbsolutePath == "/__requests")
+        {
+            string list;
+            lock (rulesLock) list = new JsonArray(seen.Select(e => (JsonNode)e.DeepClone()).ToArray()).ToJsonString();
+            await Reply(context, 200, list, "application/json");
+            return;
+        }
         if (delayMs > 0) await Task.Delay(delayMs);
         string amzTarget = context.Request.Headers["X-Amz-Target"] ?? "";
+        string operation = OperationOf(context.Request, amzTarget, body);
+        Rule rule = null;
+        lock (rulesLock)
+        {
+            rule = rules.FirstOrDefault(r => r.Matches(context.Request.HttpMethod, context.Request.Url.AbsolutePath, operation) && r.Take());
+            seen.Add(new JsonObject
+            {
+                ["method"] = context.Request.HttpMethod,
+                ["path"] = context.Request.Url.PathAndQuery,
+                ["op"] = operation,
+                ["amzDate"] = context.Request.Headers["X-Amz-Date"],
+                ["rule"] = rule == null ? null : rules.IndexOf(rule),
+            });
+        }
+        if (rule != null)
+        {
+            if (rule.Forward) (await Forward(context, body)).Dispose();
+            await Answer(context, rule);
+            return;
+        }
         JsonObject unprocessed = null;
         if (answerWrites && (amzTarget.EndsWith(".BatchWriteItem") || amzTarget.EndsWith(".PutItem")))
         {
@@ -83,15 +130,7 @@ async Task Handle(HttpListenerContext context)
                 else unprocessed = null;
             }
         }
-        var forward = new HttpRequestMessage(new HttpMethod(context.Request.HttpMethod), target + context.Request.Url.PathAndQuery);
-        forward.Content = new ByteArrayContent(body);
-        foreach (string name in context.Request.Headers.AllKeys)
-        {
-            if (name is "Host" or "Content-Length" or "Connection" or "Expect" or "Transfer-Encoding") continue;
-            if (name == "Content-Type") { forward.Content.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]); continue; }
-            forward.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]);
-        }
-        using HttpResponseMessage response = await http.SendAsync(forward);
+        using HttpResponseMessage response = await Forward(context, body);
         byte[] answer = await response.Content.ReadAsByteArrayAsync();
         if (unprocessed != null && response.IsSuccessStatusCode)
         {
@@ -117,6 +156,46 @@ async Task Handle(HttpListenerContext context)
     }
 }
 
+async Task<HttpResponseMessage> Forward(HttpListenerContext context, byte[] body)
+{
+    var forward = new HttpRequestMessage(new HttpMethod(context.Request.HttpMethod), target + context.Request.Url.PathAndQuery);
+    forward.Content = new ByteArrayContent(body);
+    foreach (string name in context.Request.Headers.AllKeys)
+    {
+        if (name is "Host" or "Content-Length" or "Connection" or "Expect" or "Transfer-Encoding") continue;
+        if (name == "Content-Type") { forward.Content.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]); continue; }
+        forward.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]);
+    }
+    return await http.SendAsync(forward);
+}
+
+static string OperationOf(HttpListenerRequest request, string amzTarget, byte[] body)
+{
+    if (amzTarget.Length > 0) return amzTarget.Substring(amzTarget.LastIndexOf('.') + 1);
+    if ((request.ContentType ?? "").StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        foreach (string pair in Encoding.UTF8.GetString(body).Split('&'))
+            if (pair.StartsWith("Action=", StringComparison.Ordinal)) return Uri.UnescapeDataString(pair.Substring(7));
+    return null;
+}
+
+static async Task Answer(HttpListenerContext context, Rule rule)
+{
+    byte[] bytes = Encoding.UTF8.GetBytes(rule.Body ?? "");
+    context.Response.StatusCode = rule.Status;
+    context.Response.ContentType = rule.ContentType;
+    foreach (var (name, value) in rule.Headers)
+    {
+        string text = name == "Date" && (value.StartsWith('+') || value.StartsWith('-'))
+            ? DateTime.UtcNow.AddSeconds(double.Parse(value, System.Globalization.CultureInfo.InvariantCulture)).ToString("r", System.Globalization.CultureInfo.InvariantCulture)
+            : value;
+        if (name == "Location") context.Response.RedirectLocation = text;
+        else context.Response.Headers[name] = text;
+    }
+    context.Response.ContentLength64 = bytes.Length;
+    await context.Response.OutputStream.WriteAsync(bytes);
+    context.Response.Close();
+}
+
 static async Task Reply(HttpListenerContext context, int status, string text, string type)
 {
     byte[] bytes = Encoding.UTF8.GetBytes(text);
@@ -125,4 +204,45 @@ static async Task Reply(HttpListenerContext context, int status, string text, st
     context.Response.ContentLength64 = bytes.Length;
     await context.Response.OutputStream.WriteAsync(bytes);
     context.Response.Close();
+}
+
+sealed class Rule
+{
+    public string Match { get; init; }
+    public int Times { get; init; } = 1;
+    public int Skip { get; init; }
+    public bool Forward { get; init; }
+    public int Status { get; init; } = 500;
+    public string Body { get; init; }
+    public string ContentType { get; init; } = "text/xml";
+    public List<(string, string)> Headers { get; init; } = new();
+    private int matched, answered;
+
+    public static Rule From(JsonObject o) => new Rule
+    {
+        Match = (string)o["match"],
+        Times = (int?)o["times"] ?? 1,
+        Skip = (int?)o["skip"] ?? 0,
+        Forward = (bool?)o["forward"] ?? false,
+        Status = (int?)o["status"] ?? 500,
+        Body = (string)o["body"],
+        ContentType = (string)o["contentType"] ?? "text/xml",
+        Headers = (o["headers"]?.AsObject() ?? new JsonObject()).Select(h => (h.Key, (string)h.Value)).ToList(),
+    };
+
+    public bool Matches(string method, string path, string operation)
+    {
+        int space = Match.IndexOf(' ');
+        if (space < 0) return operation == Match;
+        return method == Match.Substring(0, space) && System.Text.RegularExpressions.Regex.IsMatch(path, Match.Substring(space + 1));
+    }
+
+    /// <summary>Counts a matching request; true when this one gets the scripted answer.</summary>
+    public bool Take()
+    {
+        if (matched++ < Skip) return false;
+        if (answered >= Times) return false;
+        answered++;
+        return true;
+    }
 }
