@@ -4,7 +4,8 @@
 .DESCRIPTION
     Tasks (run in order when several are given):
       Bootstrap  install what is missing, and only that: Pester 5.9.1 (NuGet), moto server (pip),
-                 redis-server, awscli and openssl (apt-get, as root)
+                 redis-server, awscli, openssl, nodejs and npm (apt-get, as root), and the npm `mongodb`
+                 driver the change-stream tests use as a second client (npm ci, pinned by package-lock.json)
       Build      publish a ready-to-import module folder to out/EcommerceAws
       Test       Build, start moto + redis-server + the MongoDB wire test server on free 127.0.0.1 ports,
                  run Pester (NUnit XML to out/test-results.xml), stop the services, print 'N passed, N failed'.
@@ -61,6 +62,7 @@ $ModuleOut = Join-Path $Out 'EcommerceAws'
 $FixturesOut = Join-Path $Out 'fixtures'
 $LogDirectory = Join-Path $Out 'logs'
 $PesterVersion = '5.9.1'
+$NodeMongoClient = Join-Path $Root 'tests/Fixtures/node-mongo'
 Import-Module (Join-Path $Root 'tests/TestServices.psm1') -Force
 
 function Write-Step([string] $Message) { Write-Host "==> $Message" -ForegroundColor Cyan }
@@ -100,6 +102,8 @@ function Invoke-Bootstrap {
     if (-not (Get-Command redis-server -ErrorAction SilentlyContinue)) { $apt += 'redis-server' }
     if (-not (Test-Path '/usr/bin/aws')) { $apt += 'awscli' }
     if (-not (Get-Command openssl -ErrorAction SilentlyContinue)) { $apt += 'openssl' }   # TLS test certificates
+    if (-not (Get-Command node -ErrorAction SilentlyContinue)) { $apt += 'nodejs' }        # second MongoDB client
+    if (-not (Get-Command npm -ErrorAction SilentlyContinue)) { $apt += 'npm' }
     if ($apt) {
         if (-not (Test-IsRoot)) {
             throw "Missing $($apt -join ', '). Install them with: sudo apt-get install -y $($apt -join ' ')"
@@ -109,6 +113,18 @@ function Invoke-Bootstrap {
         Invoke-Native apt-get @('update', '-qq')
         Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends') + $apt)
     }
+    if (-not (Test-NodeMongoClient)) {
+        Write-Step 'Installing the npm mongodb driver for the tests (npm ci)'
+        Invoke-Native npm @('ci', '--prefix', $NodeMongoClient, '--no-audit', '--no-fund', '--loglevel', 'error')
+    }
+}
+
+function Test-NodeMongoClient {
+    # Installed, and at the version package-lock.json pins (a bumped lock reinstalls).
+    $installed = Join-Path $NodeMongoClient 'node_modules/mongodb/package.json'
+    if (-not (Test-Path $installed)) { return $false }
+    $lock = Get-Content -Raw (Join-Path $NodeMongoClient 'package-lock.json') | ConvertFrom-Json -AsHashtable
+    (Get-Content -Raw $installed | ConvertFrom-Json).version -eq $lock.packages['node_modules/mongodb'].version
 }
 
 function Invoke-Build {
