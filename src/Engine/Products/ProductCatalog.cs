@@ -32,7 +32,8 @@ namespace EcommerceAws.Engine.Products
                 Key = ProductKey(id),
                 ConsistentRead = true,
             }, context.Cancellation), "GetItem", id).ConfigureAwait(false);
-            return response.Item != null && response.Item.Count > 0 ? response.Item : null;
+            // A sync's tombstone (docs/DESIGN.md §5) holds the key of a deleted product: not a product.
+            return EntityKeys.IsEntityItem(response.Item, EcommerceEntity.Product) ? response.Item : null;
         }
 
         /// <summary>The category names listed under TYPE#category (GSI1), page by page, each name once.</summary>

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
+using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Output;
 
 namespace EcommerceAws.Engine.Products
@@ -90,11 +91,12 @@ namespace EcommerceAws.Engine.Products
             json.TryGetProperty(name, out JsonElement v) && decimal.TryParse(v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText(),
                 NumberStyles.Float, CultureInfo.InvariantCulture, out decimal d) ? d : 0m;
 
-        private static void WriteMap(Utf8JsonWriter writer, Dictionary<string, AttributeValue> map)
+        private static void WriteMap(Utf8JsonWriter writer, Dictionary<string, AttributeValue> map, bool item = true)
         {
             writer.WriteStartObject();
             foreach (var (name, value) in map)
             {
+                if (item && EntityKeys.IsBookkeeping(name)) continue; // the module's own, not a field of the app's product
                 writer.WritePropertyName(name);
                 WriteValue(writer, value);
             }
@@ -106,7 +108,7 @@ namespace EcommerceAws.Engine.Products
             if (value.S != null) writer.WriteStringValue(value.S);
             else if (value.N != null) writer.WriteRawValue(value.N);
             else if (value.BOOL != null) writer.WriteBooleanValue(value.BOOL.Value);
-            else if (value.M != null) WriteMap(writer, value.M);
+            else if (value.M != null) WriteMap(writer, value.M, item: false);
             else if (value.L != null)
             {
                 writer.WriteStartArray();

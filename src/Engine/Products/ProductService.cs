@@ -100,6 +100,8 @@ namespace EcommerceAws.Engine.Products
             var values = new Dictionary<string, AttributeValue>();
             var assignments = new List<string>();
             int n = 0;
+            names["#et"] = EntityKeys.EntityTypeAttribute;
+            values[":product"] = S(EntityKeys.EntityType(EcommerceEntity.Product));
             foreach (var (name, value) in sets)
             {
                 names["#f" + n] = name;
@@ -116,7 +118,7 @@ namespace EcommerceAws.Engine.Products
                     TableName = tableName,
                     Key = ProductCatalog.ProductKey(id),
                     UpdateExpression = "SET " + string.Join(", ", assignments),
-                    ConditionExpression = "attribute_exists(PK)",   // an update never creates a product
+                    ConditionExpression = "#et = :product",   // an update never creates a product (nor revives a sync's tombstone)
                     ExpressionAttributeNames = names,
                     ExpressionAttributeValues = values,
                     ReturnValues = ReturnValue.ALL_OLD,
@@ -153,7 +155,8 @@ namespace EcommerceAws.Engine.Products
                 {
                     TableName = tableName,
                     Key = ProductCatalog.ProductKey(id),
-                    ConditionExpression = "attribute_exists(PK)",
+                    ConditionExpression = "entityType = :product", // a product, not a sync's tombstone
+                    ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":product"] = S(EntityKeys.EntityType(EcommerceEntity.Product)) },
                     ReturnValues = ReturnValue.ALL_OLD,
                 }, context.Cancellation), "DeleteItem", id).ConfigureAwait(false);
             }

@@ -45,6 +45,37 @@ namespace EcommerceAws.Contract
         public int Segments { get; init; } = 4;
         /// <summary>Store the result on the status item (false under -WhatIf: verify, report, write nothing).</summary>
         public bool Record { get; init; } = true;
+        /// <summary>Compare every source document with its item and every item with its document (Test-EcommerceMigration -Full), not a sample.</summary>
+        public bool Full { get; init; }
+        /// <summary>With <see cref="Full"/>: how many differences are listed (all are counted).</summary>
+        public int MaxListed { get; init; } = 1000;
     }
 
+}
+
+namespace EcommerceAws.Contract
+{
+    /// <summary>Where a sync stands (docs/DESIGN.md §5): its full load, then the change stream, or stopped by -Drain once caught up.</summary>
+    public enum SyncPhase { FullLoad, Streaming, Drained }
+
+    /// <summary>What a Sync-EcommerceMigration run asks for.</summary>
+    public sealed class SyncSpec
+    {
+        public EcommerceEntity[] Entities { get; init; }
+        public string TableName { get; init; }
+        /// <summary>A MongoDB source (MongoUri, Database); Collection is each entity's default.</summary>
+        public MigrationSourceSpec Source { get; init; }
+        public int MaxConcurrency { get; init; } = 8;
+        /// <summary>Folder for the rejects files; null = WorkingDirectory.</summary>
+        public string RejectFolder { get; init; }
+        public string WorkingDirectory { get; init; }
+        /// <summary>A new start point and a new full load, whatever the status items say (after ChangeStreamHistoryLost).</summary>
+        public bool Restart { get; init; }
+        /// <summary>Catch up to the source's cluster time at the start of the run, then stop (Phase Drained).</summary>
+        public bool Drain { get; init; }
+        /// <summary>Stop streaming at this time (UTC); null = run until -Drain or Ctrl+C.</summary>
+        public System.DateTime? Until { get; init; }
+        /// <summary>Check the source, the privileges and the resume points; write nothing.</summary>
+        public bool DryRun { get; init; }
+    }
 }

@@ -29,6 +29,29 @@ namespace EcommerceAws.Output
         /// <summary>When that lease runs out unless its run renews it (UTC).</summary>
         public DateTime? LeaseExpiresAt { get; init; }
         /// <summary>Filled by Get-MigrationStatus -Verify.</summary>
-        public MigrationVerification Verification { get; init; }
+        public MigrationVerification Verification { get => verification; init => verification = value; }
+        private MigrationVerification verification;
+
+        // Sync-EcommerceMigration (null for a plain migration)
+        /// <summary>FullLoad, Streaming or Drained; null when no sync ran on this entity.</summary>
+        public SyncPhase? Phase { get; init; }
+        /// <summary>The source's cluster time the sync's change stream starts from (seconds:increment).</summary>
+        public string SyncStartPoint { get; init; }
+        public long? EventsApplied { get; init; }
+        public long? EventsRejected { get; init; }
+        /// <summary>The cluster time of the last applied change (UTC).</summary>
+        public DateTime? LastEventTime { get; init; }
+        /// <summary>Seconds behind the source at the last status update (UpdatedAt).</summary>
+        public double? LagSeconds { get; init; }
+        /// <summary>The resume token after which every change is applied; a new run continues from it.</summary>
+        public string ResumePoint { get; init; }
+
+        /// <summary>This row with a verification attached (Get-MigrationStatus -Verify).</summary>
+        public MigrationStatusInfo WithVerification(MigrationVerification verification)
+        {
+            var copy = (MigrationStatusInfo)MemberwiseClone();
+            copy.verification = verification;
+            return copy;
+        }
     }
 }

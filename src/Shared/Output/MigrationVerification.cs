@@ -18,11 +18,21 @@ namespace EcommerceAws.Output
         public MigrationMismatch[] Mismatches { get; init; } = Array.Empty<MigrationMismatch>();
         public DateTime VerifiedAt { get; init; }
         public string[] Notes { get; init; } = Array.Empty<string>();
+        /// <summary>-Full: every source document was compared with its item and every item with its document.</summary>
+        public bool Full { get; init; }
+        /// <summary>-Full: documents that should have an item and have none (or only a tombstone).</summary>
+        public long Missing { get; init; }
+        /// <summary>-Full: items with no document that should have one (deleted, rejected), tombstones left behind included.</summary>
+        public long Extra { get; init; }
+        /// <summary>-Full: items whose attributes differ from their re-mapped document.</summary>
+        public long Different { get; init; }
     }
 
     /// <summary>One difference found by verification. Values of password/hash attributes are never shown.</summary>
     public sealed class MigrationMismatch
     {
+        /// <summary>Missing, Extra, Different, Count or Source.</summary>
+        public string Kind { get; init; }
         public string Id { get; init; }
         public string Attribute { get; init; }
         public string Problem { get; init; }

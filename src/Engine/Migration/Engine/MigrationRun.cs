@@ -35,13 +35,16 @@ namespace EcommerceAws.Engine.Migration.Engine
         private readonly EntityMapper mapper = new EntityMapper();
         private readonly Stopwatch clock = new Stopwatch();
         private readonly List<string> notes = new List<string>();
-        private readonly MigrationLease lease = MigrationLease.FromEnvironment();
+        private readonly MigrationLease lease;
+        private readonly IFullLoadGate gate; // null for a plain migration; a sync's full load otherwise
         private long leaseRenewedAt; // Stopwatch timestamp of the last renewal that DynamoDB accepted
         private string runId;
         private long batchesWritten;
 
-        public MigrationRun(MigrationSpec spec, IOperationContext context, IAmazonDynamoDB dynamo, TableDescription table)
+        public MigrationRun(MigrationSpec spec, IOperationContext context, IAmazonDynamoDB dynamo, TableDescription table, IFullLoadGate gate = null)
         {
+            this.gate = gate;
+            lease = gate?.Lease ?? MigrationLease.FromEnvironment();
             this.spec = spec;
             this.context = context;
             this.dynamo = dynamo;
@@ -58,7 +61,13 @@ namespace EcommerceAws.Engine.Migration.Engine
             MigrationStatusRecord previous = await store.GetAsync(entity, context.Cancellation).ConfigureAwait(false);
             string freshRunId = Guid.NewGuid().ToString("N").Substring(0, 12);
             bool createdItem = false;
-            if (spec.DryRun)
+            if (gate != null)
+            {
+                // A sync took the lease before recording its start point and keeps it after this full load.
+                previous = gate.StatusBefore;
+                leaseRenewedAt = Stopwatch.GetTimestamp();
+            }
+            else if (spec.DryRun)
             {
                 if (previous != null && previous.IsLeased(DateTime.UtcNow))
                     context.WriteWarning(MigrationLease.AlreadyRunning(spec.TableName, entity, previous, "A real run would stop here; -WhatIf reads anyway.").Message);
@@ -79,7 +88,7 @@ namespace EcommerceAws.Engine.Migration.Engine
             {
                 return await RunLeasedAsync(source, previous, freshRunId).ConfigureAwait(false);
             }
-            catch (Exception) when (!spec.DryRun && !statusWritten)
+            catch (Exception) when (!spec.DryRun && !statusWritten && gate == null)
             {
                 // Failed before the first status write: give the item back as it was (none, or the previous run's status).
                 try { await store.ReleaseAsync(entity, lease, deleteItem: createdItem, CancellationToken.None).ConfigureAwait(false); }
@@ -95,12 +104,8 @@ namespace EcommerceAws.Engine.Migration.Engine
             EcommerceEntity entity = spec.Entity;
             bool resume = previous != null && !spec.Restart;
             bool previousCompleted = resume && previous.State == MigrationState.Completed;
-            runId = resume ? previous.RunId : freshRunId;
-            // -RejectPath may name the file or, like Invoke-EcommerceMigration's, an existing folder for it.
-            string rejectFileName = $"{entity.ToString().ToLowerInvariant()}-rejects-{runId}.jsonl";
-            string rejectPath = spec.RejectPath == null ? Path.Combine(spec.WorkingDirectory ?? Directory.GetCurrentDirectory(), rejectFileName)
-                : Directory.Exists(spec.RejectPath) ? Path.Combine(spec.RejectPath, rejectFileName)
-                : spec.RejectPath;
+            runId = resume ? previous.RunId : gate?.FreshRunId ?? freshRunId;
+            string rejectPath = RejectPathFor(spec, runId);
             var tracker = resume
                 ? new WatermarkTracker(previous.Checkpoint, previous.Written, previous.Rejected)
                 : new WatermarkTracker(null, 0, 0);
@@ -130,6 +135,7 @@ namespace EcommerceAws.Engine.Migration.Engine
                 SourceCount = count ?? 0,
                 StartedAt = resume && !previousCompleted ? previous.StartedAt : DateTime.UtcNow,
                 RejectPath = rejectPath,
+                Sync = spec.Restart ? null : previous?.Sync, // a plain run keeps a sync's resume point (a sync's gate sets its own)
             };
             if (!spec.DryRun && !previousCompleted)
             {
@@ -138,7 +144,8 @@ namespace EcommerceAws.Engine.Migration.Engine
             }
 
             clock.Start();
-            using var rejects = new RejectLog(rejectPath, enabled: !spec.DryRun);
+            using RejectLog ownRejects = gate == null ? new RejectLog(rejectPath, enabled: !spec.DryRun) : null;
+            RejectLog rejects = ownRejects ?? gate.Rejects;
             if (resume && !spec.DryRun && previous.Checkpoint != null)
             {
                 // The interrupted run may have rejected documents past its checkpoint; this run reads them again.
@@ -151,7 +158,7 @@ namespace EcommerceAws.Engine.Migration.Engine
             var concurrency = new AdaptiveConcurrency(spec.MaxConcurrency);
             var writer = new BatchWriter(dynamo, spec.TableName, concurrency, StallTimeout);
             var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(Math.Max(2, spec.MaxConcurrency * 2)) { SingleWriter = true });
-            var emails = entity == EcommerceEntity.User ? new EmailRegistry(dynamo, spec.TableName, askTable: previous != null) : null;
+            var emails = entity != EcommerceEntity.User ? null : gate != null ? gate.Emails : new EmailRegistry(dynamo, spec.TableName, askTable: previous != null);
 
             Task reader = Task.Run(() => ReadAsync(source, resume ? previous.Checkpoint : null, tracker, rejects, emails, keys, channel.Writer, count, run.Token));
             Task[] writers = Enumerable.Range(0, spec.DryRun ? 0 : Math.Max(1, spec.MaxConcurrency))
@@ -188,7 +195,7 @@ namespace EcommerceAws.Engine.Migration.Engine
                 }
             }
             clock.Stop();
-            context.WriteProgress(new ProgressUpdate { Activity = Activity, Completed = true });
+            context.WriteProgress(new ProgressUpdate { ActivityId = ProgressId, Activity = Activity, Completed = true });
             rejects.Flush();
 
             if (leaseLost != null)
@@ -206,7 +213,7 @@ namespace EcommerceAws.Engine.Migration.Engine
             {
                 MigrationState state = interrupted ? MigrationState.Interrupted : MigrationState.Failed;
                 string message = interrupted ? "Stopped by the user (Ctrl+C)." : failure.Message;
-                if (!spec.DryRun && !await SaveAsync(record, tracker, state, message, release: true).ConfigureAwait(false))
+                if (!spec.DryRun && !await SaveAsync(record, tracker, state, message, release: gate == null).ConfigureAwait(false))
                     context.WriteWarning($"{entity}: the status item was taken over by another run; this run's {state} state was not recorded.");
                 var snapshot = tracker.Snapshot();
                 context.WriteWarning($"{entity}: migration {state} at checkpoint {snapshot.Checkpoint ?? "(start)"} ({snapshot.Written} written, {snapshot.Rejected} rejected); run the same command again to resume.");
@@ -249,10 +256,10 @@ namespace EcommerceAws.Engine.Migration.Engine
                         record.StartedAt = previous.StartedAt;
                         record.LastVerifiedAt = previous.LastVerifiedAt;
                         record.LastVerificationPassed = previous.LastVerificationPassed;
-                        if (!await SaveAsync(record, tracker, MigrationState.Completed, null, release: true).ConfigureAwait(false))
+                        if (!await SaveAsync(record, tracker, MigrationState.Completed, null, release: gate == null).ConfigureAwait(false))
                             throw LeaseLost("another run took the status item over before this run could record the new source count");
                     }
-                    else await store.ReleaseAsync(entity, lease, deleteItem: false, CancellationToken.None).ConfigureAwait(false);
+                    else if (gate == null) await store.ReleaseAsync(entity, lease, deleteItem: false, CancellationToken.None).ConfigureAwait(false);
                 }
             }
             else if (!spec.DryRun)
@@ -260,7 +267,7 @@ namespace EcommerceAws.Engine.Migration.Engine
                 record.FinishedAt = DateTime.UtcNow;
                 record.LastVerifiedAt = null;
                 record.LastVerificationPassed = null;
-                if (!await SaveAsync(record, tracker, MigrationState.Completed, null, release: true).ConfigureAwait(false))
+                if (!await SaveAsync(record, tracker, MigrationState.Completed, null, release: gate == null).ConfigureAwait(false))
                     throw LeaseLost("another run took the status item over before this run could record Completed");
             }
             if (spec.DryRun) notes.Add($"WhatIf: {tracker.WrittenThisRun} items would be written and {tracker.RejectedThisRun} documents rejected; nothing was written.");
@@ -310,6 +317,17 @@ namespace EcommerceAws.Engine.Migration.Engine
 
         private string Activity => $"Migrating {spec.Entity} to {spec.TableName}";
 
+        private int ProgressId => gate?.ProgressActivityId ?? 1;
+
+        /// <summary>The rejects file of a run: -RejectPath as a file, or &lt;entity&gt;-rejects-&lt;runId&gt;.jsonl in -RejectPath (a folder) or the working directory.</summary>
+        internal static string RejectPathFor(MigrationSpec spec, string runId)
+        {
+            string rejectFileName = $"{spec.Entity.ToString().ToLowerInvariant()}-rejects-{runId}.jsonl";
+            return spec.RejectPath == null ? Path.Combine(spec.WorkingDirectory ?? Directory.GetCurrentDirectory(), rejectFileName)
+                : Directory.Exists(spec.RejectPath) ? Path.Combine(spec.RejectPath, rejectFileName)
+                : spec.RejectPath;
+        }
+
         private double Rate(long items) => clock.Elapsed.TotalSeconds > 0 ? Math.Round(items / clock.Elapsed.TotalSeconds, 1) : 0;
 
         private const string LeaseLostId = "MigrationLeaseLost";
@@ -358,6 +376,7 @@ namespace EcommerceAws.Engine.Migration.Engine
             record.Message = message;
             record.ItemsPerSecond = Rate(tracker.WrittenThisRun);
             record.UpdatedAt = DateTime.UtcNow;
+            gate?.OnSave(record);
             return await store.PutAsync(record, lease, release, CancellationToken.None).ConfigureAwait(false);
         }
 
@@ -418,6 +437,7 @@ namespace EcommerceAws.Engine.Migration.Engine
                         reject = mapped.Reject;
                         if (reject == null) reject = keys.Check(spec.Entity, document.Document["_id"], mapped.Id, fromFile);
                         if (reject == null && emails != null) reject = await emails.CheckAsync(mapped, cancellation).ConfigureAwait(false);
+                        if (reject == null && gate != null) reject = gate.Stamp(mapped);
                     }
                     if (reject != null)
                     {
@@ -458,7 +478,9 @@ namespace EcommerceAws.Engine.Migration.Engine
             await foreach (Batch batch in input.ReadAllAsync(cancellation).ConfigureAwait(false))
             {
                 var watch = Stopwatch.StartNew();
-                BatchWriter.Outcome outcome = await writer.WriteAsync(batch.Requests, cancellation).ConfigureAwait(false);
+                BatchWriter.Outcome outcome = gate == null
+                    ? await writer.WriteAsync(batch.Requests, cancellation).ConfigureAwait(false)
+                    : await gate.WriteAsync(batch.Requests, batch.Ids, writer, cancellation).ConfigureAwait(false);
                 if (outcome.Refused.Count == 0) tracker.FinishWritten(batch.Sequences);
                 else
                 {
@@ -512,6 +534,8 @@ namespace EcommerceAws.Engine.Migration.Engine
             int seconds = remaining >= 0 && rate > 0 ? (int)(remaining / rate) : fraction is > 0 && rate > 0 ? (int)(clock.Elapsed.TotalSeconds * (1 - fraction.Value) / fraction.Value) : -1;
             context.WriteProgress(new ProgressUpdate
             {
+                ActivityId = ProgressId,
+                CurrentOperation = gate?.ProgressNote,
                 Activity = Activity,
                 Status = $"{tracker.WrittenThisRun:N0} written, {tracker.RejectedThisRun:N0} rejected" + (count.HasValue ? $" of {count:N0}" : "")
                     + $" — {rate:N0} items/s, concurrency {concurrency.Limit}",

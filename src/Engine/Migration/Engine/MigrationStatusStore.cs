@@ -41,6 +41,9 @@ namespace EcommerceAws.Engine.Migration.Engine
         public int? LeaseSeconds { get; set; }
         public DateTime? LeaseExpiresAt { get; set; }
 
+        /// <summary>A sync's state (Sync-EcommerceMigration, docs/DESIGN.md §5); null when none ran. Kept by plain runs unless -Restart.</summary>
+        public SyncStatus Sync { get; set; }
+
         /// <summary>Held by a run whose lease has not expired yet.</summary>
         public bool IsLeased(DateTime now) => LeaseOwner != null && LeaseExpiresAt != null && LeaseExpiresAt.Value >= now;
 
@@ -51,7 +54,27 @@ namespace EcommerceAws.Engine.Migration.Engine
             UpdatedAt = UpdatedAt, ItemsPerSecond = ItemsPerSecond, RejectPath = RejectPath, Message = Message,
             LastVerifiedAt = LastVerifiedAt, LastVerificationPassed = LastVerificationPassed, Verification = verification,
             LeaseHolder = LeaseOwner == null ? null : $"{LeaseHost} (PID {LeasePid})", LeaseExpiresAt = LeaseOwner == null ? null : LeaseExpiresAt,
+            Phase = Sync?.Phase, SyncStartPoint = Sync?.StartTime, EventsApplied = Sync?.EventsApplied, EventsRejected = Sync?.EventsRejected,
+            LastEventTime = Sync == null ? null : Migration.Sync.ClusterTimes.ToUtc(Sync.LastEventTime), LagSeconds = Sync?.LagSeconds, ResumePoint = Sync?.ResumeToken,
         };
+    }
+
+    /// <summary>
+    /// What a sync keeps on the status item besides the full load's fields: its phase, the start point (the source's cluster time
+    /// read before the full load, "seconds:increment"), the resume token after which every change is applied, the last applied
+    /// change's cluster time, event counts and the lag at the last update.
+    /// </summary>
+    internal sealed class SyncStatus
+    {
+        public SyncPhase? Phase { get; set; }
+        public string StartTime { get; set; }
+        public string ResumeToken { get; set; }
+        public string LastEventTime { get; set; }
+        public long EventsApplied { get; set; }
+        public long EventsRejected { get; set; }
+        public double LagSeconds { get; set; }
+
+        public SyncStatus Copy() => (SyncStatus)MemberwiseClone();
     }
 
     /// <summary>
@@ -191,6 +214,16 @@ namespace EcommerceAws.Engine.Migration.Engine
                 item["Message"] = new AttributeValue(record.Message.Length > MaxMessageChars ? record.Message.Substring(0, MaxMessageChars - 3) + "..." : record.Message);
             if (record.LastVerifiedAt != null) item["LastVerifiedAt"] = new AttributeValue(Iso(record.LastVerifiedAt.Value));
             if (record.LastVerificationPassed != null) item["LastVerificationPassed"] = new AttributeValue { BOOL = record.LastVerificationPassed.Value };
+            if (record.Sync is SyncStatus sync)
+            {
+                if (sync.Phase != null) item["SyncPhase"] = new AttributeValue(sync.Phase.ToString());
+                if (sync.StartTime != null) item[SyncStartTimeAttribute] = new AttributeValue(sync.StartTime);
+                if (sync.ResumeToken != null) item["SyncResumeToken"] = new AttributeValue(sync.ResumeToken);
+                if (sync.LastEventTime != null) item["SyncLastEventTime"] = new AttributeValue(sync.LastEventTime);
+                item["SyncEventsApplied"] = Number(sync.EventsApplied);
+                item["SyncEventsRejected"] = Number(sync.EventsRejected);
+                item["SyncLagSeconds"] = new AttributeValue { N = Math.Round(sync.LagSeconds, 3).ToString(CultureInfo.InvariantCulture) };
+            }
             ItemCheck check = ItemRules.SingleTable.Check(item);
             if (!check.IsOk) // only an absurd checkpoint (an _id of hundreds of KB) could get here
                 throw new EcommerceException("MigrationStatusInvalid", ErrorCategory.InvalidData, tableName,
@@ -305,8 +338,24 @@ namespace EcommerceAws.Engine.Migration.Engine
                 LeasePid = item.ContainsKey("LeasePid") ? (int)L("LeasePid") : null,
                 LeaseSeconds = item.ContainsKey("LeaseSeconds") ? (int)L("LeaseSeconds") : null,
                 LeaseExpiresAt = D("LeaseExpiresAt"),
+                Sync = S(SyncStartTimeAttribute) == null && S("SyncPhase") == null ? null : new SyncStatus
+                {
+                    Phase = Enum.TryParse(S("SyncPhase"), out SyncPhase phase) ? phase : null,
+                    StartTime = S(SyncStartTimeAttribute),
+                    ResumeToken = S("SyncResumeToken"),
+                    LastEventTime = S("SyncLastEventTime"),
+                    EventsApplied = L("SyncEventsApplied"),
+                    EventsRejected = L("SyncEventsRejected"),
+                    LagSeconds = item.TryGetValue("SyncLagSeconds", out AttributeValue lag) && double.TryParse(lag.N, NumberStyles.Float, CultureInfo.InvariantCulture, out double l) ? l : 0,
+                },
             };
         }
+
+        /// <summary>
+        /// The change stream's start point on the status item: the source's cluster time as "seconds:increment", read before the
+        /// full load (or an import) read anything. A Completed item with it and no SyncPhase is a finished full load a sync streams after.
+        /// </summary>
+        public const string SyncStartTimeAttribute = "SyncStartTime";
 
         private static AttributeValue Number(long value) => new AttributeValue { N = value.ToString(CultureInfo.InvariantCulture) };
         internal static string Iso(DateTime time) => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);

@@ -11,7 +11,7 @@ namespace EcommerceAws.Engine.Migration.Engine
     {
         private readonly object gate = new object();
         private readonly Dictionary<long, string> positions = new Dictionary<long, string>();
-        private readonly Dictionary<long, bool> finished = new Dictionary<long, bool>(); // seq → written (false = rejected)
+        private readonly Dictionary<long, bool?> finished = new Dictionary<long, bool?>(); // seq → written (false = rejected, null = a mark)
         private long nextSequence;
         private long nextToAdvance;
 
@@ -66,6 +66,21 @@ namespace EcommerceAws.Engine.Migration.Engine
             }
         }
 
+        /// <summary>
+        /// A position with nothing to write (a change stream's resume token after a batch, past changes it did not show): it moves
+        /// the watermark once everything before it is finished, and counts nothing.
+        /// </summary>
+        public void Mark(string position)
+        {
+            lock (gate)
+            {
+                positions[nextSequence] = position;
+                finished[nextSequence] = null;
+                nextSequence++;
+                Advance();
+            }
+        }
+
         /// <summary>A consistent copy (checkpoint and the counts that belong to it).</summary>
         public (string Checkpoint, long Written, long Rejected) Snapshot()
         {
@@ -74,10 +89,10 @@ namespace EcommerceAws.Engine.Migration.Engine
 
         private void Advance()
         {
-            while (finished.TryGetValue(nextToAdvance, out bool written))
+            while (finished.TryGetValue(nextToAdvance, out bool? written))
             {
                 Checkpoint = positions[nextToAdvance];
-                if (written) WrittenAtWatermark++; else RejectedAtWatermark++;
+                if (written == true) WrittenAtWatermark++; else if (written == false) RejectedAtWatermark++;
                 finished.Remove(nextToAdvance);
                 positions.Remove(nextToAdvance);
                 nextToAdvance++;

@@ -24,9 +24,27 @@ namespace EcommerceAws.Engine.Migration.Mapping
         /// <summary>GSI1SK prefix of categories in the <see cref="CategoryTypeKey"/> partition.</summary>
         public const string CategorySortPrefix = "CATEGORY#";
 
+        /// <summary>
+        /// The source version a sync writes on every item (docs/DESIGN.md §5): the change's cluster time, or the sync's start point
+        /// for its full load, as one number (seconds × 2^32 + increment). Bookkeeping: readers and the verifier ignore it.
+        /// </summary>
+        public const string VersionAttribute = "_syncVersion";
+        /// <summary>
+        /// entityType of a tombstone: a document deleted while a sync's full load runs leaves PK/SK, id, this entityType and the
+        /// delete's version (no GSI1 keys), so a late full-load write cannot bring it back; the sync removes them when its full load ends.
+        /// </summary>
+        public const string TombstoneEntityType = "TOMBSTONE";
+
         /// <summary>Attributes the mapper writes itself; a document field with one of these names is overwritten.</summary>
         public static readonly string[] ReservedAttributes =
-            { PartitionKey, SortKey, Gsi1PartitionKey, Gsi1SortKey, IdAttribute, EntityTypeAttribute };
+            { PartitionKey, SortKey, Gsi1PartitionKey, Gsi1SortKey, IdAttribute, EntityTypeAttribute, VersionAttribute };
+
+        /// <summary>The module's own bookkeeping on entity items: never shown to the application (product JSON, cache) nor compared.</summary>
+        public static bool IsBookkeeping(string attribute) => attribute == VersionAttribute;
+
+        /// <summary>Whether an item is a live item of the entity (not a tombstone, a status item or another entity's item).</summary>
+        public static bool IsEntityItem(Dictionary<string, AttributeValue> item, EcommerceEntity entity) =>
+            item != null && item.TryGetValue(EntityTypeAttribute, out AttributeValue type) && type.S == EntityType(entity);
 
         /// <summary>PRODUCT, USER, ORDER, CATEGORY: the entityType attribute and the key prefix.</summary>
         public static string EntityType(EcommerceEntity entity) => entity switch

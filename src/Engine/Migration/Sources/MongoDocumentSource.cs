@@ -126,7 +126,7 @@ namespace EcommerceAws.Engine.Migration.Sources
         public static string PositionOf(BsonDocument document) =>
             document.TryGetValue("_id", out BsonValue id) ? id.ToJson(Canonical) : "null";
 
-        private static BsonValue ParsePosition(string position)
+        internal static BsonValue ParsePosition(string position)
         {
             try { return BsonDocument.Parse("{\"_id\":" + position + "}")["_id"]; }
             catch (Exception ex)
@@ -135,7 +135,8 @@ namespace EcommerceAws.Engine.Migration.Sources
             }
         }
 
-        private IMongoCollection<BsonDocument> Collection()
+        /// <summary>The collection through this source's client (a sync watches it and looks documents up in it).</summary>
+        internal IMongoCollection<BsonDocument> Collection()
         {
             if (client == null)
             {
@@ -157,7 +158,7 @@ namespace EcommerceAws.Engine.Migration.Sources
         }
 
         /// <summary>Driver errors → our ErrorIds, with host:port only (no inner exception: driver messages can quote settings).</summary>
-        private EcommerceException Translate(Exception ex)
+        internal EcommerceException Translate(Exception ex)
         {
             for (Exception e = ex; e != null; e = e.InnerException)
             {
