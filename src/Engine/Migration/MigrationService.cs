@@ -8,7 +8,7 @@ using Amazon.DynamoDBv2;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
 using EcommerceAws.Engine.Input;
-using EcommerceAws.Engine.Migration.Engine;
+using EcommerceAws.Engine.Migration.Pipeline;
 using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Migration.Sources;
 using EcommerceAws.Output;

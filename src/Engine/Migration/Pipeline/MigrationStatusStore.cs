@@ -11,7 +11,7 @@ using EcommerceAws.Engine.Aws;
 using EcommerceAws.Engine.Items;
 using EcommerceAws.Output;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>One status item's content (see <see cref="MigrationStatusStore"/>).</summary>
     internal sealed class MigrationStatusRecord

@@ -11,7 +11,7 @@ using Amazon.Runtime;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>
     /// Writes batches of up to 25 puts with BatchWriteItem until every item is accepted: UnprocessedItems and

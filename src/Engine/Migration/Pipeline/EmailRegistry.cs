@@ -8,7 +8,7 @@ using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
 using EcommerceAws.Engine.Tables;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>
     /// DuplicateEmail detection: the first user (in _id order) with an email wins. Emails seen in this run are

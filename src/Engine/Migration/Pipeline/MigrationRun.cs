@@ -14,7 +14,7 @@ using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Migration.Sources;
 using EcommerceAws.Output;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>
     /// One entity's migration: source → mapper → batches of 25 → <see cref="BatchWriter"/>s, through a bounded

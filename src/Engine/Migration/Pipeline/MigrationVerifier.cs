@@ -12,7 +12,7 @@ using EcommerceAws.Engine.Items;
 using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Output;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>
     /// Verification: a parallel Scan (Select=COUNT, filtered on entityType) against source count − rejects, and a
