@@ -132,7 +132,7 @@ namespace EcommerceAws.Engine.Assets
             internal async Task PublishProductAsync(Dictionary<string, AttributeValue> item)
             {
                 Interlocked.Increment(ref products);
-                string id = item.TryGetValue("id", out AttributeValue idValue) && idValue.S != null ? idValue.S : item["PK"].S.Substring(item["PK"].S.IndexOf('#') + 1);
+                string id = item.TryGetValue("id", out AttributeValue idValue) && idValue.S != null ? idValue.S : item[EntityKeys.PartitionKey].S.Substring(item["PK"].S.IndexOf('#') + 1);
                 item.TryGetValue("images", out AttributeValue original);
                 string[] images = ProductItemJson.Strings(original);
                 var rewritten = new List<string>(images.Length);
@@ -250,7 +250,7 @@ namespace EcommerceAws.Engine.Assets
                     await AwsCall.Run(() => dynamo.UpdateItemAsync(new UpdateItemRequest
                     {
                         TableName = spec.TableName,
-                        Key = new Dictionary<string, AttributeValue> { ["PK"] = item["PK"], ["SK"] = item["SK"] },
+                        Key = new Dictionary<string, AttributeValue> { [EntityKeys.PartitionKey] = item[EntityKeys.PartitionKey], [EntityKeys.SortKey] = item[EntityKeys.SortKey] },
                         UpdateExpression = "SET images = :new, imagesOriginal = if_not_exists(imagesOriginal, :old), updatedAt = :now",
                         ConditionExpression = "images = :old",
                         ExpressionAttributeValues = values,

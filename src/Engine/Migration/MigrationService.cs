@@ -19,6 +19,9 @@ namespace EcommerceAws.Engine.Migration
     /// <summary>The migration engine behind Invoke-*Migration, Get-MigrationStatus, Test-EcommerceMigration and the Remove-Migration* cmdlets.</summary>
     public sealed class MigrationService
     {
+        /// <summary>The status item's partition key, as Remove-MigrationStatus names it to the user (MIGRATION#PRODUCT, …).</summary>
+        public static string StatusItemKey(EcommerceEntity entity) => Mapping.EntityKeys.StatusKey(entity);
+
         public async Task<MigrationResult> MigrateAsync(MigrationSpec spec, IOperationContext context)
         {
             InputValidation.TableName(spec.TableName);

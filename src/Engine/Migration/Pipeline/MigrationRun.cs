@@ -430,7 +430,7 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                         sampledUnits += Math.Max(1, (mapped.SizeBytes + 1023) / 1024);
                         if (++sampled >= EstimateSample) await Estimate().ConfigureAwait(false);
                     }
-                    string key = mapped.Item["PK"].S + "\n" + mapped.Item["SK"].S;
+                    string key = mapped.Item[EntityKeys.PartitionKey].S + "\n" + mapped.Item[EntityKeys.SortKey].S;
                     if (batch.Keys.Contains(key)) // BatchWriteItem refuses two puts of one key in a call
                     {
                         await Send(batch).ConfigureAwait(false);
