@@ -97,14 +97,16 @@ function Invoke-Build {
     Write-Step "Build ($Configuration) -> $ModuleOut"
     $staging = Join-Path $Out 'staging'
     Remove-Item -Recurse -Force $ModuleOut, $staging -ErrorAction SilentlyContinue
-    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/Engine/EcommerceAws.Engine.csproj'), '-c', $Configuration,
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/Cmdlets/EcommerceAws.csproj'), '-c', $Configuration,
         '-o', $staging, '--nologo', '-v', 'q', '-p:GenerateDocumentationFile=true')
 
     $null = New-Item -ItemType Directory -Force -Path $ModuleOut, (Join-Path $ModuleOut 'Dependencies'), (Join-Path $ModuleOut 'en-US')
-    # EcommerceAws.dll (cmdlets + output types) stays in the default load context; everything else is isolated.
-    Copy-Item (Join-Path $Root 'src/Cmdlets/bin' $Configuration 'net8.0/EcommerceAws.dll') $ModuleOut
+    # The cmdlets and the shared types stay in the default load context; the engine and every third-party dll are
+    # isolated in Dependencies/ (src/Cmdlets/Internal/ModuleInitializer.cs).
+    $defaultContext = 'EcommerceAws.dll', 'EcommerceAws.Shared.dll'
+    Copy-Item ($defaultContext | ForEach-Object { Join-Path $staging $_ }) $ModuleOut
     Get-ChildItem $staging -File |
-        Where-Object { $_.Name -notin 'EcommerceAws.dll', 'EcommerceAws.xml', 'EcommerceAws.pdb', 'System.Management.Automation.dll' -and $_.Extension -in '.dll', '.so' } |
+        Where-Object { $_.Name -notin $defaultContext -and $_.Name -ne 'System.Management.Automation.dll' -and $_.Extension -in '.dll', '.so' } |
         Copy-Item -Destination (Join-Path $ModuleOut 'Dependencies')
     Copy-Item (Join-Path $Root 'EcommerceAws.psd1') $ModuleOut
 
@@ -117,7 +119,7 @@ function Invoke-Build {
 
     # MAML help from the cmdlets' metadata and XML doc comments, in a clean process.
     $pwsh = @(Get-PwshCommand)
-    $xmlDoc = Join-Path $Root 'src/Cmdlets/bin' $Configuration 'net8.0/EcommerceAws.xml'
+    $xmlDoc = Join-Path $staging 'EcommerceAws.xml'
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'build/New-MamlHelp.ps1') `
         -ModulePath $ModuleOut -XmlDocPath $xmlDoc -OutputPath (Join-Path $ModuleOut 'en-US/EcommerceAws.dll-Help.xml')
     if ($LASTEXITCODE -ne 0) { throw 'Help generation failed.' }

@@ -74,6 +74,13 @@ Describe 'Test-EcommerceConnection' {
         finally { $mongo, $redis | Stop-TestService }
     }
 
+    It 'masks a password holding "@" and "/" up to the last "@" of the authority (one masking function for every URI)' {
+        $row = Test-EcommerceConnection -MongoUri 'mongodb://shop:Se@cret/Pw@127.0.0.1:9/shop?authSource=admin&authMechanismProperties=AWS_SESSION_TOKEN:Tok' -TimeoutSeconds 1 |
+            Where-Object Service -eq 'MongoDB'
+        $row.Target | Should -Be 'mongodb://shop:****@127.0.0.1:9/shop?authSource=admin&authMechanismProperties=****'
+        ($row | Format-List * | Out-String) | Should -Not -Match 'cret|Tok'
+    }
+
     It 'refuses a non-Redis URL before any call' {
         Get-ErrorId { Test-EcommerceConnection -RedisUrl 'http://127.0.0.1:6379' } | Should -BeLike 'InvalidRedisUrl,*'
     }

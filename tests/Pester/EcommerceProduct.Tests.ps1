@@ -34,7 +34,7 @@ Describe 'New-EcommerceProduct' {
         $product.CreatedAt | Should -Match '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$'
     }
 
-    It 'writes the DESIGN §4 item (checked with the AWS CLI)' {
+    It 'writes the docs/DESIGN.md §4 item (checked with the AWS CLI)' {
         $item = Get-Item $product.Id
         $item.PK.S | Should -Be "PRODUCT#$($product.Id)"
         $item.SK.S | Should -Be "PRODUCT#$($product.Id)"

@@ -1,4 +1,4 @@
-# ConvertTo-EcommerceItem and the document sources: DESIGN §4 keys and type rules, rejects, MongoDB vs dump files, secrets.
+# ConvertTo-EcommerceItem and the document sources: docs/DESIGN.md §4 keys and type rules, rejects, MongoDB vs dump files, secrets.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot '../TestServices.psm1') -Force
@@ -17,7 +17,7 @@ AfterAll {
     Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue
 }
 
-Describe 'ConvertTo-EcommerceItem: keys and types per DESIGN §4' {
+Describe 'ConvertTo-EcommerceItem: keys and types per docs/DESIGN.md §4' {
     Context 'Product' {
         BeforeAll {
             $json = '{"_id":{"$oid":"65f1a2b3c4d5e6f708192a3b"},"nameEn":"Penja white pepper","nameFr":"Poivre blanc de Penja","category":"Alimentation",' +

@@ -44,7 +44,7 @@ Describe 'Invoke-ProductMigration from MongoDB' {
         Get-EntityCount $table 'PRODUCT' | Should -Be 120
     }
 
-    It 'stores the keys, types and GSI1 per DESIGN §4 (aws get-item / query)' {
+    It 'stores the keys, types and GSI1 per docs/DESIGN.md §4 (aws get-item / query)' {
         $id = New-ObjectIdText 1 7
         $item = (Invoke-AwsCli dynamodb get-item --table-name $table --key "{`"PK`":{`"S`":`"PRODUCT#$id`"},`"SK`":{`"S`":`"PRODUCT#$id`"}}").Item
         $item.id.S | Should -Be $id

@@ -2,6 +2,9 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Iam;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -85,7 +88,7 @@ namespace EcommerceAws.Commands
 
             EcommerceIamPolicy policy = Run(async context =>
             {
-                IAwsInfoService aws = Engine<IAwsInfoService>();
+                AwsInfoService aws = new AwsInfoService();
                 var target = new IamPolicyTarget
                 {
                     AccountId = AccountId ?? await aws.GetAccountIdAsync(context).ConfigureAwait(false),
@@ -98,7 +101,7 @@ namespace EcommerceAws.Commands
                     LambdaFunctionName = Given(LambdaFunctionName),
                     KmsKeyArns = keys,
                 };
-                return Engine<IIamPolicyService>().Build(target, Scope);
+                return new IamPolicyService().Build(target, Scope);
             });
             foreach (string note in policy.Notes) WriteVerbose(note);
             if (AsJson) WriteObject(policy.Json);

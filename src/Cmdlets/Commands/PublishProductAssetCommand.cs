@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Assets;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -72,14 +74,14 @@ namespace EcommerceAws.Commands
             }
             if (ProductId != null) foreach (string id in ProductId) CheckInput(() => ProductValidation.Id(id));
 
-            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object flag) && (SwitchParameter)flag;
+            bool whatIf = IsWhatIf;
             if (!ShouldProcess($"{TableName} -> s3://{BucketName} (https://{cdn})", "Upload product images and rewrite their URLs") && !whatIf) return;
             var spec = new AssetPublishSpec
             {
                 TableName = TableName, BucketName = BucketName, CdnDomain = cdn, SourceRoot = root,
                 ProductIds = ProductId, Categories = Category, MaxConcurrency = MaxConcurrency, DryRun = whatIf,
             };
-            WriteObject(Run(context => Engine<IAssetPublisher>().PublishAsync(spec, context)));
+            WriteObject(Run(context => new AssetPublisher().PublishAsync(spec, context)));
         }
     }
 }

@@ -9,7 +9,7 @@ using EcommerceAws.Engine.Aws;
 namespace EcommerceAws.Engine.Assets
 {
     /// <summary>An S3 bucket policy as JSON, edited statement by statement so statements we do not own survive.</summary>
-    public sealed class BucketPolicyDocument
+    internal sealed class BucketPolicyDocument
     {
         public const string PublicReadSid = "EcommerceAwsPublicRead";
         public const string CloudFrontReadSid = "EcommerceAwsCloudFrontRead";

@@ -12,7 +12,7 @@ namespace EcommerceAws.Engine.Aws
     /// Resolves region, credentials and endpoint for one call: the explicit parameters first, then the AWS SDK's
     /// standard chain (environment variables, AWS_PROFILE, shared config files, instance roles).
     /// </summary>
-    public static class AwsEnvironment
+    internal static class AwsEnvironment
     {
         /// <summary>
         /// The region for this call, read afresh every time (no process-wide cache, unlike the SDK's FallbackRegionFactory,

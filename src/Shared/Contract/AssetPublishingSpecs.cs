@@ -23,9 +23,4 @@ namespace EcommerceAws.Contract
         public long MaxImageBytes { get; init; } = 50L * 1024 * 1024;
     }
 
-    /// <summary>Moves product images into the asset bucket and points the products at the CDN (engine side).</summary>
-    public interface IAssetPublisher
-    {
-        Task<AssetMigrationResult> PublishAsync(AssetPublishSpec spec, IOperationContext context);
-    }
 }
