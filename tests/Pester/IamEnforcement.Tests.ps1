@@ -110,7 +110,11 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($name in $script:saved.Keys) { [Environment]::SetEnvironmentVariable($name, $script:saved[$name]) }
+    # Unset what was unset: [Environment]::SetEnvironmentVariable(name, $null) from PowerShell passes "" (an empty
+    # AWS_PROFILE then breaks every later AWS CLI call and moto start with "The config profile () could not be found").
+    foreach ($name in $script:saved.Keys) {
+        if ($null -eq $script:saved[$name]) { Remove-Item "Env:$name" -ErrorAction SilentlyContinue } else { Set-Item "Env:$name" $script:saved[$name] }
+    }
     $script:moto, $script:redis | Stop-TestService
 }
 
