@@ -28,7 +28,7 @@ AfterAll {
     }
 }
 
-Describe 'The region is resolved per call' {
+Describe 'The region is resolved per call' -Tag Integration {
     It 'uses $env:AWS_REGION set after a first call (SDK table calls, hand-written clients and the stack''s region)' {
         $us = New-TestName 'region'
         $af = New-TestName 'region'

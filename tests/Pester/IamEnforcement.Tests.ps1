@@ -118,7 +118,7 @@ AfterAll {
     $script:moto, $script:redis | Stop-TestService
 }
 
-Describe 'Each scope''s policy, enforced by moto, covers that scope''s runbook' {
+Describe 'Each scope''s policy, enforced by moto, covers that scope''s runbook' -Tag Integration {
     It 'Provision: New-EcommerceStack (and again, converging), Get-EcommerceStack, Get-EcommerceEnvironment' {
         $policy = Get-EcommerceIamPolicy -Scope Provision -Name $stackName -AccountId $account -Region us-east-1
         Set-ScopePolicy Provision (ConvertTo-MotoEnforcedPolicy $policy.Json)
@@ -186,7 +186,7 @@ Describe 'Each scope''s policy, enforced by moto, covers that scope''s runbook' 
     }
 }
 
-Describe 'Negative control: without one needed action the same step is denied' {
+Describe 'Negative control: without one needed action the same step is denied' -Tag Integration {
     It '<Scope> without <Action> is refused' -ForEach @(
         @{ Scope = 'Provision'; Action = 'dynamodb:CreateTable' }
         @{ Scope = 'Migrate'; Action = 'dynamodb:BatchWriteItem' }

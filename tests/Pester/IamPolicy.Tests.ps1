@@ -238,7 +238,7 @@ Describe 'Get-EcommerceIamPolicy input errors' -Tag Unit {
     }
 }
 
-Describe 'Get-EcommerceIamPolicy covers each scope''s runbook (proven under enforcement in IamEnforcement.Tests.ps1)' {
+Describe 'Get-EcommerceIamPolicy covers each scope''s runbook (proven under enforcement in IamEnforcement.Tests.ps1)' -Tag Integration {
     It 'Migrate: s3:ListBucket on the bucket, so a HeadObject of a new image answers 404, not 403' {
         $migrate = @(Get-PolicyStatement (Get-EcommerceIamPolicy -Scope Migrate -Name shop -AccountId $account -Region us-east-1).Json)
         ($migrate | Where-Object { 's3:ListBucket' -in $_.Action }).Resource | Should -Be 'arn:aws:s3:::shop-assets'
@@ -280,7 +280,7 @@ Describe 'Get-EcommerceIamPolicy covers each scope''s runbook (proven under enfo
     }
 }
 
-Describe 'Get-EcommerceIamPolicy in every partition' {
+Describe 'Get-EcommerceIamPolicy in every partition' -Tag Unit {
     It 'uses arn:aws-cn: in China, with the China CloudFront ARNs and no origin access control or CreateDistribution' {
         $policy = Get-EcommerceIamPolicy -Name shop -AccountId $account -Region cn-north-1 -DistributionId E2QWRUHAPOMQZL
         $policy.Partition | Should -Be 'aws-cn'
@@ -303,7 +303,7 @@ Describe 'Get-EcommerceIamPolicy in every partition' {
     }
 }
 
-Describe 'KMS: customer managed keys of the table and the bucket' {
+Describe 'KMS: customer managed keys of the table and the bucket' -Tag Integration {
     BeforeAll {
         $script:key = "arn:aws:kms:us-east-1:$($account):key/1234abcd-12ab-34cd-56ef-1234567890ab"
     }

@@ -45,7 +45,7 @@ AfterAll {
     Remove-Item Env:ECOM_AWS_REQUEST_LOG -ErrorAction SilentlyContinue
 }
 
-Describe 'China (cn-north-1, partition aws-cn)' {
+Describe 'China (cn-north-1, partition aws-cn)' -Tag Integration {
     BeforeAll {
         $script:cn = 'cn-north-1'
         $script:cnName = New-TestName 'cn'
@@ -118,7 +118,7 @@ Describe 'China (cn-north-1, partition aws-cn)' {
     }
 }
 
-Describe 'GovCloud (us-gov-west-1, partition aws-us-gov)' {
+Describe 'GovCloud (us-gov-west-1, partition aws-us-gov)' -Tag Integration {
     BeforeAll {
         $script:gov = 'us-gov-west-1'
         $script:govName = New-TestName 'gov'
@@ -155,7 +155,7 @@ Describe 'GovCloud (us-gov-west-1, partition aws-us-gov)' {
     }
 }
 
-Describe 'wire_shape_check.py on the requests logged for cn-north-1 and us-gov-west-1' {
+Describe 'wire_shape_check.py on the requests logged for cn-north-1 and us-gov-west-1' -Tag Integration {
     It 'finds every logged request well-formed, signed for its partition, and with ARNs of that partition only' {
         $logged = @(Get-Logged)
         @($logged | Where-Object signingRegion -EQ 'cn-north-1').Count | Should -BeGreaterThan 0
@@ -183,7 +183,7 @@ Describe 'wire_shape_check.py on the requests logged for cn-north-1 and us-gov-w
     }
 }
 
-Describe 'The real endpoints of each partition (no endpoint override; a recording proxy refuses every tunnel)' {
+Describe 'The real endpoints of each partition (no endpoint override; a recording proxy refuses every tunnel)' -Tag Integration {
     BeforeAll {
         $port = Get-FreePort
         $script:connects = Join-Path $TestDrive 'connects.log'
