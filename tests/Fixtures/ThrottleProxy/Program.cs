@@ -4,7 +4,8 @@
 // items, the rest returned as UnprocessedItems. --delay-ms adds latency to every request (benchmarks).
 // --answer-writes (benchmarks): BatchWriteItem and PutItem are answered as successes by the proxy itself after the
 // delay, without reaching the target, to model a service whose only cost is the network latency.
-// Counters: GET /__stats → {"batchWriteCalls":n,"throttled":n,"partial":n}.
+// Counters: GET /__stats → {"batchWriteCalls":n,"throttled":n,"partial":n,"requests":{"PUT":n,"GET":n,…,"DynamoDB.UpdateItem":n,…}}
+// (requests: every forwarded or answered request, by HTTP method and, for JSON APIs, by X-Amz-Target operation).
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -17,6 +18,7 @@ double partialShare = double.Parse(arguments.GetValueOrDefault("--unprocessed", 
 int delayMs = int.Parse(arguments.GetValueOrDefault("--delay-ms", "0"));
 bool answerWrites = arguments.ContainsKey("--answer-writes");
 long calls = 0, throttled = 0, partial = 0;
+var requests = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
 
 var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromMinutes(5) };
 var listener = new HttpListener();
@@ -36,13 +38,16 @@ async Task Handle(HttpListenerContext context)
     {
         if (context.Request.Url.AbsolutePath == "/__stats")
         {
-            await Reply(context, 200, $"{{\"batchWriteCalls\":{Interlocked.Read(ref calls)},\"throttled\":{Interlocked.Read(ref throttled)},\"partial\":{Interlocked.Read(ref partial)}}}", "application/json");
+            string counted = System.Text.Json.JsonSerializer.Serialize(requests.ToDictionary(p => p.Key, p => p.Value));
+            await Reply(context, 200, $"{{\"batchWriteCalls\":{Interlocked.Read(ref calls)},\"throttled\":{Interlocked.Read(ref throttled)},\"partial\":{Interlocked.Read(ref partial)},\"requests\":{counted}}}", "application/json");
             return;
         }
         byte[] body;
         using (var buffer = new MemoryStream()) { await context.Request.InputStream.CopyToAsync(buffer); body = buffer.ToArray(); }
         if (delayMs > 0) await Task.Delay(delayMs);
         string amzTarget = context.Request.Headers["X-Amz-Target"] ?? "";
+        requests.AddOrUpdate(context.Request.HttpMethod, 1, (_, n) => n + 1);
+        if (amzTarget.Length > 0) requests.AddOrUpdate("DynamoDB." + amzTarget.Substring(amzTarget.LastIndexOf('.') + 1), 1, (_, n) => n + 1);
         JsonObject unprocessed = null;
         if (answerWrites && (amzTarget.EndsWith(".BatchWriteItem") || amzTarget.EndsWith(".PutItem")))
         {
@@ -83,13 +88,15 @@ async Task Handle(HttpListenerContext context)
                 else unprocessed = null;
             }
         }
-        var forward = new HttpRequestMessage(new HttpMethod(context.Request.HttpMethod), target + context.Request.Url.PathAndQuery);
+        var forward = new HttpRequestMessage(new HttpMethod(context.Request.HttpMethod), target + context.Request.RawUrl);
         forward.Content = new ByteArrayContent(body);
         foreach (string name in context.Request.Headers.AllKeys)
         {
             if (name is "Host" or "Content-Length" or "Connection" or "Expect" or "Transfer-Encoding") continue;
             if (name == "Content-Type") { forward.Content.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]); continue; }
-            forward.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]);
+            // Content-MD5, Content-Encoding (aws-chunked) and the like are content headers (S3 uploads need them).
+            if (!forward.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]))
+                forward.Content.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]);
         }
         using HttpResponseMessage response = await http.SendAsync(forward);
         byte[] answer = await response.Content.ReadAsByteArrayAsync();
