@@ -203,7 +203,11 @@ function Invoke-WithStandIns([string] $Script, [hashtable] $Parameters = @{}) {
     try {
         $pwsh = @(Get-PwshCommand)
         $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $Script)
-        foreach ($key in $Parameters.Keys) { $arguments += @("-$key", "$(@($Parameters[$key]) -join ',')") }
+        foreach ($key in $Parameters.Keys) {
+            $value = $Parameters[$key]
+            if ($value -is [bool] -or $value -is [switch]) { if ($value) { $arguments += "-$key" } }   # a switch
+            else { $arguments += @("-$key", "$(@($value) -join ',')") }
+        }
         & $pwsh[0] @arguments
         if ($LASTEXITCODE -ne 0) { throw "$Script failed with exit code $LASTEXITCODE." }
     }

@@ -11,8 +11,10 @@
         rewrites every product's images to CDN URLs. Timed as the cmdlet call (a session imports the module once);
         the whole process (pwsh start, Import-Module) is reported too.
       - `aws s3 sync <folder> s3://<bucket>/products/`: uploads the files, rewrites nothing. Timed as the whole process.
-    Settings: direct to moto, and through tests/Fixtures/ThrottleProxy with +DelayMs per request (which also counts the
-    requests of each contender by HTTP method and DynamoDB operation). -Rounds alternates the order and keeps the median.
+    Settings: direct to moto; through tests/Fixtures/ThrottleProxy with +DelayMs per request (which also counts the
+    requests of each contender by HTTP method and DynamoDB operation); and through the same proxy answering the object
+    PUTs and the UpdateItems itself after the delay (--answer-uploads: latency only, without the emulator's CPU time per
+    request, as for the migration bench). -Rounds alternates the order and keeps the median.
     Then a re-run of each on the direct setting (nothing to upload) and, with -Sweep, Publish-ProductAsset at other
     -MaxConcurrency values. Writes the markdown table to out/bench/assets.md. Not a test: nothing fails on a missed target.
 #>
@@ -23,7 +25,9 @@ param(
     [int] $DelayMs = 10,
     [int] $Rounds = 1,
     # Comma-separated -MaxConcurrency values to try Publish-ProductAsset with after the comparison, e.g. '4,8,16,32'.
-    [string] $Sweep = ''
+    [string] $Sweep = '',
+    # Only the -Sweep (each value -Rounds times, interleaved, median), no comparison with the CLI.
+    [switch] $SweepOnly
 )
 $ErrorActionPreference = 'Stop'
 $root = Split-Path $PSScriptRoot -Parent
@@ -150,11 +154,11 @@ function Invoke-Sync([string] $Endpoint, [string] $Bucket, $Proxy = $null) {
 }
 
 function Get-ObjectCount([string] $Bucket) {
-    $answer = Invoke-AwsCli s3api list-objects-v2 --bucket $Bucket --query 'length(Contents)'
+    $answer = Invoke-AwsCli s3api list-objects-v2 --bucket $Bucket --query 'length(Contents || `[]`)'
     if ($answer) { [long]$answer } else { 0 }
 }
 
-function Invoke-Setting([string] $Name, [string] $Endpoint, $Proxy, [bool] $CliFirst) {
+function Invoke-Setting([string] $Name, [string] $Endpoint, $Proxy, [bool] $CliFirst, [bool] $Stored = $true) {
     # One contender after the other on the same setting; each on a fresh bucket (and, for ours, a fresh table).
     $table = New-ProductTable
     $ourBucket = New-Bucket
@@ -167,12 +171,15 @@ function Invoke-Setting([string] $Name, [string] $Endpoint, $Proxy, [bool] $CliF
     foreach ($step in $steps) {
         Write-Step "$Name`: $(if ($step.Who -eq 'cli') { 'aws s3 sync' } else { 'Publish-ProductAsset' })"
         $out[$step.Who] = & $step.Run
+        Write-Host "    $(Format-Number ($Count / $out[$step.Who].Seconds)) images/s: $($out[$step.Who] | ConvertTo-Json -Compress -Depth 4)"
     }
     if ($out.ours.Uploaded -ne $Count -or $out.ours.Updated -ne $productCount) {
         throw "Publish-ProductAsset uploaded $($out.ours.Uploaded) of $Count images and rewrote $($out.ours.Updated) of $productCount products."
     }
-    $cliObjects = Get-ObjectCount $cliBucket
-    if ($cliObjects -ne $Count) { throw "aws s3 sync left $cliObjects of $Count objects." }
+    if ($Stored) {
+        $cliObjects = Get-ObjectCount $cliBucket
+        if ($cliObjects -ne $Count) { throw "aws s3 sync left $cliObjects of $Count objects." }
+    }
     $out.Table = $table; $out.OurBucket = $ourBucket; $out.CliBucket = $cliBucket
     $out
 }
@@ -203,9 +210,11 @@ $productFile = New-ProductFile
 
 $direct = [System.Collections.Generic.List[object]]::new()
 $delayed = [System.Collections.Generic.List[object]]::new()
+$modeled = [System.Collections.Generic.List[object]]::new()
 $proxy = Start-ThrottleProxy -Target $env:AWS_ENDPOINT_URL -Throttle 0 -Unprocessed 0 -DelayMs $DelayMs
+$model = Start-ThrottleProxy -Target $env:AWS_ENDPOINT_URL -Throttle 0 -Unprocessed 0 -DelayMs $DelayMs -AnswerUploads
 try {
-    for ($round = 1; $round -le $Rounds; $round++) {
+    for ($round = 1; $round -le $Rounds -and -not $SweepOnly; $round++) {
         $cliFirst = ($round % 2) -eq 1
         $r = Invoke-Setting "Round $round, direct" $env:AWS_ENDPOINT_URL $null $cliFirst
         $direct.Add($r)
@@ -220,20 +229,39 @@ try {
         $d = Invoke-Setting "Round $round, +$DelayMs ms" $proxy.Url $proxy (-not $cliFirst)
         $delayed.Add($d)
         Clear-Setting $d
+        $m = Invoke-Setting "Round $round, +$DelayMs ms, uploads and updates answered by the proxy" $model.Url $model $cliFirst $false
+        $modeled.Add($m)
+        Clear-Setting $m
     }
-    $sweepRows = foreach ($concurrency in @($Sweep -split ',' | Where-Object { $_.Trim() } | ForEach-Object { [int]$_ })) {
-        foreach ($setting in @(@{ Name = 'direct'; Endpoint = $env:AWS_ENDPOINT_URL; Proxy = $null }, @{ Name = "+$DelayMs ms"; Endpoint = $proxy.Url; Proxy = $proxy })) {
-            Write-Step "Sweep: Publish-ProductAsset -MaxConcurrency $concurrency, $($setting.Name)"
-            $table = New-ProductTable
-            $bucket = New-Bucket
-            $run = Invoke-Publish $setting.Endpoint $table $bucket $concurrency $setting.Proxy
-            Remove-EcommerceTable -TableName $table -Force -Confirm:$false -ErrorAction SilentlyContinue | Out-Null
-            Remove-Bucket $bucket
-            "| $concurrency | $($setting.Name) | $(Format-Number ($Count / $run.Seconds)) | $(Format-Number $run.Seconds 'N1') s |"
+    $values = @($Sweep -split ',' | Where-Object { $_.Trim() } | ForEach-Object { [int]$_ })
+    $sweepRates = [ordered]@{}
+    for ($round = 1; $round -le $Rounds -and $values; $round++) {
+        # Rotate the order each round so no value always runs first.
+        $ordered = @($values | Select-Object -Skip (($round - 1) % $values.Count)) + @($values | Select-Object -First (($round - 1) % $values.Count))
+        foreach ($concurrency in $ordered) {
+            foreach ($setting in @(@{ Name = 'direct'; Endpoint = $env:AWS_ENDPOINT_URL; Proxy = $null }, @{ Name = "+$DelayMs ms"; Endpoint = $proxy.Url; Proxy = $proxy },
+                    @{ Name = "+$DelayMs ms, latency only"; Endpoint = $model.Url; Proxy = $model })) {
+                Write-Step "Sweep round $round`: Publish-ProductAsset -MaxConcurrency $concurrency, $($setting.Name)"
+                $table = New-ProductTable
+                $bucket = New-Bucket
+                $run = Invoke-Publish $setting.Endpoint $table $bucket $concurrency $setting.Proxy
+                Remove-EcommerceTable -TableName $table -Force -Confirm:$false -ErrorAction SilentlyContinue | Out-Null
+                Remove-Bucket $bucket
+                $key = "$concurrency|$($setting.Name)"
+                if (-not $sweepRates.Contains($key)) { $sweepRates[$key] = [System.Collections.Generic.List[double]]::new() }
+                $sweepRates[$key].Add($Count / $run.Seconds)
+                Write-Host "    $(Format-Number ($Count / $run.Seconds)) images/s"
+            }
         }
     }
+    $sweepRows = foreach ($key in ($sweepRates.Keys | Sort-Object { [int]($_ -split '\|')[0] }, { $_ })) {
+        $concurrency, $name = $key -split '\|'
+        "| $concurrency | $name | $(Format-Number (Get-Median $sweepRates[$key].ToArray())) | $(($sweepRates[$key] | ForEach-Object { Format-Number $_ }) -join ', ') |"
+    }
 }
-finally { $proxy.Process.Kill($true); $proxy.Process.Dispose() }
+finally {
+    foreach ($p in $proxy, $model) { $p.Process.Kill($true); $p.Process.Dispose() }
+}
 
 # Results.
 function Get-Row([string] $Name, $Runs) {
@@ -247,6 +275,10 @@ function Get-CostRow([string] $Name, $Run) {
 }
 $machine = "$([Environment]::ProcessorCount) cores ($((Get-Content /proc/cpuinfo -ErrorAction SilentlyContinue | Select-String '^model name\s*:\s*(.*)' | Select-Object -First 1).Matches.Groups[1].Value)), load average $((Get-Content /proc/loadavg).Split(' ')[0..2] -join ' ') at the end, $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription), .NET $([Environment]::Version)"
 $cliVersion = (& /usr/bin/aws --version 2>&1) -join ' '
+if ($SweepOnly) {
+    $report = "$(Format-Number $Count) images, $ImagesPerProduct per product, $((Get-Date).ToString('yyyy-MM-dd')), $machine; $Rounds round(s).`n`n| -MaxConcurrency | Setting | images/s (median) | each round |`n|---:|---|---:|---|`n$($sweepRows -join "`n")"
+}
+else {
 $report = @"
 $(Format-Number $Count) PNG images of $(Format-Number ($bytes / $Count / 1KB) 'N1') KB on average ($(Format-Number ($bytes / 1MB) 'N1') MB), $ImagesPerProduct per product ($(Format-Number $productCount) products), $((Get-Date).ToString('yyyy-MM-dd')), $machine; moto $(& python3 -c 'import moto; print(moto.__version__)' 2>$null); $cliVersion; Publish-ProductAsset -MaxConcurrency $([EcommerceAws.Contract.AssetPublishSpec]::DefaultMaxConcurrency) (default), aws s3 sync with its defaults (10 concurrent requests); $Rounds round(s), median.
 
@@ -254,13 +286,15 @@ $(Format-Number $Count) PNG images of $(Format-Number ($bytes / $Count / 1KB) 'N
 |---|---:|---:|---:|---:|
 $(Get-Row 'direct (moto)' $direct)
 $(Get-Row "+$DelayMs ms per request (proxy → moto)" $delayed)
+$(Get-Row "+$DelayMs ms per request, uploads and updates answered by the proxy (latency only)" $modeled)
 
 | Where the time goes (round 1) | moto CPU per image, ours | moto CPU per image, CLI | client CPU per image, ours (whole pwsh process) | client CPU per image, CLI |
 |---|---:|---:|---:|---:|
 $(Get-CostRow 'direct' $direct[0])
 $(Get-CostRow "+$DelayMs ms" $delayed[0])
+$(Get-CostRow "+$DelayMs ms, latency only" $modeled[0])
 
-| Requests seen by the +$DelayMs ms proxy (round 1) | |
+| Requests seen by the +$DelayMs ms proxy (round 1; the same in every setting) | |
 |---|---|
 | Publish-ProductAsset | $(Format-Requests $delayed[0].ours.Requests $Count) |
 | aws s3 sync | $(Format-Requests $delayed[0].cli.Requests $Count) |
@@ -269,12 +303,13 @@ $(Get-CostRow "+$DelayMs ms" $delayed[0])
 |---|---:|---:|
 | Publish-ProductAsset | $(Format-Number $rerunOurs.Seconds 'N1') | $($rerunOurs.Uploaded) (skipped $($rerunOurs.Skipped), products rewritten $($rerunOurs.Updated)) |
 | aws s3 sync | $(Format-Number $rerunCli.Seconds 'N1') | 0 |
-$(if ($sweepRows) { "`n| -MaxConcurrency | Setting | images/s | Seconds |`n|---:|---|---:|---:|`n$($sweepRows -join "`n")" })
+$(if ($sweepRows) { "`n| -MaxConcurrency | Setting | images/s (median) | each round |`n|---:|---|---:|---|`n$($sweepRows -join "`n")" })
 "@
-$report | Set-Content (Join-Path $benchOut 'assets.md')
+}
+$report | Set-Content (Join-Path $benchOut $(if ($SweepOnly) { 'assets-sweep.md' } else { 'assets.md' }))
 Write-Host ''
 $report
 Write-Host ''
-Write-Host "Raw: direct $($direct | ForEach-Object { @{ ours = $_.ours; cli = $_.cli } } | ConvertTo-Json -Compress -Depth 5); delayed $($delayed | ForEach-Object { @{ ours = $_.ours; cli = $_.cli } } | ConvertTo-Json -Compress -Depth 5)"
+if (-not $SweepOnly) { Write-Host "Raw: direct $($direct | ForEach-Object { @{ ours = $_.ours; cli = $_.cli } } | ConvertTo-Json -Compress -Depth 5); delayed $($delayed | ForEach-Object { @{ ours = $_.ours; cli = $_.cli } } | ConvertTo-Json -Compress -Depth 5); latency only $($modeled | ForEach-Object { @{ ours = $_.ours; cli = $_.cli } } | ConvertTo-Json -Compress -Depth 5)" }
 Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
 Write-Host "Benchmark took $(Format-Number ((Get-Date) - $started).TotalSeconds 'N0') s; written to $(Join-Path $benchOut 'assets.md')."

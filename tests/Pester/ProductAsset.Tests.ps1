@@ -273,6 +273,30 @@ Describe 'Publish-ProductAsset' {
         (Get-Item $p9.Id).images.L.S | Should -Be "https://$cdn/$key"
     }
 
+    It 'a product whose rewrite keeps failing is a RewriteFailed reject; the run goes on and a re-run rewrites it' {
+        $a = New-Bytes 0xFF, 0xD8, 0xFF, 0xE0
+        [IO.File]::WriteAllBytes((Join-Path $uploads 'throttled.jpg'), $a)
+        $p10 = New-EcommerceProduct -TableName $table -NameEn 'Throttled' -Price 100 -Category 'Bags' -Images '/uploads/throttled.jpg' -Confirm:$false
+        $proxy = Start-ThrottleProxy -Target $env:AWS_ENDPOINT_URL -Throttle 0 -Unprocessed 0 -FailOperation UpdateItem
+        try {
+            $r = Publish-ProductAsset -TableName $table -BucketName $bucket -CdnDomain $cdn -SourceRoot $uploads -ProductId $p10.Id -EndpointUrl $proxy.Url `
+                -RejectPath (Join-Path $TestDrive 'p10.jsonl') -WarningVariable warns -WarningAction SilentlyContinue -Confirm:$false
+        }
+        finally { Stop-ProcessTree $proxy.Process }
+        $r.ImagesUploaded | Should -Be 1
+        $r.ProductsUpdated | Should -Be 0
+        $r.ImagesRejected | Should -Be 0
+        ($r.Rejects | Where-Object Reason -eq 'RewriteFailed').ProductId | Should -Be $p10.Id
+        "$($warns[0])" | Should -Match '1 product was not rewritten \(RewriteFailed 1\)'
+        (Get-Item $p10.Id).images.L.S | Should -Be '/uploads/throttled.jpg'
+
+        $again = Publish-ProductAsset -TableName $table -BucketName $bucket -CdnDomain $cdn -SourceRoot $uploads -ProductId $p10.Id -Confirm:$false
+        $again.ImagesUploaded | Should -Be 0
+        $again.ImagesSkipped | Should -Be 1
+        $again.ProductsUpdated | Should -Be 1
+        (Get-Item $p10.Id).images.L.S | Should -Be "https://$cdn/products/$($p10.Id)/$(Get-Sha $a).jpg"
+    }
+
     It '-WhatIf uploads and rewrites nothing but says what it would do' {
         $p4 = New-EcommerceProduct -TableName $table -NameEn 'Bag' -Price 7000 -Category 'Bags' -Images "$base/shoe.jpg" -Confirm:$false
         $r = Publish-ProductAsset -TableName $table -BucketName $bucket -CdnDomain $cdn -ProductId $p4.Id -WhatIf

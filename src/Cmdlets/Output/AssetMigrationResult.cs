@@ -7,7 +7,7 @@ namespace EcommerceAws.Output
     {
         public string ProductId { get; init; }
         public string Image { get; init; }
-        /// <summary>FileNotFound, OutsideSourceRoot, NoSourceRoot, DownloadFailed, TooLarge, NotAnImage, ObjectMismatch, UploadFailed or ImagesChanged.</summary>
+        /// <summary>FileNotFound, OutsideSourceRoot, NoSourceRoot, DownloadFailed, TooLarge, NotAnImage, ObjectMismatch, UploadFailed; for a whole product ImagesChanged or RewriteFailed.</summary>
         public string Reason { get; init; }
         public string Detail { get; init; }
     }

@@ -172,6 +172,11 @@ namespace EcommerceAws.Engine.Assets
                 }
                 FetchedImage fetched = await fetcher.FetchAsync(image, context.Cancellation).ConfigureAwait(false);
                 if (!fetched.Ok) return Reject(productId, image, fetched.RejectReason, fetched.Detail);
+                using (fetched.Reservation) return await PublishFetchedAsync(productId, image, fetched).ConfigureAwait(false);
+            }
+
+            private async Task<string> PublishFetchedAsync(string productId, string image, FetchedImage fetched)
+            {
                 var identified = ImageContent.Identify(fetched.Data, fetched.Name, fetched.ServerContentType);
                 if (identified == null) return Reject(productId, image, "NotAnImage", "the content is not a known image format (jpeg, png, gif, webp, avif, svg, bmp, ico, tiff)");
 
@@ -257,8 +262,17 @@ namespace EcommerceAws.Engine.Assets
                     Reject(id, string.Join(", ", ProductItemJson.Strings(original)), "ImagesChanged",
                         "the product's images changed while they were published; nothing was rewritten (run the command again)");
                 }
+                catch (EcommerceException ex) when (!IsRunWide(ex))
+                {
+                    // Throttled beyond the SDK's retries, or a transient failure: the images are in the bucket, a re-run rewrites the product.
+                    Reject(id, string.Join(", ", ProductItemJson.Strings(original)), "RewriteFailed",
+                        $"the images were uploaded but the product was not rewritten ({ex.Message}); run the command again");
+                }
                 finally { requests.Release(); }
             }
+
+            /// <summary>A reject of a whole product's rewrite (its images were fine), not of one image.</summary>
+            private static bool IsProductReject(AssetReject reject) => reject.Reason is "ImagesChanged" or "RewriteFailed";
 
             /// <summary>Records a reject (rejects file, Rejects, a verbose line); the warning at the end sums them up.</summary>
             private string Reject(string productId, string image, string reason, string detail)
@@ -279,8 +293,9 @@ namespace EcommerceAws.Engine.Assets
                     .Select(g => $"{g.Key} {g.Count()}"));
                 string what = result.ImagesRejected == 0 ? ""
                     : $"{result.ImagesRejected} {(result.ImagesRejected == 1 ? "image was" : "images were")} not published";
-                if (result.Conflicts > 0)
-                    what += (what.Length > 0 ? " and " : "") + $"{result.Conflicts} {(result.Conflicts == 1 ? "product" : "products")} changed meanwhile and {(result.Conflicts == 1 ? "was" : "were")} left alone";
+                long notRewritten = all.Count(IsProductReject);
+                if (notRewritten > 0)
+                    what += (what.Length > 0 ? " and " : "") + $"{notRewritten} {(notRewritten == 1 ? "product was" : "products were")} not rewritten";
                 string where = spec.DryRun ? "See the result's Rejects (no rejects file with -WhatIf)."
                     : result.RejectPath != null ? $"Details: {result.RejectPath} (or the result's Rejects)."
                     : $"The rejects file could not be written ({rejectLog.Failure}); see the result's Rejects.";
@@ -313,7 +328,7 @@ namespace EcommerceAws.Engine.Assets
                 ImagesUploaded = uploaded,
                 ImagesSkipped = skipped,
                 ImagesAlreadyPublished = published,
-                ImagesRejected = rejects.Count(r => r.Reason != "ImagesChanged"),
+                ImagesRejected = rejects.Count(r => !IsProductReject(r)),
                 BytesUploaded = bytes,
                 Conflicts = conflicts,
                 Rejects = rejects.ToArray(),

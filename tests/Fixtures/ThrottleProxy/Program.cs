@@ -1,9 +1,11 @@
-// ThrottleProxy --port P --target http://127.0.0.1:MOTO [--throttle 0.25] [--unprocessed 0.25] [--delay-ms 0] [--answer-writes]
+// ThrottleProxy --port P --target http://127.0.0.1:MOTO [--throttle 0.25] [--unprocessed 0.25] [--delay-ms 0] [--answer-writes] [--answer-uploads]
 // Forwards every request to the target. Of the BatchWriteItem calls, a share is answered with HTTP 400
 // ProvisionedThroughputExceededException (nothing written) and a share is forwarded with only its first half of
 // items, the rest returned as UnprocessedItems. --delay-ms adds latency to every request (benchmarks).
 // --answer-writes (benchmarks): BatchWriteItem and PutItem are answered as successes by the proxy itself after the
 // delay, without reaching the target, to model a service whose only cost is the network latency.
+// --fail-operation UpdateItem (tests): every DynamoDB call of that operation is answered 400 ProvisionedThroughputExceededException.
+// --answer-uploads (benchmarks): S3 object PUTs (PUT /bucket/key) and DynamoDB UpdateItem are answered the same way.
 // Counters: GET /__stats → {"batchWriteCalls":n,"throttled":n,"partial":n,"requests":{"PUT":n,"GET":n,…,"DynamoDB.UpdateItem":n,…}}
 // (requests: every forwarded or answered request, by HTTP method and, for JSON APIs, by X-Amz-Target operation).
 using System.Net;
@@ -17,6 +19,8 @@ double throttleShare = double.Parse(arguments.GetValueOrDefault("--throttle", "0
 double partialShare = double.Parse(arguments.GetValueOrDefault("--unprocessed", "0"), System.Globalization.CultureInfo.InvariantCulture);
 int delayMs = int.Parse(arguments.GetValueOrDefault("--delay-ms", "0"));
 bool answerWrites = arguments.ContainsKey("--answer-writes");
+bool answerUploads = arguments.ContainsKey("--answer-uploads");
+string failOperation = arguments.GetValueOrDefault("--fail-operation");
 long calls = 0, throttled = 0, partial = 0;
 var requests = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
 
@@ -53,6 +57,18 @@ async Task Handle(HttpListenerContext context)
         {
             if (amzTarget.EndsWith(".BatchWriteItem")) Interlocked.Increment(ref calls);
             await Reply(context, 200, amzTarget.EndsWith(".BatchWriteItem") ? "{\"UnprocessedItems\":{}}" : "{}", "application/x-amz-json-1.0");
+            return;
+        }
+        if (failOperation != null && amzTarget.EndsWith("." + failOperation))
+        {
+            await Reply(context, 400, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\",\"message\":\"The level of configured provisioned throughput for the table was exceeded.\"}", "application/x-amz-json-1.0");
+            return;
+        }
+        if (answerUploads && (amzTarget.EndsWith(".UpdateItem")
+            || (amzTarget.Length == 0 && context.Request.HttpMethod == "PUT" && context.Request.Url.AbsolutePath.Trim('/').Contains('/') && context.Request.Url.Query.Length == 0)))
+        {
+            if (amzTarget.Length == 0) context.Response.Headers["ETag"] = "\"" + Convert.ToHexString(System.Security.Cryptography.MD5.HashData(body)).ToLowerInvariant() + "\"";
+            await Reply(context, 200, amzTarget.Length == 0 ? "" : "{}", amzTarget.Length == 0 ? "application/xml" : "application/x-amz-json-1.0");
             return;
         }
         if (amzTarget.EndsWith(".BatchWriteItem"))
