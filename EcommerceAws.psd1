@@ -8,6 +8,8 @@
     Description          = 'Moves a MongoDB e-commerce backend (bilingual nameEn/nameFr catalogues, XAF prices) onto AWS: a DynamoDB single table, a private S3 asset bucket behind CloudFront, and ElastiCache Redis. Safe defaults, resumable and verifiable migrations, pipeline-friendly objects.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
+    # The types PowerShell sees, loaded first in the default context; the engine loads in its own (see docs/DESIGN.md).
+    RequiredAssemblies   = @('EcommerceAws.Shared.dll')
     FormatsToProcess     = @('EcommerceAws.Format.ps1xml')
     CmdletsToExport      = @(
         # the table

@@ -13,7 +13,7 @@ AfterAll {
     if (Test-AwsCli s3api head-bucket --bucket $bucket) { Invoke-AwsCli s3api delete-bucket --bucket $bucket | Out-Null }
 }
 
-Describe 'Test-EcommerceConnection' {
+Describe 'Test-EcommerceConnection' -Tag Integration {
     It 'gives one reachable row per given service and skips the CDN with a note' {
         $rows = [pscustomobject]@{ TableName = $table; BucketName = $bucket; RedisUrl = $env:ECOM_TEST_REDIS_URL; MongoUri = $env:ECOM_TEST_MONGO_URI } |
             Test-EcommerceConnection
@@ -72,6 +72,13 @@ Describe 'Test-EcommerceConnection' {
             $text | Should -Not -Match $token
         }
         finally { $mongo, $redis | Stop-TestService }
+    }
+
+    It 'masks a password holding "@" and "/" up to the last "@" of the authority (one masking function for every URI)' {
+        $row = Test-EcommerceConnection -MongoUri 'mongodb://shop:Se@cret/Pw@127.0.0.1:9/shop?authSource=admin&authMechanismProperties=AWS_SESSION_TOKEN:Tok' -TimeoutSeconds 1 |
+            Where-Object Service -eq 'MongoDB'
+        $row.Target | Should -Be 'mongodb://shop:****@127.0.0.1:9/shop?authSource=admin&authMechanismProperties=****'
+        ($row | Format-List * | Out-String) | Should -Not -Match 'cret|Tok'
     }
 
     It 'refuses a non-Redis URL before any call' {

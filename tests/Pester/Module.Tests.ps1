@@ -10,7 +10,7 @@ BeforeAll {
     $manifest = Import-PowerShellDataFile (Join-Path $env:ECOM_MODULE_PATH 'EcommerceAws.psd1')
 }
 
-Describe 'Module manifest' {
+Describe 'Module manifest' -Tag Unit {
     It 'targets PowerShell 7.4+ Core with a real version' {
         $manifest.PowerShellVersion | Should -Be '7.4'
         $manifest.CompatiblePSEditions | Should -Be @('Core')
@@ -30,7 +30,7 @@ Describe 'Module manifest' {
     }
 }
 
-Describe 'Cmdlet <Name> meets the module standards' -ForEach $cmdlets {
+Describe 'Cmdlet <Name> meets the module standards' -ForEach $cmdlets -Tag Unit {
     BeforeAll {
         $command = Get-Command $Name
         $help = Get-Help $Name -Full
@@ -63,22 +63,53 @@ Describe 'Cmdlet <Name> meets the module standards' -ForEach $cmdlets {
         $text | Should -Match 'Default value'
     }
 
-    It 'supports -WhatIf when it changes state' {
-        if ($command.Verb -in 'New', 'Set', 'Remove', 'Clear', 'Publish', 'Export', 'Initialize', 'Invoke', 'Register') {
-            $command.Parameters.Keys | Should -Contain 'WhatIf'
-        }
+    It 'supports -WhatIf unless it only reads (an explicit list, not a guess from the verb)' {
+        # Everything else writes somewhere (AWS, Redis, MongoDB, a file, a status item): Test-EcommerceMigration and
+        # Get-MigrationStatus -Verify record the verification, so they are not on this list.
+        $onlyReads = 'ConvertTo-EcommerceItem', 'Get-AssetBucket', 'Get-AssetCdn', 'Get-CacheCluster', 'Get-EcommerceAlarm',
+            'Get-EcommerceEnvironment', 'Get-EcommerceIamPolicy', 'Get-EcommerceProduct', 'Get-EcommerceStack', 'Get-EcommerceTable',
+            'Measure-MigrationCost', 'Test-EcommerceConnection'
+        if ($Name -in $onlyReads) { $command.Parameters.Keys | Should -Not -Contain 'WhatIf' -Because 'the list of read-only cmdlets must stay true' }
+        else { $command.Parameters.Keys | Should -Contain 'WhatIf' }
     }
 
-    It 'has the common AWS parameters when it talks to AWS' {
-        if ($command.ImplementingType.IsSubclassOf([EcommerceAws.Internal.AwsCmdlet])) {
-            $command.Parameters.Keys | Should -Contain 'Region'
-            $command.Parameters.Keys | Should -Contain 'ProfileName'
-            $command.Parameters.Keys | Should -Contain 'EndpointUrl'
+    It 'has the common AWS parameters unless it never talks to AWS (an explicit list)' {
+        $offline = 'Clear-EcommerceCache', 'ConvertTo-EcommerceItem', 'Export-EcommerceEnvFile'
+        foreach ($parameter in 'Region', 'ProfileName', 'EndpointUrl') {
+            if ($Name -in $offline) { $command.Parameters.Keys | Should -Not -Contain $parameter -Because 'the offline list must stay true' }
+            else { $command.Parameters.Keys | Should -Contain $parameter }
         }
     }
 }
 
-Describe 'Dependency isolation' {
+Describe 'Assembly wiring (docs/DESIGN.md, "Layers and load contexts")' -Tag Integration {
+    It 'the cmdlet assembly references the engine and the shared types, and no AWSSDK, MongoDB or Redis assembly' {
+        $references = [EcommerceAws.Internal.EcommerceCmdlet].Assembly.GetReferencedAssemblies().Name
+        $references | Should -Contain 'EcommerceAws.Engine'
+        $references | Should -Contain 'EcommerceAws.Shared'
+        $thirdParty = $references | Where-Object { $_ -match '^(AWSSDK|MongoDB|StackExchange|Pipelines|DnsClient|SharpCompress|Snappier|ZstdSharp)' }
+        $thirdParty | Should -BeNullOrEmpty
+    }
+
+    It 'the shared types live in the default load context and the engine in the module''s own' {
+        $null = Get-EcommerceIamPolicy -Name wiring-check -Scope Operate -AccountId 123456789012 -Region us-east-1   # reaches the engine
+        $contextOf = { param($name) [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object { $_.Assemblies.GetName().Name -contains $name } | ForEach-Object Name }
+        @(& $contextOf 'EcommerceAws.Shared') | Should -Be @('Default')
+        @(& $contextOf 'EcommerceAws') | Should -Be @('Default')
+        @(& $contextOf 'EcommerceAws.Engine') | Should -Be @('EcommerceAws')
+        @(& $contextOf 'AWSSDK.Core') | Should -Contain 'EcommerceAws'
+    }
+
+    It 'the engine shows only its services and input checks; everything else is internal' {
+        $engine = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'EcommerceAws' | ForEach-Object Assemblies |
+            Where-Object { $_.GetName().Name -eq 'EcommerceAws.Engine' }
+        $exported = $engine.GetExportedTypes() | Where-Object { -not $_.IsNested }
+        $unexpected = $exported | Where-Object { $_.Name -notmatch '(Service|Publisher|Tester|Validation|Tags|Secrets|WarningsAsVerbose|Parameters)$' }
+        @($unexpected | ForEach-Object FullName) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Dependency isolation' -Tag Integration {
     It 'imports and works after another module loaded AWSSDK.Core 3.7 and MongoDB.Driver 2.30' {
         $conflicting = Join-Path $env:ECOM_REPO_ROOT 'out/fixtures/ConflictingModule/ConflictingModule.dll'
         $table = New-TestName 'isolation'
@@ -103,7 +134,7 @@ Remove-EcommerceTable -TableName $table -Force -Confirm:`$false
     }
 }
 
-Describe 'Common AWS parameters' {
+Describe 'Common AWS parameters' -Tag Unit {
     It 'stops with AwsRegionMissing before any call when no region can be found' {
         $result = Invoke-FreshPwsh @"
 Remove-Item Env:AWS_REGION, Env:AWS_DEFAULT_REGION -ErrorAction SilentlyContinue

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Assets;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -40,7 +42,7 @@ namespace EcommerceAws.Commands
             CheckInput(() => AssetInputValidation.DistributionId(DistributionId));
             foreach (string path in Path) CheckInput(() => AssetInputValidation.InvalidationPath(path));
             if (!ShouldProcess(DistributionId, $"Invalidate {string.Join(", ", Path)} on CloudFront")) return;
-            WriteObject(Run(context => Engine<ICdnService>().InvalidateAsync(DistributionId, Path, Wait, context)));
+            WriteObject(Run(context => new CdnService().InvalidateAsync(DistributionId, Path, Wait, context)));
         }
     }
 }

@@ -3,6 +3,9 @@ using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Cache;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -53,11 +56,11 @@ namespace EcommerceAws.Commands
             CheckInput(() => CacheInputValidation.RedisUrl(RedisUrl));
             CheckInput(() => CacheInputValidation.KeyPrefix(KeyPrefix));
             CacheTarget cache = CacheParameters.Target(RedisUrl, AuthToken, KeyPrefix);
-            ICacheService service = Engine<ICacheService>();
+            CacheService service = new CacheService();
             string[] patterns = Pattern == null ? service.DefaultPatterns(KeyPrefix) : Pattern.Select(p => (KeyPrefix ?? "") + p).ToArray();
-            string target = $"{UrlMasking.Mask(RedisUrl)} ({string.Join(", ", patterns)})";
+            string target = $"{Secrets.MaskUrl(RedisUrl)} ({string.Join(", ", patterns)})";
 
-            if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object whatIf) && (SwitchParameter)whatIf)
+            if (IsWhatIf)
             {
                 IReadOnlyList<string> keys = Run(context => service.FindKeysAsync(cache, patterns, context));
                 foreach (string key in keys) ShouldProcess(key, "Delete cache key");

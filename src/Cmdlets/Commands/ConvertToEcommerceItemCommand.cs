@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -8,7 +9,7 @@ namespace EcommerceAws.Commands
 {
     /// <summary>Shows what MongoDB documents become in the single DynamoDB table: keys, attributes and types, or why they would be rejected.</summary>
     /// <remarks>
-    /// <para>Uses the same mapping as the migration (DESIGN §4): PK/SK/GSI1PK/GSI1SK from the entity's key fields, id and entityType, and every other field except _id and __v, converted by the BSON to DynamoDB type rules (numbers as exact text, ObjectId as 24 hex characters, dates as ISO-8601 UTC with milliseconds, arrays as L, embedded documents as M, binary as B).</para>
+    /// <para>Uses the same mapping as the migration (docs/DESIGN.md §4): PK/SK/GSI1PK/GSI1SK from the entity's key fields, id and entityType, and every other field except _id and __v, converted by the BSON to DynamoDB type rules (numbers as exact text, ObjectId as 24 hex characters, dates as ISO-8601 UTC with milliseconds, arrays as L, embedded documents as M, binary as B).</para>
     /// <para>Input is a hashtable, a PSCustomObject (for example from ConvertFrom-Json) or a string of Extended JSON as mongoexport writes it (canonical or relaxed); -Path previews a whole mongoexport or mongodump file and -MongoUri a whole collection, in _id order.</para>
     /// <para>A document the migration would reject is a normal result with Rejected = $true and RejectReason (MissingField, InvalidId, InvalidNumber, UnsupportedBsonType, ItemTooLarge) and RejectField; it is not an error. DuplicateEmail needs every user, so only the migration run reports it. Input that is not a document at all (bad JSON) is a non-terminating InvalidDocument error.</para>
     /// <para>Item holds each attribute as DynamoDB JSON (@{ S = '...' }, @{ N = '...' }, @{ L = @(...) }, @{ M = ... }). Attributes whose names look like credentials (password, passwordHash, resetToken, ...) show **** — the migration itself copies them unchanged.</para>
@@ -35,7 +36,7 @@ namespace EcommerceAws.Commands
 
         #region Parameters
 
-        /// <summary><para>The entity the documents are: Category, Product, User or Order. It decides the keys (DESIGN §4).</para></summary>
+        /// <summary><para>The entity the documents are: Category, Product, User or Order. It decides the keys (docs/DESIGN.md §4).</para></summary>
         [Parameter(Mandatory = true, Position = 0)]
         public EcommerceEntity Entity { get; set; }
 
@@ -76,7 +77,7 @@ namespace EcommerceAws.Commands
 
         protected override void ProcessRecord()
         {
-            IItemMappingService mapping = Engine<IItemMappingService>();
+            ItemMappingService mapping = new ItemMappingService();
             if (ParameterSetName == InputObjectSet)
             {
                 object input = InputObject is PSObject pso && pso.BaseObject is not PSCustomObject ? pso.BaseObject : InputObject;
@@ -95,7 +96,7 @@ namespace EcommerceAws.Commands
 
         #endregion
 
-        private void MapOne(IItemMappingService mapping, object document)
+        private void MapOne(ItemMappingService mapping, object document)
         {
             if (document == null)
             {

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Assets;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -31,7 +33,7 @@ namespace EcommerceAws.Commands
             foreach (string name in BucketName) CheckInput(() => AssetInputValidation.BucketName(name));
             Run(async context =>
             {
-                IBucketService buckets = Engine<IBucketService>();
+                BucketService buckets = new BucketService();
                 foreach (string name in BucketName)
                 {
                     AssetBucketInfo info = await buckets.DescribeAsync(name, context);

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Assets;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -38,14 +40,14 @@ namespace EcommerceAws.Commands
             if (ParameterSetName == ById)
             {
                 CheckInput(() => AssetInputValidation.DistributionId(DistributionId));
-                AssetCdnInfo info = Run(context => Engine<ICdnService>().DescribeAsync(DistributionId, context));
+                AssetCdnInfo info = Run(context => new CdnService().DescribeAsync(DistributionId, context));
                 if (info != null) WriteObject(info);
                 else WriteError(new EcommerceException("DistributionNotFound", ErrorCategory.ObjectNotFound, DistributionId,
                     $"CloudFront distribution '{DistributionId}' does not exist.", "Check -DistributionId, or look it up with Get-AssetCdn -BucketName.").ToErrorRecord());
                 return;
             }
             CheckInput(() => AssetInputValidation.BucketName(BucketName));
-            AssetCdnInfo found = Run(context => Engine<ICdnService>().FindByBucketAsync(BucketName, context));
+            AssetCdnInfo found = Run(context => new CdnService().FindByBucketAsync(BucketName, context));
             if (found != null) WriteObject(found);
             else WriteError(new EcommerceException("CdnNotFound", ErrorCategory.ObjectNotFound, BucketName,
                 $"No CloudFront distribution serves bucket '{BucketName}'.", "Create one with New-AssetCdn -BucketName " + BucketName + ".").ToErrorRecord());

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.ElastiCache;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -32,7 +34,7 @@ namespace EcommerceAws.Commands
                 CheckInput(() => InputValidation.CacheClusterId(id));
             Run(async context =>
             {
-                ICacheClusterService caches = Engine<ICacheClusterService>();
+                CacheClusterService caches = new CacheClusterService();
                 foreach (string id in CacheClusterId)
                 {
                     CacheClusterInfo info = await caches.DescribeAsync(id, context);

@@ -2,6 +2,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.CloudWatch;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -53,7 +55,7 @@ namespace EcommerceAws.Commands
             if (ParameterSetName == ByResourceSet)
             {
                 CheckInput(() => InputValidation.AlarmTargets(TableName, BucketName, CacheClusterId, LambdaFunctionName, null));
-                foreach (EcommerceAlarmInfo alarm in Run(context => Engine<IEcommerceAlarmService>().GetForResourcesAsync(TableName, BucketName, CacheClusterId, LambdaFunctionName, context)))
+                foreach (EcommerceAlarmInfo alarm in Run(context => new EcommerceAlarmService().GetForResourcesAsync(TableName, BucketName, CacheClusterId, LambdaFunctionName, context)))
                     WriteObject(alarm);
                 return;
             }
@@ -61,7 +63,7 @@ namespace EcommerceAws.Commands
             string[] patterns = AlarmName ?? new[] { EcommerceAlarmPlan.NamePrefix + "*" };
             Run(async context =>
             {
-                IEcommerceAlarmService alarms = Engine<IEcommerceAlarmService>();
+                EcommerceAlarmService alarms = new EcommerceAlarmService();
                 var exact = patterns.Where(p => !WildcardPattern.ContainsWildcardCharacters(p)).Distinct().ToList();
                 var seen = new HashSet<string>();
                 if (exact.Count > 0)

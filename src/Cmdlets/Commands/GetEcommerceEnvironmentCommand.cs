@@ -1,5 +1,8 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Stack;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -52,14 +55,14 @@ namespace EcommerceAws.Commands
                     ThrowInputError("EnvironmentSourceMissing", null, "Give a stack (-Name or an EcommerceStack from the pipeline) or the values themselves.",
                         "Run Get-EcommerceEnvironment -Name <stack name>.");
                 var names = new StackSpec { Name = Name ?? table, TableName = table, BucketName = bucket, CacheClusterId = CacheClusterId };
-                EcommerceStack stack = Run(context => Engine<IStackService>().DescribeAsync(names, new WarningsAsVerbose(context)));
+                EcommerceStack stack = Run(context => new StackService().DescribeAsync(names, new WarningsAsVerbose(context)));
                 region ??= stack.Region;
                 table ??= stack.TableName;
                 bucket ??= stack.BucketName;
                 cdn ??= stack.CdnUrl;
                 redis ??= stack.RedisUrl;
             }
-            region ??= Run(context => System.Threading.Tasks.Task.FromResult(Engine<IAwsInfoService>().ResolveRegion(context)));
+            region ??= Run(context => System.Threading.Tasks.Task.FromResult(new AwsInfoService().ResolveRegion(context)));
             if (string.IsNullOrEmpty(redis))
                 WriteWarning("REDIS_URL is empty: the cache cluster's endpoint is not known (it may still be creating, or the endpoint is only visible inside its VPC). Run Get-CacheCluster later.");
             WriteObject(new EcommerceEnvironment

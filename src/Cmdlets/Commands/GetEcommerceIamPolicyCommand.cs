@@ -1,6 +1,9 @@
 using System.Management.Automation;
 using System.Threading.Tasks;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Iam;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -77,7 +80,7 @@ namespace EcommerceAws.Commands
 
             EcommerceIamPolicy policy = Run(async context =>
             {
-                IAwsInfoService aws = Engine<IAwsInfoService>();
+                AwsInfoService aws = new AwsInfoService();
                 var target = new IamPolicyTarget
                 {
                     AccountId = AccountId ?? await aws.GetAccountIdAsync(context).ConfigureAwait(false),
@@ -89,7 +92,7 @@ namespace EcommerceAws.Commands
                     CacheClusterId = cache,
                     LambdaFunctionName = Given(LambdaFunctionName),
                 };
-                return Engine<IIamPolicyService>().Build(target, Scope);
+                return new IamPolicyService().Build(target, Scope);
             });
             foreach (string note in policy.Notes) WriteVerbose(note);
             if (AsJson) WriteObject(policy.Json);

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Products;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -60,7 +62,7 @@ namespace EcommerceAws.Commands
                     if (string.IsNullOrWhiteSpace(category))
                         ThrowInputError("MissingCategory", category, "-Category may not contain empty names.", "Pass category names such as Electronics.");
             CacheTarget cache = Cache;
-            Run(context => Engine<IProductService>().GetAsync(TableName, selection, values, cache, context));
+            Run(context => new ProductService().GetAsync(TableName, selection, values, cache, context));
         }
     }
 }

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Stack;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -38,7 +40,7 @@ namespace EcommerceAws.Commands
         {
             var names = new StackSpec { Name = Name, TableName = TableName, BucketName = BucketName, CacheClusterId = CacheClusterId };
             CheckInput(() => InputValidation.TableName(names.ResolvedTableName));
-            WriteObject(Run(context => Engine<IStackService>().DescribeAsync(names, context)));
+            WriteObject(Run(context => new StackService().DescribeAsync(names, context)));
         }
     }
 }

@@ -1,6 +1,8 @@
 using System.Linq;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Tables;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -35,7 +37,7 @@ namespace EcommerceAws.Commands
             CheckInput(() => InputValidation.TableName(exact));
             Run(async context =>
             {
-                ITableService tables = Engine<ITableService>();
+                TableService tables = new TableService();
                 var wildcards = patterns.Where(WildcardPattern.ContainsWildcardCharacters)
                     .Select(p => new WildcardPattern(p, WildcardOptions.IgnoreCase)).ToArray();
                 var names = patterns.Where(p => !WildcardPattern.ContainsWildcardCharacters(p)).ToList();

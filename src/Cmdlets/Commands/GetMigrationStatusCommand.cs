@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Migration;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -10,7 +11,7 @@ namespace EcommerceAws.Commands
     /// <remarks>
     /// <para>Reads the status items the migration cmdlets keep in the table (PK = MIGRATION#&lt;ENTITY&gt;, SK = STATUS): one row per entity with State (Running, Completed, Failed, Interrupted), SourceCount, Written, Rejected, Checkpoint, StartedAt, FinishedAt, ItemsPerSecond, RunId and the last verification. It needs only the table, so it works from any machine with access to it. Entities never migrated have no row.</para>
     /// <para>A Running state with an old UpdatedAt means the process running it was killed: run the migration again to resume from the checkpoint.</para>
-    /// <para>-Verify runs Test-EcommerceMigration for each entity and puts its MigrationVerification in the Verification property; the sample comparison needs -MongoUri or -Path (the source).</para>
+    /// <para>-Verify runs Test-EcommerceMigration for each entity and puts its MigrationVerification in the Verification property; the sample comparison needs -MongoUri or -Path (the source). Like Test-EcommerceMigration it records the result on the status item, which -WhatIf (or $WhatIfPreference) skips.</para>
     /// </remarks>
     /// <example>
     /// <code>Get-MigrationStatus -TableName ecommerce-cameroon</code>
@@ -20,7 +21,7 @@ namespace EcommerceAws.Commands
     /// <code>Get-MigrationStatus ecommerce-cameroon -Verify -Path ./dump/shop -SampleSize 50 | Select-Object Entity, State, @{ n = 'Passed'; e = { $_.Verification.Passed } }</code>
     /// <para>Counts every entity's items, compares 50 documents per entity from the dump folder, and shows whether each passed.</para>
     /// </example>
-    [Cmdlet(VerbsCommon.Get, "MigrationStatus")]
+    [Cmdlet(VerbsCommon.Get, "MigrationStatus", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(MigrationStatusInfo))]
     public sealed class GetMigrationStatusCommand : VerificationCmdlet
     {
@@ -31,7 +32,7 @@ namespace EcommerceAws.Commands
         protected override void ProcessRecord()
         {
             CheckVerificationInput();
-            IMigrationService engine = Engine<IMigrationService>();
+            MigrationService engine = new MigrationService();
             IReadOnlyList<MigrationStatusInfo> rows = Run(context => engine.GetStatusAsync(TableName, Entities, context));
             foreach (MigrationStatusInfo row in rows)
             {

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Cache;
+using EcommerceAws.Engine;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -29,9 +31,9 @@ namespace EcommerceAws.Commands
             if (string.IsNullOrWhiteSpace(RedisUrl))
                 ThrowInputError("MissingRedisUrl", RedisUrl, "-RedisUrl is required to warm the cache.",
                     "Pass -RedisUrl redis://host:6379, or pipe a CacheClusterInfo or EcommerceStack.");
-            if (!ShouldProcess(UrlMasking.Mask(RedisUrl), $"Cache the products of table '{TableName}'")) return;
+            if (!ShouldProcess(Secrets.MaskUrl(RedisUrl), $"Cache the products of table '{TableName}'")) return;
             CacheTarget cache = Cache;
-            WriteObject(Run(context => Engine<ICacheService>().WarmAsync(TableName, cache, context)));
+            WriteObject(Run(context => new CacheService().WarmAsync(TableName, cache, context)));
         }
     }
 }

@@ -1,6 +1,8 @@
 using System.Linq;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Migration;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -77,7 +79,7 @@ namespace EcommerceAws.Commands
                     "Pass the mongodump output folder (for example ./dump/shop), or use Invoke-ProductMigration -Path <file> for one file.", ErrorCategory.ObjectNotFound);
             EcommerceEntity[] entities = (Entity == null || Entity.Length == 0 ? System.Enum.GetValues<EcommerceEntity>() : Entity).Distinct().OrderBy(e => e).ToArray();
             string rejectFolder = RejectPath != null ? FullPath(RejectPath) : WorkingDirectory;
-            IMigrationService engine = Engine<IMigrationService>();
+            MigrationService engine = new MigrationService();
 
             foreach (EcommerceEntity entity in entities)
             {

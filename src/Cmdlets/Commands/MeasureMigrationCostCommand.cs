@@ -2,6 +2,8 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -77,7 +79,7 @@ namespace EcommerceAws.Commands
                 PricePerMillionWriteUnits = PricePerMillionWriteUnits,
                 TableName = TableName,
             };
-            foreach (MigrationCostEstimate row in Run(context => Engine<IItemMappingService>().EstimateCostAsync(request, context)))
+            foreach (MigrationCostEstimate row in Run(context => new ItemMappingService().EstimateCostAsync(request, context)))
                 WriteObject(row);
         }
 

@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Assets;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -82,7 +84,7 @@ namespace EcommerceAws.Commands
                 ? "Create S3 bucket with a PUBLIC-READ policy (Block Public Access lifted for policies), versioning, encryption, lifecycle"
                 : "Create private S3 bucket (Block Public Access, versioning, encryption, lifecycle)";
             if (!ShouldProcess(BucketName, what)) return;
-            WriteObject(Run(context => Engine<IBucketService>().CreateAsync(spec, context)));
+            WriteObject(Run(context => new BucketService().CreateAsync(spec, context)));
         }
 
         #endregion

@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Assets;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -90,7 +92,7 @@ namespace EcommerceAws.Commands
                 Tags = ManagedTags.With(Tag),
             };
             // Read-only look-up so the confirmation (and -WhatIf) says whether this creates or updates, and what.
-            CdnPlan plan = Run(context => Engine<ICdnService>().PlanAsync(spec, context));
+            CdnPlan plan = Run(context => new CdnService().PlanAsync(spec, context));
             string action = plan == null
                 ? $"Create (or bring to the requested settings) the CloudFront distribution ({PriceClass}) with Origin Access Control and grant it read access in the bucket policy"
                 : plan.DistributionId == null
@@ -99,7 +101,7 @@ namespace EcommerceAws.Commands
                         ? $"Keep CloudFront distribution {plan.DistributionId} (it already has the requested settings) and check its bucket policy statement"
                         : $"Update CloudFront distribution {plan.DistributionId}: {string.Join("; ", plan.Changes)}";
             if (!ShouldProcess(BucketName, action)) return;
-            WriteObject(Run(context => Engine<ICdnService>().CreateAsync(spec, context)));
+            WriteObject(Run(context => new CdnService().CreateAsync(spec, context)));
         }
 
         #endregion

@@ -5,6 +5,8 @@ using System.Net;
 using System.Security;
 using System.Text.RegularExpressions;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.ElastiCache;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -108,7 +110,7 @@ namespace EcommerceAws.Commands
                 Tags = ManagedTags.With(Tag),
                 Wait = !NoWait,
             };
-            WriteObject(Run(context => Engine<ICacheClusterService>().CreateAsync(spec, context)));
+            WriteObject(Run(context => new CacheClusterService().CreateAsync(spec, context)));
         }
 
         #endregion

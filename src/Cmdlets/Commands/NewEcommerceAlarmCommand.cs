@@ -1,8 +1,11 @@
-using System.Collections;
 using System.Collections.Generic;
+using System.Collections;
 using System.Linq;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.CloudWatch;
+using EcommerceAws.Engine.ElastiCache;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -61,12 +64,12 @@ namespace EcommerceAws.Commands
             CheckInput(() => InputValidation.AlarmTargets(TableName, BucketName, CacheClusterId, LambdaFunctionName, SnsTopicArn));
             // A replication group's memory metric exists per node, so the plan needs its members.
             string[] members = CacheClusterId == null ? null
-                : Run(context => Engine<ICacheClusterService>().DescribeAsync(CacheClusterId, new WarningsAsVerbose(context)))?.MemberClusters;
+                : Run(context => new CacheClusterService().DescribeAsync(CacheClusterId, new WarningsAsVerbose(context)))?.MemberClusters;
             IReadOnlyList<EcommerceAlarmDefinition> plan = EcommerceAlarmPlan.For(TableName, BucketName, CacheClusterId, LambdaFunctionName, SnsTopicArn,
                 ManagedTags.With(Tag), members);
             var approved = plan.Where(alarm => ShouldProcess(alarm.AlarmName, Describe(alarm))).ToList();
             if (approved.Count == 0) return;
-            foreach (EcommerceAlarmInfo alarm in Run(context => Engine<IEcommerceAlarmService>().PutAsync(approved, context)))
+            foreach (EcommerceAlarmInfo alarm in Run(context => new EcommerceAlarmService().PutAsync(approved, context)))
                 WriteObject(alarm);
         }
 

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Products;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -64,7 +66,7 @@ namespace EcommerceAws.Commands
             CheckInput(() => ProductValidation.Fields(fields, creating: true));
             if (!ShouldProcess($"{TableName}: {NameEn} ({Category}, {Price} XAF)", "Create product")) return;
             CacheTarget cache = Cache;
-            WriteObject(Run(context => Engine<IProductService>().CreateAsync(TableName, fields, cache, context)));
+            WriteObject(Run(context => new ProductService().CreateAsync(TableName, fields, cache, context)));
         }
     }
 }

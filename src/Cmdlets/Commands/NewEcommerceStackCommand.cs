@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Stack;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -79,7 +81,7 @@ namespace EcommerceAws.Commands
             string parts = $"table {spec.ResolvedTableName}, bucket {spec.ResolvedBucketName}"
                 + (SkipCdn ? "" : ", CloudFront distribution") + (SkipCache ? "" : $", cache cluster {spec.ResolvedCacheClusterId}");
             if (!ShouldProcess(Name, "Create e-commerce stack: " + parts)) return;
-            WriteObject(Run(context => Engine<IStackService>().CreateAsync(spec, context)));
+            WriteObject(Run(context => new StackService().CreateAsync(spec, context)));
         }
     }
 }

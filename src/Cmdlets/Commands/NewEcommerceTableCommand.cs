@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Tables;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -87,7 +89,7 @@ namespace EcommerceAws.Commands
                 ? $"Create DynamoDB table (provisioned {spec.ReadCapacity} RCU / {spec.WriteCapacity} WCU, GSI1, PITR, deletion protection)"
                 : "Create DynamoDB table (on-demand, GSI1, PITR, deletion protection)";
             if (!ShouldProcess(TableName, what)) return;
-            WriteObject(Run(context => Engine<ITableService>().CreateAsync(spec, context)));
+            WriteObject(Run(context => new TableService().CreateAsync(spec, context)));
         }
 
         #endregion

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Assets;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -83,9 +85,7 @@ namespace EcommerceAws.Commands
             }
             if (ProductId != null) foreach (string id in ProductId) CheckInput(() => ProductValidation.Id(id));
 
-            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object flag)
-                ? ((SwitchParameter)flag).IsPresent
-                : SessionState.PSVariable.GetValue("WhatIfPreference") is SwitchParameter { IsPresent: true } or true;
+            bool whatIf = IsWhatIf;
             if (!ShouldProcess($"{TableName} -> s3://{BucketName} (https://{cdn})", "Upload product images and rewrite their URLs") && !whatIf) return;
             var spec = new AssetPublishSpec
             {
@@ -94,7 +94,7 @@ namespace EcommerceAws.Commands
                 RejectPath = RejectPath == null ? null : GetUnresolvedProviderPathFromPSPath(RejectPath),
                 WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
             };
-            WriteObject(Run(context => Engine<IAssetPublisher>().PublishAsync(spec, context)));
+            WriteObject(Run(context => new AssetPublisher().PublishAsync(spec, context)));
         }
     }
 }

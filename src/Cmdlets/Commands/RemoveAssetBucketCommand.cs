@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Assets;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 
 namespace EcommerceAws.Commands
@@ -34,7 +36,7 @@ namespace EcommerceAws.Commands
             CheckInput(() => AssetInputValidation.BucketName(BucketName));
             string action = Force ? "Delete every object version, then the S3 bucket" : "Delete the S3 bucket (only if empty)";
             if (!ShouldProcess(BucketName, action)) return;
-            Run(context => Engine<IBucketService>().RemoveAsync(BucketName, Force, context));
+            Run(context => new BucketService().RemoveAsync(BucketName, Force, context));
         }
     }
 }

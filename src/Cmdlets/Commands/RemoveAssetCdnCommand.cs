@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Assets;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 
 namespace EcommerceAws.Commands
@@ -33,7 +35,7 @@ namespace EcommerceAws.Commands
         {
             CheckInput(() => AssetInputValidation.DistributionId(DistributionId));
             if (!ShouldProcess(DistributionId, "Disable and delete CloudFront distribution, its bucket policy statement and its Origin Access Control")) return;
-            Run(context => Engine<ICdnService>().RemoveAsync(DistributionId, !NoWait, context));
+            Run(context => new CdnService().RemoveAsync(DistributionId, !NoWait, context));
         }
     }
 }

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.ElastiCache;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 
 namespace EcommerceAws.Commands
@@ -33,7 +35,7 @@ namespace EcommerceAws.Commands
         {
             CheckInput(() => InputValidation.CacheClusterId(CacheClusterId));
             if (!ShouldProcess(CacheClusterId, "Delete ElastiCache cache and all its cached data")) return;
-            Run(context => Engine<ICacheClusterService>().RemoveAsync(CacheClusterId, Wait, context));
+            Run(context => new CacheClusterService().RemoveAsync(CacheClusterId, Wait, context));
         }
     }
 }

@@ -2,6 +2,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.CloudWatch;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -56,7 +58,7 @@ namespace EcommerceAws.Commands
             {
                 CheckInput(() => InputValidation.AlarmTargets(TableName, BucketName, CacheClusterId, LambdaFunctionName, null));
                 names = EcommerceAlarmPlan.For(TableName, BucketName, CacheClusterId, LambdaFunctionName, null, null).Select(a => a.AlarmName)
-                    .Concat(Run(context => Engine<IEcommerceAlarmService>().GetForResourcesAsync(TableName, BucketName, CacheClusterId, LambdaFunctionName, context))
+                    .Concat(Run(context => new EcommerceAlarmService().GetForResourcesAsync(TableName, BucketName, CacheClusterId, LambdaFunctionName, context))
                         .Select(a => a.AlarmName))
                     .Distinct().ToList();
                 if (BucketName != null && ShouldProcess(BucketName, $"Delete S3 request-metrics configuration '{EcommerceAlarmPlan.BucketMetricsFilterId}'"))
@@ -74,14 +76,14 @@ namespace EcommerceAws.Commands
                         // DescribeAlarms filters by prefix only: ask for the literal part, match the rest here.
                         string prefix = wildcard.Substring(0, wildcard.IndexOfAny(new[] { '*', '?', '[' }));
                         var pattern = new WildcardPattern(wildcard, WildcardOptions.IgnoreCase);
-                        IReadOnlyList<EcommerceAlarmInfo> existing = Run(context => Engine<IEcommerceAlarmService>().GetAsync(null, prefix.Length > 0 ? prefix : null, context));
+                        IReadOnlyList<EcommerceAlarmInfo> existing = Run(context => new EcommerceAlarmService().GetAsync(null, prefix.Length > 0 ? prefix : null, context));
                         names.AddRange(existing.Select(a => a.AlarmName).Where(pattern.IsMatch));
                     }
                 }
             }
             var approved = names.Distinct().Where(n => ShouldProcess(n, "Delete CloudWatch alarm")).ToList();
             if (approved.Count == 0 && metricsBuckets == null) return;
-            Run(context => Engine<IEcommerceAlarmService>().RemoveAsync(approved, metricsBuckets, context));
+            Run(context => new EcommerceAlarmService().RemoveAsync(approved, metricsBuckets, context));
         }
     }
 }

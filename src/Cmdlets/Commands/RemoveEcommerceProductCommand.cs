@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Products;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -36,7 +38,7 @@ namespace EcommerceAws.Commands
             CheckInput(() => ProductValidation.Id(Id));
             if (!ShouldProcess($"{TableName}: product {Id}", "Delete product")) return;
             CacheTarget cache = Cache;
-            EcommerceProduct removed = Run(context => Engine<IProductService>().RemoveAsync(TableName, Id, cache, context));
+            EcommerceProduct removed = Run(context => new ProductService().RemoveAsync(TableName, Id, cache, context));
             if (PassThru) WriteObject(removed);
         }
     }

@@ -1,5 +1,10 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Assets;
+using EcommerceAws.Engine.ElastiCache;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Stack;
+using EcommerceAws.Engine.Tables;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -42,17 +47,17 @@ namespace EcommerceAws.Commands
         {
             var names = new StackSpec { Name = Name, TableName = TableName, BucketName = BucketName, CacheClusterId = CacheClusterId };
             CheckInput(() => InputValidation.TableName(names.ResolvedTableName));
-            EcommerceStack stack = Run(context => Engine<IStackService>().DescribeAsync(names, new WarningsAsVerbose(context)));
+            EcommerceStack stack = Run(context => new StackService().DescribeAsync(names, new WarningsAsVerbose(context)));
 
             if (stack.DistributionId != null && ShouldProcess($"{stack.DistributionId} ({stack.CdnDomain})", "Disable and delete CloudFront distribution, its bucket policy statement and origin access control"))
-                Run(context => Engine<ICdnService>().RemoveAsync(stack.DistributionId, true, context));
+                Run(context => new CdnService().RemoveAsync(stack.DistributionId, true, context));
             // Nothing else depends on the cache, so its deletion (minutes on AWS) goes on in the background.
             if (stack.CacheClusterId != null && ShouldProcess(stack.CacheClusterId, "Delete ElastiCache cluster"))
-                Run(context => Engine<ICacheClusterService>().RemoveAsync(stack.CacheClusterId, false, context));
+                Run(context => new CacheClusterService().RemoveAsync(stack.CacheClusterId, false, context));
             if (stack.BucketName != null && ShouldProcess(stack.BucketName, Force ? "Delete every object version and the S3 bucket" : "Delete the S3 bucket if it is empty"))
-                Run(context => Engine<IBucketService>().RemoveAsync(stack.BucketName, Force, context));
+                Run(context => new BucketService().RemoveAsync(stack.BucketName, Force, context));
             if (stack.TableName != null && ShouldProcess(stack.TableName, Force ? "Lift deletion protection and delete DynamoDB table with all its items" : "Delete DynamoDB table (refused while deletion protection is on)"))
-                Run(context => Engine<ITableService>().RemoveAsync(stack.TableName, Force, true, context));
+                Run(context => new TableService().RemoveAsync(stack.TableName, Force, true, context));
         }
     }
 }

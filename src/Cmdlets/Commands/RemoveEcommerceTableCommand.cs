@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Tables;
 using EcommerceAws.Internal;
 
 namespace EcommerceAws.Commands
@@ -38,7 +40,7 @@ namespace EcommerceAws.Commands
             CheckInput(() => InputValidation.TableName(TableName));
             string action = Force ? "Lift deletion protection and delete DynamoDB table with all its items" : "Delete DynamoDB table with all its items";
             if (!ShouldProcess(TableName, action)) return;
-            Run(context => Engine<ITableService>().RemoveAsync(TableName, Force, !NoWait, context));
+            Run(context => new TableService().RemoveAsync(TableName, Force, !NoWait, context));
         }
     }
 }

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Migration;
 using EcommerceAws.Internal;
 
 namespace EcommerceAws.Commands
@@ -49,7 +51,7 @@ namespace EcommerceAws.Commands
             CheckInput(() => InputValidation.TableName(TableName));
             CheckMongoUri(MongoUri);
             var source = new MigrationSourceSpec { MongoUri = MongoUri, Database = Database, Collection = Collection };
-            IMigrationService engine = Engine<IMigrationService>();
+            MigrationService engine = new MigrationService();
             string described = Run(context => engine.CheckSourceRemovableAsync(TableName, Entity, source, context));
             if (!ShouldProcess(described, "Drop the MongoDB collection")) return;
             Run(context => engine.RemoveSourceAsync(TableName, Entity, source, context));

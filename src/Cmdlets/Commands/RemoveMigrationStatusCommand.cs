@@ -1,6 +1,8 @@
 using System.Linq;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Migration;
 using EcommerceAws.Internal;
 
 namespace EcommerceAws.Commands
@@ -42,7 +44,7 @@ namespace EcommerceAws.Commands
             foreach (EcommerceEntity entity in Entity == null || Entity.Length == 0 ? System.Enum.GetValues<EcommerceEntity>() : Entity)
                 if (ShouldProcess($"MIGRATION#{entity.ToString().ToUpperInvariant()} in table {TableName}", "Delete the migration status item")) chosen.Add(entity);
             if (chosen.Count == 0) return;
-            var removed = Run(context => Engine<IMigrationService>().RemoveStatusAsync(TableName, chosen, Force, context));
+            var removed = Run(context => new MigrationService().RemoveStatusAsync(TableName, chosen, Force, context));
             foreach (EcommerceEntity entity in chosen)
                 WriteVerbose(removed.Contains(entity) ? $"Deleted the {entity} migration status." : $"{entity} migration status not deleted (none, or held by a running migration).");
         }

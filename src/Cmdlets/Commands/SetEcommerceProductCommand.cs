@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Products;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -82,7 +84,7 @@ namespace EcommerceAws.Commands
                     "Pass at least one of -NameEn, -NameFr, -Price, -Category, -Images, -Description, -Stock.");
             if (!ShouldProcess($"{TableName}: product {Id}", $"Update {string.Join(", ", changed)}")) return;
             CacheTarget cache = Cache;
-            WriteObject(Run(context => Engine<IProductService>().UpdateAsync(TableName, Id, changes, cache, context)));
+            WriteObject(Run(context => new ProductService().UpdateAsync(TableName, Id, changes, cache, context)));
         }
     }
 }

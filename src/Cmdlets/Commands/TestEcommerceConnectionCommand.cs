@@ -1,6 +1,8 @@
 using System.Management.Automation;
 using System.Security;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Connections;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -64,7 +66,7 @@ namespace EcommerceAws.Commands
                 TableName = TableName, BucketName = BucketName, CdnDomain = CdnDomain, MongoUri = MongoUri, TimeoutSeconds = TimeoutSeconds,
                 Redis = new CacheTarget { RedisUrl = redis.RedisUrl, AuthToken = redis.AuthToken, ConnectTimeoutMs = TimeoutSeconds * 1000 },
             };
-            Run(context => Engine<IConnectionTester>().TestAsync(targets, context));
+            Run(context => new ConnectionTester().TestAsync(targets, context));
         }
     }
 }

@@ -1,9 +1,10 @@
-using System;
 using System.Collections.Concurrent;
 using System.Management.Automation;
-using System.Threading;
 using System.Threading.Tasks;
+using System.Threading;
+using System;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
 
 namespace EcommerceAws.Internal
 {
@@ -19,9 +20,16 @@ namespace EcommerceAws.Internal
         /// <summary>The AWS options engine calls get; AWS cmdlets override it with their parameters.</summary>
         protected virtual AwsOptions Aws => AwsOptions.Default;
 
-        protected static TService Engine<TService>() where TService : class => EngineHost.Get<TService>();
-
         protected override void StopProcessing() => stopping.Cancel();
+
+        /// <summary>
+        /// The one dry-run check: true when -WhatIf is in effect, by the switch or by $WhatIfPreference (as opposed to a
+        /// declined -Confirm). For cmdlets whose dry run still reads and reports (a plan), not only skips.
+        /// </summary>
+        protected bool IsWhatIf =>
+            MyInvocation.BoundParameters.TryGetValue("WhatIf", out object value)
+                ? ((SwitchParameter)value).IsPresent
+                : SessionState.PSVariable.GetValue("WhatIfPreference") is SwitchParameter { IsPresent: true } or true;
 
         protected T Run<T>(Func<IOperationContext, Task<T>> work)
         {

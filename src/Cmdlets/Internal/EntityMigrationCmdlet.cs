@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Migration;
 using EcommerceAws.Output;
 
 namespace EcommerceAws.Internal
@@ -23,7 +25,7 @@ namespace EcommerceAws.Internal
         [ValidateNotNullOrEmpty]
         public string Database { get; set; }
 
-        /// <summary><para>Collection to read. Default: products, users, orders or categories (DESIGN §4).</para></summary>
+        /// <summary><para>Collection to read. Default: products, users, orders or categories (docs/DESIGN.md §4).</para></summary>
         [Parameter(ParameterSetName = MongoSet)]
         [ValidateNotNullOrEmpty]
         public string Collection { get; set; }
@@ -57,7 +59,7 @@ namespace EcommerceAws.Internal
             CheckInput(() => InputValidation.TableName(TableName));
             CheckMongoUri(MongoUri);
             MigrationSourceSpec source = ResolveSource(Entity, MongoUri, Database, Collection, Path, terminating: true);
-            IMigrationService engine = Engine<IMigrationService>();
+            MigrationService engine = new MigrationService();
             string described = engine.DescribeSource(Entity, source);
             bool go = ShouldProcess($"table {TableName}", $"Migrate {Entity} documents from {described}");
             if (!go && !IsWhatIf) return;

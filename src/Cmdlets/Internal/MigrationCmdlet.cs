@@ -12,7 +12,7 @@ namespace EcommerceAws.Internal
         internal const string MongoSet = "Mongo";
         internal const string PathSet = "Path";
 
-        /// <summary>The default collection (DESIGN §4), also the dump file's base name in a -Path folder.</summary>
+        /// <summary>The default collection (docs/DESIGN.md §4), also the dump file's base name in a -Path folder.</summary>
         internal static string DefaultCollection(EcommerceEntity entity) => entity switch
         {
             EcommerceEntity.Category => "categories",
@@ -20,11 +20,6 @@ namespace EcommerceAws.Internal
             EcommerceEntity.User => "users",
             _ => "orders",
         };
-
-        /// <summary>True when -WhatIf is in effect (as opposed to a declined -Confirm).</summary>
-        protected bool IsWhatIf =>
-            (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object value) && ((SwitchParameter)value).IsPresent)
-            || (!MyInvocation.BoundParameters.ContainsKey("WhatIf") && SessionState.PSVariable.GetValue("WhatIfPreference") is SwitchParameter { IsPresent: true } or true);
 
         /// <summary>Checks a MongoDB URI without ever echoing it (it may hold a password).</summary>
         protected void CheckMongoUri(string uri)

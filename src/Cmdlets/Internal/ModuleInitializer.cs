@@ -7,32 +7,32 @@ using System.Runtime.Loader;
 namespace EcommerceAws.Internal
 {
     /// <summary>
-    /// Loads EcommerceAws.Engine and every third-party assembly (AWSSDK, MongoDB.Driver, StackExchange.Redis)
-    /// into the module's own AssemblyLoadContext, so other modules' versions in the session never clash.
-    /// Pattern: PowerShell docs, "Resolving PowerShell module assembly dependency conflicts".
+    /// Loads EcommerceAws.Engine and every third-party assembly (AWSSDK, MongoDB.Driver, StackExchange.Redis) into the
+    /// module's own AssemblyLoadContext, so other modules' versions in the session never clash.
+    /// Pattern: PowerShell docs, "Resolving PowerShell module assembly dependency conflicts": the cmdlet assembly
+    /// references the engine directly; the default context cannot find EcommerceAws.Engine.dll (it lives in
+    /// Dependencies/), so its Resolving event hands the engine to the isolated context, where the engine's own
+    /// references then resolve. The shared types (EcommerceAws.Shared.dll) stay in the default context for everybody.
+    /// See docs/DESIGN.md, "Layers and load contexts".
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
-        public void OnImport() => AssemblyLoadContext.Default.Resolving += ResolveEngine;
+        // The engine is first needed when a cmdlet's ProcessRecord is compiled, which is always after OnImport.
+        public void OnImport() => EngineLoadContext.Attach();
 
-        public void OnRemove(PSModuleInfo psModuleInfo) => AssemblyLoadContext.Default.Resolving -= ResolveEngine;
-
-        private static Assembly ResolveEngine(AssemblyLoadContext defaultContext, AssemblyName name)
-        {
-            // Only the engine is routed here; its own dependencies then resolve inside the isolated context.
-            return name.Name == EngineLoadContext.EngineAssemblyName
-                ? EngineLoadContext.Instance.LoadFromAssemblyName(name)
-                : null;
-        }
+        public void OnRemove(PSModuleInfo psModuleInfo) => EngineLoadContext.Detach();
     }
 
     /// <summary>The module's isolated load context: resolves assemblies from the module's Dependencies folder.</summary>
     public sealed class EngineLoadContext : AssemblyLoadContext
     {
         internal const string EngineAssemblyName = "EcommerceAws.Engine";
+        internal const string SharedAssemblyName = "EcommerceAws.Shared";
 
-        private static readonly string DependencyDirectory = Path.Combine(
-            Path.GetDirectoryName(typeof(EngineLoadContext).Assembly.Location) ?? ".", "Dependencies");
+        private static readonly string ModuleDirectory = Path.GetDirectoryName(typeof(EngineLoadContext).Assembly.Location) ?? ".";
+        private static readonly string DependencyDirectory = Path.Combine(ModuleDirectory, "Dependencies");
+        private static readonly object Gate = new object();
+        private static bool attached;
 
         internal static readonly EngineLoadContext Instance = new EngineLoadContext();
 
@@ -41,10 +41,42 @@ namespace EcommerceAws.Internal
         /// <summary>Folder the isolated assemblies are loaded from.</summary>
         public static string DependencyPath => DependencyDirectory;
 
+        internal static void Attach()
+        {
+            lock (Gate)
+            {
+                if (attached) return;
+                Default.Resolving += ResolveInDefault;
+                attached = true;
+            }
+        }
+
+        internal static void Detach()
+        {
+            lock (Gate)
+            {
+                if (!attached) return;
+                Default.Resolving -= ResolveInDefault;
+                attached = false;
+            }
+        }
+
+        private static Assembly ResolveInDefault(AssemblyLoadContext defaultContext, AssemblyName name)
+        {
+            if (name.Name == EngineAssemblyName) return Instance.LoadFromAssemblyName(name);
+            // The manifest loads the shared assembly first; this only helps a host that loads EcommerceAws.dll by path.
+            if (name.Name == SharedAssemblyName)
+            {
+                string path = Path.Combine(ModuleDirectory, SharedAssemblyName + ".dll");
+                return File.Exists(path) ? defaultContext.LoadFromAssemblyPath(path) : null;
+            }
+            return null;
+        }
+
         protected override Assembly Load(AssemblyName assemblyName)
         {
-            // EcommerceAws.dll (the contract) must stay shared with PowerShell, so it is never loaded here.
-            if (assemblyName.Name == typeof(EngineLoadContext).Assembly.GetName().Name) return null;
+            // The shared types (and EcommerceAws.dll) must keep one identity with PowerShell: never loaded here.
+            if (assemblyName.Name == SharedAssemblyName || assemblyName.Name == typeof(EngineLoadContext).Assembly.GetName().Name) return null;
             string path = Path.Combine(DependencyDirectory, assemblyName.Name + ".dll");
             return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
         }

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Net;
 using System.Security;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
 
 namespace EcommerceAws.Internal
 {

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Migration;
 using EcommerceAws.Output;
 
 namespace EcommerceAws.Internal
@@ -48,10 +50,12 @@ namespace EcommerceAws.Internal
                     "Add -Entity Product (for example), or pass the dump folder.");
         }
 
-        protected MigrationVerification VerifyEntity(IMigrationService engine, EcommerceEntity entity)
+        protected MigrationVerification VerifyEntity(MigrationService engine, EcommerceEntity entity)
         {
             MigrationSourceSpec source = ResolveSource(entity, MongoUri, Database, null, Path, terminating: false);
-            var spec = new VerificationSpec { Entity = entity, TableName = TableName, Source = source, SampleSize = SampleSize };
+            // The result is recorded on the status item (Remove-MigratedSource relies on it): that write honours -WhatIf.
+            bool record = ShouldProcess($"{TableName} ({entity} status item)", "Record the verification result");
+            var spec = new VerificationSpec { Entity = entity, TableName = TableName, Source = source, SampleSize = SampleSize, Record = record };
             return Run(context => engine.VerifyAsync(spec, context));
         }
     }

@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -7,14 +6,16 @@ using System.Management.Automation;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using System.Threading;
 using System.Threading.Tasks;
-using Amazon.DynamoDBv2;
+using System.Threading;
+using System;
 using Amazon.DynamoDBv2.Model;
-using Amazon.S3;
+using Amazon.DynamoDBv2;
 using Amazon.S3.Model;
+using Amazon.S3;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Products;
 using EcommerceAws.Output;
@@ -28,7 +29,7 @@ namespace EcommerceAws.Engine.Assets
     /// Cost per new image: one PUT (If-None-Match: *), plus one UpdateItem per product and one ListObjectsV2 per 1,000
     /// objects already in the bucket — the AWS CLI's `s3 sync` needs one PUT per file and the same listing.
     /// </summary>
-    public sealed class AssetPublisher : IAssetPublisher
+    public sealed class AssetPublisher
     {
         public const string CacheControl = "public, max-age=31536000, immutable";
         private const string HashMetadata = "sha256";

@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 namespace EcommerceAws.Engine.Assets
 {
     /// <summary>An S3 bucket policy as JSON, edited statement by statement so statements we do not own survive.</summary>
-    public sealed class BucketPolicyDocument
+    internal sealed class BucketPolicyDocument
     {
         public const string PublicReadSid = "EcommerceAwsPublicRead";
         public const string CloudFrontReadSid = "EcommerceAwsCloudFrontRead";

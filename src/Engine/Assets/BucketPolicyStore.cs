@@ -8,7 +8,7 @@ using EcommerceAws.Engine.Aws;
 namespace EcommerceAws.Engine.Assets
 {
     /// <summary>Reads and writes a bucket's policy; refuses a public policy that Block Public Access would block.</summary>
-    public static class BucketPolicyStore
+    internal static class BucketPolicyStore
     {
         public static async Task<BucketPolicyDocument> ReadAsync(IAmazonS3 s3, string bucketName, IOperationContext context)
         {

@@ -1,18 +1,19 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
-using Amazon.S3;
+using System;
 using Amazon.S3.Model;
+using Amazon.S3;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Output;
 
 namespace EcommerceAws.Engine.Assets
 {
     /// <summary>The private asset bucket: created with safe defaults (BPA, owner-enforced, versioning, SSE, lifecycle) and reconciled on re-runs.</summary>
-    public sealed class BucketService : IBucketService
+    public sealed class BucketService
     {
         public const string NoncurrentRuleId = "EcommerceAws-expire-noncurrent-versions";
         public const string MultipartRuleId = "EcommerceAws-abort-incomplete-uploads";

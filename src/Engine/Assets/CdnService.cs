@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
@@ -6,12 +5,14 @@ using System.Management.Automation;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Threading.Tasks;
+using System;
 using Amazon.S3;
-using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
+using Amazon.SecurityToken;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
 using EcommerceAws.Engine.CloudFront;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Output;
 
 namespace EcommerceAws.Engine.Assets
@@ -20,7 +21,7 @@ namespace EcommerceAws.Engine.Assets
     /// The CloudFront distribution in front of the private asset bucket: an Origin Access Control, an S3 REST origin,
     /// the managed CachingOptimized policy, and one bucket policy statement scoped to the distribution's ARN.
     /// </summary>
-    public sealed class CdnService : ICdnService
+    public sealed class CdnService
     {
         public const string CachingOptimizedPolicyId = "658327ea-f89d-4fab-a63d-7e88639e58f6";
         public const string DefaultComment = "E-commerce Cameroon Assets CDN";

@@ -6,7 +6,7 @@ using System.Text;
 namespace EcommerceAws.Engine.Assets
 {
     /// <summary>Content-Type and file extension of an image, from its first bytes (magic numbers), else from its name, else from the server.</summary>
-    public static class ImageContent
+    internal static class ImageContent
     {
         private static readonly Dictionary<string, string> ByExtension = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {

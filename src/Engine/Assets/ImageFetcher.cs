@@ -7,7 +7,7 @@ using System.Threading.Tasks;
 namespace EcommerceAws.Engine.Assets
 {
     /// <summary>One image read from the old app: its bytes, or why it could not be read.</summary>
-    public sealed class FetchedImage
+    internal sealed class FetchedImage
     {
         public byte[] Data { get; init; }
         public string Name { get; init; }
@@ -22,7 +22,7 @@ namespace EcommerceAws.Engine.Assets
     }
 
     /// <summary>Reads an image entry: an http(s) URL is downloaded, anything else is a path under the uploads folder (never outside it).</summary>
-    public sealed class ImageFetcher : IDisposable
+    internal sealed class ImageFetcher : IDisposable
     {
         private readonly HttpClient http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         private readonly string sourceRoot;

@@ -6,7 +6,7 @@ using EcommerceAws.Contract;
 namespace EcommerceAws.Engine.Aws
 {
     /// <summary>Runs one SDK call and turns an AWS service error into an EcommerceException naming the operation.</summary>
-    public static class AwsCall
+    internal static class AwsCall
     {
         public static async Task<T> Run<T>(Func<Task<T>> call, string operation, object target)
         {

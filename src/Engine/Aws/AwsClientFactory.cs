@@ -12,7 +12,7 @@ using EcommerceAws.Contract;
 namespace EcommerceAws.Engine.Aws
 {
     /// <summary>Creates SDK clients configured from <see cref="AwsOptions"/>; the only place SDK client configs are built.</summary>
-    public static class AwsClientFactory
+    internal static class AwsClientFactory
     {
         public static IAmazonDynamoDB DynamoDb(AwsOptions options) =>
             new AmazonDynamoDBClient(AwsEnvironment.ResolveCredentials(options), Configure(new AmazonDynamoDBConfig(), options, "DYNAMODB"));

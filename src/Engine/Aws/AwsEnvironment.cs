@@ -12,7 +12,7 @@ namespace EcommerceAws.Engine.Aws
     /// Resolves region, credentials and endpoint for one call: the explicit parameters first, then the AWS SDK's
     /// standard chain (environment variables, AWS_PROFILE, shared config files, instance roles).
     /// </summary>
-    public static class AwsEnvironment
+    internal static class AwsEnvironment
     {
         public static RegionEndpoint ResolveRegion(AwsOptions options)
         {

@@ -7,7 +7,7 @@ using EcommerceAws.Contract;
 namespace EcommerceAws.Engine.Aws
 {
     /// <summary>Turns AWS service errors into EcommerceExceptions: the AWS error code in the ErrorId, the request id in the message.</summary>
-    public static class AwsErrors
+    internal static class AwsErrors
     {
         public static EcommerceException From(AmazonServiceException ex, object target, string operation) =>
             From(ex.ErrorCode, ex.Message, ex.RequestId, (int)ex.StatusCode, target, operation, ex);

@@ -5,7 +5,7 @@ using EcommerceAws.Contract;
 
 namespace EcommerceAws.Engine.Aws
 {
-    public sealed class AwsInfoService : IAwsInfoService
+    public sealed class AwsInfoService
     {
         public string ResolveRegion(IOperationContext context) => AwsEnvironment.ResolveRegion(context.Aws).SystemName;
 

@@ -8,7 +8,7 @@ namespace EcommerceAws.Engine.Aws
     /// The form fields of one AWS Query-protocol request, flattened the way the service models say
     /// (lists as Name.member.N or Name.Tag.N, structures as Name.N.Field); nulls are left out.
     /// </summary>
-    public sealed class QueryParameters : IEnumerable<KeyValuePair<string, string>>
+    internal sealed class QueryParameters : IEnumerable<KeyValuePair<string, string>>
     {
         private readonly List<KeyValuePair<string, string>> fields = new List<KeyValuePair<string, string>>();
 

@@ -18,7 +18,6 @@ namespace EcommerceAws.Engine.Aws
         public const string Variable = "ECOM_AWS_REQUEST_LOG";
         internal const string Redacted = "REDACTED";
         private static readonly object FileLock = new object();
-        private static readonly string[] SecretNames = { "AuthToken", "Password", "SecretAccessKey", "SessionToken" };
         private static readonly string[] SecretHeaders = { "Authorization", "X-Amz-Security-Token", "X-Amz-Content-Sha256" };
 
         public static void Append(string path, string service, HttpRequestMessage request, string body)
@@ -50,7 +49,7 @@ namespace EcommerceAws.Engine.Aws
             int eq = pair.IndexOf('=');
             string key = Uri.UnescapeDataString(eq < 0 ? pair : pair.Substring(0, eq));
             string last = key.Substring(key.LastIndexOf('.') + 1);
-            return eq >= 0 && SecretNames.Any(s => last.EndsWith(s, StringComparison.OrdinalIgnoreCase))
+            return eq >= 0 && Secrets.IsSecretName(last)
                 ? pair.Substring(0, eq + 1) + Redacted : pair;
         }));
 

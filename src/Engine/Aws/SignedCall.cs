@@ -12,7 +12,7 @@ namespace EcommerceAws.Engine.Aws
     /// <see cref="AwsCall"/> for the hand-written clients: the same error mapping, plus "not found" codes that mean
     /// "absent" (the caller gets default) and the transport's raw HttpRequestException as AwsEndpointUnreachable.
     /// </summary>
-    public static class SignedCall
+    internal static class SignedCall
     {
         public static async Task<T> Run<T>(Func<Task<T>> call, string operation, object target, params string[] absentCodes)
         {

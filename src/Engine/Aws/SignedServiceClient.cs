@@ -20,7 +20,7 @@ namespace EcommerceAws.Engine.Aws
     /// with exponential backoff and jitter, and AWS error XML turned into <see cref="AmazonServiceException"/>
     /// (the same exception the real SDK packages throw, so callers survive the swap).
     /// </summary>
-    public sealed class SignedServiceClient : IDisposable
+    internal sealed class SignedServiceClient : IDisposable
     {
         private const int MaxAttempts = 5;
         private readonly HttpClient http;
@@ -135,7 +135,7 @@ namespace EcommerceAws.Engine.Aws
     }
 
     /// <summary>AWS Query protocol (Action=...&amp;Version=...) on top of <see cref="SignedServiceClient"/>; used by ElastiCache and CloudWatch.</summary>
-    public sealed class QueryProtocolClient : IDisposable
+    internal sealed class QueryProtocolClient : IDisposable
     {
         private readonly SignedServiceClient transport;
         private readonly string version;
@@ -170,7 +170,7 @@ namespace EcommerceAws.Engine.Aws
     }
 
     /// <summary>Small helpers to read AWS XML by local name (responses carry service namespaces).</summary>
-    public static class XmlRead
+    internal static class XmlRead
     {
         public static XElement Child(this XElement element, string localName) =>
             element?.Elements().FirstOrDefault(e => e.Name.LocalName == localName);

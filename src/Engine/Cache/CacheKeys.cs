@@ -6,7 +6,7 @@ namespace EcommerceAws.Engine.Cache
     /// The key scheme of the guide's RedisService, with an optional prefix: product:&lt;id&gt; (JSON item, 1 hour),
     /// products:&lt;category&gt; and products:all (JSON arrays, 30 minutes).
     /// </summary>
-    public sealed class CacheKeys
+    internal sealed class CacheKeys
     {
         public static readonly TimeSpan ProductTtl = TimeSpan.FromSeconds(3600);
         public static readonly TimeSpan ListTtl = TimeSpan.FromSeconds(1800);

@@ -1,12 +1,13 @@
-using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading.Tasks;
-using Amazon.DynamoDBv2;
+using System;
 using Amazon.DynamoDBv2.Model;
+using Amazon.DynamoDBv2;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Engine.Products;
 using EcommerceAws.Output;
 using StackExchange.Redis;
@@ -14,7 +15,7 @@ using StackExchange.Redis;
 namespace EcommerceAws.Engine.Cache
 {
     /// <summary>Clears product keys (SCAN + UNLINK in batches, never KEYS, so Redis never blocks) and warms them from the table.</summary>
-    public sealed class CacheService : ICacheService
+    public sealed class CacheService
     {
         private const int ScanCount = 1000;
         private const int UnlinkBatch = 500;
@@ -35,7 +36,7 @@ namespace EcommerceAws.Engine.Cache
             var clock = Stopwatch.StartNew();
             using ProductCache cache = await ProductCache.OpenAsync(target, context).ConfigureAwait(false);
             long deleted = 0;
-            string activity = $"Clearing {UrlMasking.Mask(target.RedisUrl)}";
+            string activity = $"Clearing {Secrets.MaskUrl(target.RedisUrl)}";
             foreach (string pattern in patterns)
             {
                 await foreach (string[] batch in ScanAsync(cache.Database, pattern, context))
@@ -52,7 +53,7 @@ namespace EcommerceAws.Engine.Cache
             context.WriteVerbose($"Deleted {deleted} keys matching {string.Join(", ", patterns)}.");
             return new CacheOperationResult
             {
-                Operation = "Clear", RedisUrl = UrlMasking.Mask(target.RedisUrl), Patterns = patterns, KeysDeleted = deleted, Duration = clock.Elapsed,
+                Operation = "Clear", RedisUrl = Secrets.MaskUrl(target.RedisUrl), Patterns = patterns, KeysDeleted = deleted, Duration = clock.Elapsed,
             };
         }
 
@@ -66,7 +67,7 @@ namespace EcommerceAws.Engine.Cache
             IDatabase redis = cache.Database;
             var all = new List<Dictionary<string, AttributeValue>>();
             long written = 0, categories = 0;
-            string activity = $"Warming {UrlMasking.Mask(target.RedisUrl)} from {tableName}";
+            string activity = $"Warming {Secrets.MaskUrl(target.RedisUrl)} from {tableName}";
             await foreach (IReadOnlyList<string> page in catalog.CategoryPagesAsync(context.Cancellation))
             {
                 foreach (string category in page)
@@ -94,7 +95,7 @@ namespace EcommerceAws.Engine.Cache
                 context.WriteWarning($"Table '{tableName}' lists no categories under TYPE#category, so no product was cached. Migrate the categories first.");
             return new CacheOperationResult
             {
-                Operation = "Warm", RedisUrl = UrlMasking.Mask(target.RedisUrl), TableName = tableName, KeysWritten = written,
+                Operation = "Warm", RedisUrl = Secrets.MaskUrl(target.RedisUrl), TableName = tableName, KeysWritten = written,
                 Products = all.Count, Categories = categories, Duration = clock.Elapsed,
                 Patterns = new[] { cache.Keys.Product("*"), cache.Keys.Category("*") },
             };

@@ -11,7 +11,7 @@ namespace EcommerceAws.Engine.Cache
     /// The read-through product cache of the guide's ProductModel. Opened "soft" by the product cmdlets: when Redis
     /// fails they warn and carry on with the table (a cache must never make the shop's data unreachable).
     /// </summary>
-    public sealed class ProductCache : IDisposable
+    internal sealed class ProductCache : IDisposable
     {
         private readonly ConnectionMultiplexer connection;
         private readonly IDatabase database;
@@ -36,7 +36,7 @@ namespace EcommerceAws.Engine.Cache
             try
             {
                 ConnectionMultiplexer connection = await RedisConnector.ConnectAsync(target).ConfigureAwait(false);
-                context.WriteVerbose($"Using the Redis cache at {UrlMasking.Mask(target.RedisUrl)}.");
+                context.WriteVerbose($"Using the Redis cache at {Secrets.MaskUrl(target.RedisUrl)}.");
                 return new ProductCache(connection, target, context);
             }
             catch (EcommerceException ex)
@@ -95,7 +95,7 @@ namespace EcommerceAws.Engine.Cache
             }
         }
 
-        private string Scrubbed(Exception ex) => RedisConnector.Scrub(ex.Message, RedisConnector.Options(target).Password);
+        private string Scrubbed(Exception ex) => Secrets.Redact(ex.Message, RedisConnector.Options(target).Password);
 
         public void Dispose() => connection.Dispose();
     }

@@ -1,17 +1,18 @@
-using System;
 using System.Linq;
+using System.Management.Automation;
 using System.Net.Security;
 using System.Security.Authentication;
-using System.Management.Automation;
 using System.Threading.Tasks;
+using System;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Connections;
+using EcommerceAws.Engine.Input;
 using StackExchange.Redis;
 
 namespace EcommerceAws.Engine.Cache
 {
     /// <summary>Opens a Redis connection from a redis:// or rediss:// URL plus an optional auth token, with errors in plain words.</summary>
-    public static class RedisConnector
+    internal static class RedisConnector
     {
         public static ConfigurationOptions Options(CacheTarget target)
         {
@@ -78,7 +79,7 @@ namespace EcommerceAws.Engine.Cache
         {
             var uri = new Uri(target.RedisUrl);
             int port = uri.IsDefaultPort || uri.Port <= 0 ? 6379 : uri.Port;
-            string masked = UrlMasking.Mask(target.RedisUrl);
+            string masked = Secrets.MaskUrl(target.RedisUrl);
             using var client = new System.Net.Sockets.TcpClient();
             using var timeout = new System.Threading.CancellationTokenSource(target.ConnectTimeoutMs);
             try
@@ -144,10 +145,10 @@ namespace EcommerceAws.Engine.Cache
         public static EcommerceException Explain(Exception ex, CacheTarget target, string secret = null, CertificateCheck certificate = null)
         {
             var uri = new Uri(target.RedisUrl);
-            string masked = UrlMasking.Mask(target.RedisUrl);
+            string masked = Secrets.MaskUrl(target.RedisUrl);
             // SE.Redis reports a refused certificate as "AuthenticationFailure" too: check the certificate first.
             if (certificate != null && certificate.Failed) return CertificateError(certificate, masked, uri.Host, ex);
-            string detail = Scrub(AllMessages(ex), secret ?? target.AuthToken);
+            string detail = Secrets.Redact(AllMessages(ex), secret ?? target.AuthToken);
             bool tls = uri.Scheme == "rediss";
             bool handshake = tls && (Inner(ex).Any(e => e is AuthenticationException)
                 || detail.Contains("SSL", StringComparison.OrdinalIgnoreCase) || detail.Contains("TLS", StringComparison.Ordinal));
@@ -183,7 +184,5 @@ namespace EcommerceAws.Engine.Cache
         private const string VpcNote =
             "ElastiCache is reachable only from inside its VPC (an EC2 instance, a Lambda in the VPC, or a VPN/SSH tunnel); a connection from outside times out.";
 
-        public static string Scrub(string text, string secret) =>
-            string.IsNullOrEmpty(secret) || text == null ? text : text.Replace(secret, "****", StringComparison.Ordinal);
     }
 }

@@ -15,7 +15,7 @@ using EcommerceAws.Engine.Aws;
 namespace EcommerceAws.Engine.CloudFront
 {
     /// <summary>The CloudFront operations EcommerceAws uses, named as in AWSSDK.CloudFront's IAmazonCloudFront (which is not obtainable).</summary>
-    public interface ICloudFrontClient : IDisposable
+    internal interface ICloudFrontClient : IDisposable
     {
         Task<OriginAccessControl> CreateOriginAccessControlAsync(OriginAccessControlConfig config, CancellationToken cancellation);
         Task<CloudFrontPage<OriginAccessControl>> ListOriginAccessControlsAsync(string marker, CancellationToken cancellation);
@@ -36,7 +36,7 @@ namespace EcommerceAws.Engine.CloudFront
     /// cloudfront in us-east-1, endpoint overrides, retries, error XML). Set ECOM_CLOUDFRONT_REQUEST_LOG to a file
     /// path to append every request body sent (the XML only; signatures and credentials are headers, never logged).
     /// </summary>
-    public sealed class CloudFrontClient : ICloudFrontClient
+    internal sealed class CloudFrontClient : ICloudFrontClient
     {
         public const string RequestLogVariable = "ECOM_CLOUDFRONT_REQUEST_LOG";
         private const string Version = "2020-05-31";

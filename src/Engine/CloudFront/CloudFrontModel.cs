@@ -26,7 +26,7 @@ namespace EcommerceAws.Engine.CloudFront
     }
 
     /// <summary>A CloudFront error (code, message, request id) from the service's error XML.</summary>
-    public sealed class CloudFrontException : AmazonServiceException
+    internal sealed class CloudFrontException : AmazonServiceException
     {
         public CloudFrontException(AmazonServiceException inner)
             : base(inner.Message, inner, inner.ErrorType, inner.ErrorCode, inner.RequestId, inner.StatusCode) { }
@@ -34,7 +34,7 @@ namespace EcommerceAws.Engine.CloudFront
         public bool IsNotFound => ErrorCode is "NoSuchDistribution" or "NoSuchOriginAccessControl" or "NoSuchInvalidation" || (int)StatusCode == 404;
     }
 
-    public sealed class OriginAccessControlConfig
+    internal sealed class OriginAccessControlConfig
     {
         public string Name { get; set; }
         public string Description { get; set; }
@@ -53,7 +53,7 @@ namespace EcommerceAws.Engine.CloudFront
         };
     }
 
-    public sealed class OriginAccessControl
+    internal sealed class OriginAccessControl
     {
         public string Id { get; set; }
         public OriginAccessControlConfig Config { get; set; }
@@ -68,7 +68,7 @@ namespace EcommerceAws.Engine.CloudFront
         };
     }
 
-    public sealed class CloudFrontOrigin
+    internal sealed class CloudFrontOrigin
     {
         public string Id { get; set; }
         public string DomainName { get; set; }
@@ -91,7 +91,7 @@ namespace EcommerceAws.Engine.CloudFront
         };
     }
 
-    public sealed class DefaultCacheBehavior
+    internal sealed class DefaultCacheBehavior
     {
         public string TargetOriginId { get; set; }
         public string ViewerProtocolPolicy { get; set; } = "redirect-to-https";
@@ -117,7 +117,7 @@ namespace EcommerceAws.Engine.CloudFront
         };
     }
 
-    public sealed class ViewerCertificate
+    internal sealed class ViewerCertificate
     {
         public string AcmCertificateArn { get; set; }
 
@@ -131,7 +131,7 @@ namespace EcommerceAws.Engine.CloudFront
     /// A distribution's configuration. A config read from CloudFront keeps its source XML, so an update sends back
     /// every member (including ones this type does not model) with only the changed ones replaced.
     /// </summary>
-    public sealed class DistributionConfig
+    internal sealed class DistributionConfig
     {
         public string CallerReference { get; set; }
         public string[] Aliases { get; set; } = Array.Empty<string>();
@@ -188,7 +188,7 @@ namespace EcommerceAws.Engine.CloudFront
         };
     }
 
-    public sealed class Distribution
+    internal sealed class Distribution
     {
         public string Id { get; set; }
         public string ARN { get; set; }
@@ -207,7 +207,7 @@ namespace EcommerceAws.Engine.CloudFront
         };
     }
 
-    public sealed class DistributionSummary
+    internal sealed class DistributionSummary
     {
         public string Id { get; set; }
         public string ARN { get; set; }
@@ -225,7 +225,7 @@ namespace EcommerceAws.Engine.CloudFront
         };
     }
 
-    public sealed class Invalidation
+    internal sealed class Invalidation
     {
         public string Id { get; set; }
         public string Status { get; set; }
@@ -242,7 +242,7 @@ namespace EcommerceAws.Engine.CloudFront
     }
 
     /// <summary>One page of a CloudFront list call.</summary>
-    public sealed class CloudFrontPage<T>
+    internal sealed class CloudFrontPage<T>
     {
         public List<T> Items { get; set; } = new List<T>();
         public string NextMarker { get; set; }

@@ -14,7 +14,7 @@ namespace EcommerceAws.Engine.CloudWatch
     /// CloudWatch alarms over the Query protocol (Version 2010-08-01) on the shared signed transport: signing name
     /// <c>monitoring</c>, endpoint override AWS_ENDPOINT_URL_CLOUDWATCH. Errors surface as AmazonServiceException.
     /// </summary>
-    public sealed class AmazonCloudWatchClient : IAmazonCloudWatch
+    internal sealed class AmazonCloudWatchClient : IAmazonCloudWatch
     {
         public const string ApiVersion = "2010-08-01";
         private readonly QueryProtocolClient query;

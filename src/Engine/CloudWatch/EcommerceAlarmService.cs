@@ -11,7 +11,7 @@ using EcommerceAws.Output;
 namespace EcommerceAws.Engine.CloudWatch
 {
     /// <summary>Puts, reads and deletes the stack's CloudWatch alarms; enables S3 request metrics for the 5xx alarm.</summary>
-    public sealed class EcommerceAlarmService : IEcommerceAlarmService
+    public sealed class EcommerceAlarmService
     {
         private const int DescribeBatch = 100; // DescribeAlarms accepts at most 100 names per call
 

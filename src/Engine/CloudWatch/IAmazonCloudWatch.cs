@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 namespace EcommerceAws.Engine.CloudWatch
 {
     /// <summary>The subset of AWSSDK.CloudWatch's IAmazonCloudWatch this module calls (same names and shapes).</summary>
-    public interface IAmazonCloudWatch : IDisposable
+    internal interface IAmazonCloudWatch : IDisposable
     {
         Task<PutMetricAlarmResponse> PutMetricAlarmAsync(PutMetricAlarmRequest request, CancellationToken cancellationToken = default);
         Task<DescribeAlarmsResponse> DescribeAlarmsAsync(DescribeAlarmsRequest request, CancellationToken cancellationToken = default);

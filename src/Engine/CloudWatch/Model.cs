@@ -5,19 +5,19 @@ using System.Collections.Generic;
 // members this module uses, so the real package can replace this folder by changing a using.
 namespace EcommerceAws.Engine.CloudWatch
 {
-    public sealed class Dimension
+    internal sealed class Dimension
     {
         public string Name { get; set; }
         public string Value { get; set; }
     }
 
-    public sealed class Tag
+    internal sealed class Tag
     {
         public string Key { get; set; }
         public string Value { get; set; }
     }
 
-    public sealed class MetricAlarm
+    internal sealed class MetricAlarm
     {
         public string AlarmName { get; set; }
         public string AlarmArn { get; set; }
@@ -41,7 +41,7 @@ namespace EcommerceAws.Engine.CloudWatch
         public string TreatMissingData { get; set; }
     }
 
-    public sealed class PutMetricAlarmRequest
+    internal sealed class PutMetricAlarmRequest
     {
         public string AlarmName { get; set; }
         public string AlarmDescription { get; set; }
@@ -63,9 +63,9 @@ namespace EcommerceAws.Engine.CloudWatch
         public List<Tag> Tags { get; set; }
     }
 
-    public sealed class PutMetricAlarmResponse { }
+    internal sealed class PutMetricAlarmResponse { }
 
-    public sealed class DescribeAlarmsRequest
+    internal sealed class DescribeAlarmsRequest
     {
         public List<string> AlarmNames { get; set; }
         public string AlarmNamePrefix { get; set; }
@@ -74,16 +74,16 @@ namespace EcommerceAws.Engine.CloudWatch
         public string NextToken { get; set; }
     }
 
-    public sealed class DescribeAlarmsResponse
+    internal sealed class DescribeAlarmsResponse
     {
         public List<MetricAlarm> MetricAlarms { get; set; } = new List<MetricAlarm>();
         public string NextToken { get; set; }
     }
 
-    public sealed class DeleteAlarmsRequest
+    internal sealed class DeleteAlarmsRequest
     {
         public List<string> AlarmNames { get; set; }
     }
 
-    public sealed class DeleteAlarmsResponse { }
+    internal sealed class DeleteAlarmsResponse { }
 }

@@ -9,7 +9,7 @@ namespace EcommerceAws.Engine.Connections
     /// The default TLS server-certificate check (this machine's trust store + the host name), remembering why a
     /// certificate was refused so the error can say it in plain words. It never accepts more than the default does.
     /// </summary>
-    public sealed class CertificateCheck
+    internal sealed class CertificateCheck
     {
         /// <summary>How a private CA is trusted; ElastiCache and CloudFront certificates are publicly trusted and need nothing.</summary>
         public const string TrustAdvice =

@@ -1,21 +1,22 @@
-using System;
 using System.Diagnostics;
 using System.Linq;
-using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
+using System.Net;
 using System.Threading.Tasks;
-using Amazon.DynamoDBv2;
+using System;
 using Amazon.DynamoDBv2.Model;
-using Amazon.S3;
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
 using Amazon.S3.Model;
+using Amazon.S3;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
 using EcommerceAws.Engine.Cache;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Output;
 using MongoDB.Bson;
 using MongoDB.Driver;
-using Amazon.Runtime;
 using StackExchange.Redis;
 
 namespace EcommerceAws.Engine.Connections
@@ -24,7 +25,7 @@ namespace EcommerceAws.Engine.Connections
     /// Test-EcommerceConnection: one small real call per service (DescribeTable, ListObjectsV2, an HTTPS HEAD, PING,
     /// the MongoDB ping command), run side by side, each failure explained in plain words with secrets masked.
     /// </summary>
-    public sealed class ConnectionTester : IConnectionTester
+    public sealed class ConnectionTester
     {
         public async Task TestAsync(ConnectionTargets targets, IOperationContext context)
         {
@@ -33,10 +34,10 @@ namespace EcommerceAws.Engine.Connections
                 Check("DynamoDB", targets.TableName, targets.TableName, () => DynamoAsync(targets.TableName, context), "no -TableName given"),
                 Check("S3", targets.BucketName, targets.BucketName, () => S3Async(targets.BucketName, context), "no -BucketName given"),
                 Check("CDN", targets.CdnDomain, targets.CdnDomain, () => CdnAsync(targets.CdnDomain, targets.TimeoutSeconds, context), "no -CdnDomain given"),
-                Check("Redis", targets.Redis?.RedisUrl, UrlMasking.Mask(targets.Redis?.RedisUrl), () => RedisAsync(targets.Redis), "no -RedisUrl given"),
+                Check("Redis", targets.Redis?.RedisUrl, Secrets.MaskUrl(targets.Redis?.RedisUrl), () => RedisAsync(targets.Redis), "no -RedisUrl given"),
             };
             if (!string.IsNullOrWhiteSpace(targets.MongoUri))
-                checks.Add(Check("MongoDB", targets.MongoUri, UrlMasking.Mask(targets.MongoUri), () => MongoAsync(targets.MongoUri, targets.TimeoutSeconds, context), null));
+                checks.Add(Check("MongoDB", targets.MongoUri, Secrets.MaskUrl(targets.MongoUri), () => MongoAsync(targets.MongoUri, targets.TimeoutSeconds, context), null));
             foreach (Task<ConnectionTestResult> check in checks)
                 context.WriteObject(await check.ConfigureAwait(false));
         }

@@ -14,7 +14,7 @@ namespace EcommerceAws.Engine.ElastiCache
     /// ElastiCache over the Query protocol (Version 2015-02-02) on the shared signed transport: signing name
     /// <c>elasticache</c>, endpoint override AWS_ENDPOINT_URL_ELASTICACHE. Errors surface as AmazonServiceException.
     /// </summary>
-    public sealed class AmazonElastiCacheClient : IAmazonElastiCache
+    internal sealed class AmazonElastiCacheClient : IAmazonElastiCache
     {
         public const string ApiVersion = "2015-02-02";
         private readonly QueryProtocolClient query;

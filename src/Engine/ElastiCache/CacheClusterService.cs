@@ -1,13 +1,14 @@
-using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
 using System.Net.Http;
 using System.Threading.Tasks;
+using System;
 using Amazon.Runtime;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Output;
 
 namespace EcommerceAws.Engine.ElastiCache
@@ -16,7 +17,7 @@ namespace EcommerceAws.Engine.ElastiCache
     /// The shop's Redis-compatible cache in one of three shapes (a single node, a replication group, a serverless
     /// cache), all addressed by one id; idempotent create, wait for <c>available</c>, and endpoint → REDIS_URL.
     /// </summary>
-    public sealed class CacheClusterService : ICacheClusterService
+    public sealed class CacheClusterService
     {
         private static readonly TimeSpan WaitTimeout = TimeSpan.FromMinutes(40);
         private const string Available = "available";

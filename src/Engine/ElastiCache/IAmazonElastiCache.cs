@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 namespace EcommerceAws.Engine.ElastiCache
 {
     /// <summary>The subset of AWSSDK.ElastiCache's IAmazonElastiCache this module calls (same names and shapes).</summary>
-    public interface IAmazonElastiCache : IDisposable
+    internal interface IAmazonElastiCache : IDisposable
     {
         Task<CreateCacheClusterResponse> CreateCacheClusterAsync(CreateCacheClusterRequest request, CancellationToken cancellationToken = default);
         Task<DescribeCacheClustersResponse> DescribeCacheClustersAsync(DescribeCacheClustersRequest request, CancellationToken cancellationToken = default);

@@ -5,26 +5,26 @@ using System.Collections.Generic;
 // members this module uses, so the real package can replace this folder by changing a using.
 namespace EcommerceAws.Engine.ElastiCache
 {
-    public sealed class Tag
+    internal sealed class Tag
     {
         public string Key { get; set; }
         public string Value { get; set; }
     }
 
-    public sealed class Endpoint
+    internal sealed class Endpoint
     {
         public string Address { get; set; }
         public int? Port { get; set; }
     }
 
-    public sealed class CacheNode
+    internal sealed class CacheNode
     {
         public string CacheNodeId { get; set; }
         public string CacheNodeStatus { get; set; }
         public Endpoint Endpoint { get; set; }
     }
 
-    public sealed class CacheCluster
+    internal sealed class CacheCluster
     {
         public string CacheClusterId { get; set; }
         public string ARN { get; set; }
@@ -42,7 +42,7 @@ namespace EcommerceAws.Engine.ElastiCache
         public DateTime? CacheClusterCreateTime { get; set; }
     }
 
-    public sealed class NodeGroup
+    internal sealed class NodeGroup
     {
         public string NodeGroupId { get; set; }
         public string Status { get; set; }
@@ -50,7 +50,7 @@ namespace EcommerceAws.Engine.ElastiCache
         public Endpoint ReaderEndpoint { get; set; }
     }
 
-    public sealed class ReplicationGroup
+    internal sealed class ReplicationGroup
     {
         public string ReplicationGroupId { get; set; }
         public string ARN { get; set; }
@@ -69,7 +69,7 @@ namespace EcommerceAws.Engine.ElastiCache
         public bool? AuthTokenEnabled { get; set; }
     }
 
-    public sealed class ServerlessCache
+    internal sealed class ServerlessCache
     {
         public string ServerlessCacheName { get; set; }
         public string ARN { get; set; }
@@ -83,7 +83,7 @@ namespace EcommerceAws.Engine.ElastiCache
         public DateTime? CreateTime { get; set; }
     }
 
-    public sealed class CreateCacheClusterRequest
+    internal sealed class CreateCacheClusterRequest
     {
         public string CacheClusterId { get; set; }
         public string Engine { get; set; }
@@ -95,9 +95,9 @@ namespace EcommerceAws.Engine.ElastiCache
         public List<Tag> Tags { get; set; }
     }
 
-    public sealed class CreateCacheClusterResponse { public CacheCluster CacheCluster { get; set; } }
+    internal sealed class CreateCacheClusterResponse { public CacheCluster CacheCluster { get; set; } }
 
-    public sealed class DescribeCacheClustersRequest
+    internal sealed class DescribeCacheClustersRequest
     {
         public string CacheClusterId { get; set; }
         public bool? ShowCacheNodeInfo { get; set; }
@@ -105,21 +105,21 @@ namespace EcommerceAws.Engine.ElastiCache
         public string Marker { get; set; }
     }
 
-    public sealed class DescribeCacheClustersResponse
+    internal sealed class DescribeCacheClustersResponse
     {
         public List<CacheCluster> CacheClusters { get; set; } = new List<CacheCluster>();
         public string Marker { get; set; }
     }
 
-    public sealed class DeleteCacheClusterRequest
+    internal sealed class DeleteCacheClusterRequest
     {
         public string CacheClusterId { get; set; }
         public string FinalSnapshotIdentifier { get; set; }
     }
 
-    public sealed class DeleteCacheClusterResponse { public CacheCluster CacheCluster { get; set; } }
+    internal sealed class DeleteCacheClusterResponse { public CacheCluster CacheCluster { get; set; } }
 
-    public sealed class CreateReplicationGroupRequest
+    internal sealed class CreateReplicationGroupRequest
     {
         public string ReplicationGroupId { get; set; }
         public string ReplicationGroupDescription { get; set; }
@@ -138,31 +138,31 @@ namespace EcommerceAws.Engine.ElastiCache
         public List<Tag> Tags { get; set; }
     }
 
-    public sealed class CreateReplicationGroupResponse { public ReplicationGroup ReplicationGroup { get; set; } }
+    internal sealed class CreateReplicationGroupResponse { public ReplicationGroup ReplicationGroup { get; set; } }
 
-    public sealed class DescribeReplicationGroupsRequest
+    internal sealed class DescribeReplicationGroupsRequest
     {
         public string ReplicationGroupId { get; set; }
         public int? MaxRecords { get; set; }
         public string Marker { get; set; }
     }
 
-    public sealed class DescribeReplicationGroupsResponse
+    internal sealed class DescribeReplicationGroupsResponse
     {
         public List<ReplicationGroup> ReplicationGroups { get; set; } = new List<ReplicationGroup>();
         public string Marker { get; set; }
     }
 
-    public sealed class DeleteReplicationGroupRequest
+    internal sealed class DeleteReplicationGroupRequest
     {
         public string ReplicationGroupId { get; set; }
         public bool? RetainPrimaryCluster { get; set; }
         public string FinalSnapshotIdentifier { get; set; }
     }
 
-    public sealed class DeleteReplicationGroupResponse { public ReplicationGroup ReplicationGroup { get; set; } }
+    internal sealed class DeleteReplicationGroupResponse { public ReplicationGroup ReplicationGroup { get; set; } }
 
-    public sealed class CreateServerlessCacheRequest
+    internal sealed class CreateServerlessCacheRequest
     {
         public string ServerlessCacheName { get; set; }
         public string Description { get; set; }
@@ -173,26 +173,26 @@ namespace EcommerceAws.Engine.ElastiCache
         public List<Tag> Tags { get; set; }
     }
 
-    public sealed class CreateServerlessCacheResponse { public ServerlessCache ServerlessCache { get; set; } }
+    internal sealed class CreateServerlessCacheResponse { public ServerlessCache ServerlessCache { get; set; } }
 
-    public sealed class DescribeServerlessCachesRequest
+    internal sealed class DescribeServerlessCachesRequest
     {
         public string ServerlessCacheName { get; set; }
         public int? MaxResults { get; set; }
         public string NextToken { get; set; }
     }
 
-    public sealed class DescribeServerlessCachesResponse
+    internal sealed class DescribeServerlessCachesResponse
     {
         public List<ServerlessCache> ServerlessCaches { get; set; } = new List<ServerlessCache>();
         public string NextToken { get; set; }
     }
 
-    public sealed class DeleteServerlessCacheRequest
+    internal sealed class DeleteServerlessCacheRequest
     {
         public string ServerlessCacheName { get; set; }
         public string FinalSnapshotName { get; set; }
     }
 
-    public sealed class DeleteServerlessCacheResponse { public ServerlessCache ServerlessCache { get; set; } }
+    internal sealed class DeleteServerlessCacheResponse { public ServerlessCache ServerlessCache { get; set; } }
 }

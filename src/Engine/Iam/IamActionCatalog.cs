@@ -12,7 +12,7 @@ using static EcommerceAws.Contract.IamPolicyScope;
 namespace EcommerceAws.Engine.Iam
 {
     /// <summary>What an IAM action is scoped to; <see cref="IamPolicyService"/> turns each kind into ARNs.</summary>
-    public enum IamResourceKind
+    internal enum IamResourceKind
     {
         Table,
         Bucket,
@@ -29,17 +29,17 @@ namespace EcommerceAws.Engine.Iam
     }
 
     /// <summary>One IAM action on one kind of resource.</summary>
-    public readonly record struct IamGrant(string Action, IamResourceKind Kind);
+    internal readonly record struct IamGrant(string Action, IamResourceKind Kind);
 
     /// <summary>One client method the engine calls, the scopes whose cmdlets call it, and the IAM actions it needs.</summary>
-    public sealed record IamOperation(string Client, string Method, IamPolicyScope[] Scopes, IamGrant[] Grants);
+    internal sealed record IamOperation(string Client, string Method, IamPolicyScope[] Scopes, IamGrant[] Grants);
 
     /// <summary>
     /// THE catalog of every AWS client method the engine calls (SDK and hand-written clients) and the IAM actions
     /// each needs. tests/Pester/IamPolicy.Tests.ps1 scans src/Engine for calls and fails when one is missing here.
     /// IAM names differ from SDK method names in places (S3 above all); see the Service Authorization Reference.
     /// </summary>
-    public static class IamActionCatalog
+    internal static class IamActionCatalog
     {
         private static readonly IamPolicyScope[] P = { Provision }, M = { Migrate }, O = { Operate };
 

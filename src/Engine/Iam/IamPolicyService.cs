@@ -13,7 +13,7 @@ namespace EcommerceAws.Engine.Iam
     /// Builds the least-privilege policy for the chosen scopes from <see cref="IamActionCatalog"/>: one statement per
     /// kind of resource, scoped to the stack's names; "*" only for the catalog's documented wildcard actions.
     /// </summary>
-    public sealed class IamPolicyService : IIamPolicyService
+    public sealed class IamPolicyService
     {
         /// <summary>IAM's limit for a managed policy, whitespace not counted.</summary>
         private const int ManagedPolicyLimit = 6144;

@@ -12,7 +12,7 @@ namespace EcommerceAws.Engine.Migration
     // Implementations: Sources/* and Mapping/*. Keep these shapes stable; both sides code against them.
 
     /// <summary>One source document with its position in the source's order (opaque, used as the checkpoint).</summary>
-    public sealed class SourceDocument
+    internal sealed class SourceDocument
     {
         public SourceDocument(BsonDocument document, string position)
         {
@@ -31,7 +31,7 @@ namespace EcommerceAws.Engine.Migration
     }
 
     /// <summary>A stream of documents of one collection, in a stable order, never loaded whole in memory.</summary>
-    public interface IDocumentSource : IAsyncDisposable
+    internal interface IDocumentSource : IAsyncDisposable
     {
         /// <summary>Where the data comes from, safe to print (MongoDB passwords masked as ****).</summary>
         string Description { get; }
@@ -46,8 +46,8 @@ namespace EcommerceAws.Engine.Migration
         IAsyncEnumerable<SourceDocument> ReadAsync(string resumeAfterPosition, CancellationToken cancellation);
     }
 
-    /// <summary>Why a document was not written (DESIGN §4). The names are the reject records' "reason" values.</summary>
-    public enum RejectReason
+    /// <summary>Why a document was not written (docs/DESIGN.md §4). The names are the reject records' "reason" values.</summary>
+    internal enum RejectReason
     {
         MissingField,
         InvalidNumber,
@@ -58,7 +58,7 @@ namespace EcommerceAws.Engine.Migration
     }
 
     /// <summary>A rejected document: written to the rejects file as JSON lines {entity, _id, reason, field, detail}.</summary>
-    public sealed class RejectRecord
+    internal sealed class RejectRecord
     {
         public RejectRecord(EcommerceEntity entity, string id, RejectReason reason, string field, string detail)
         {
@@ -79,7 +79,7 @@ namespace EcommerceAws.Engine.Migration
     }
 
     /// <summary>Either a DynamoDB item or a reject.</summary>
-    public sealed class MappingResult
+    internal sealed class MappingResult
     {
         private MappingResult(Dictionary<string, AttributeValue> item, string id, int sizeBytes, RejectRecord reject)
         {

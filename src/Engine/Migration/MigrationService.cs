@@ -1,12 +1,13 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
-using Amazon.DynamoDBv2;
+using System;
 using Amazon.DynamoDBv2.Model;
+using Amazon.DynamoDBv2;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Engine.Migration.Engine;
 using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Migration.Sources;
@@ -16,7 +17,7 @@ using MongoDB.Driver;
 namespace EcommerceAws.Engine.Migration
 {
     /// <summary>The migration engine behind Invoke-*Migration, Get-MigrationStatus, Test-EcommerceMigration and the Remove-Migration* cmdlets.</summary>
-    public sealed class MigrationService : IMigrationService
+    public sealed class MigrationService
     {
         public async Task<MigrationResult> MigrateAsync(MigrationSpec spec, IOperationContext context)
         {
@@ -89,7 +90,7 @@ namespace EcommerceAws.Engine.Migration
             if (expected != actual && sourceCount != null)
                 mismatches.Insert(0, new MigrationMismatch { Id = "(count)", Problem = $"expected {expected} {spec.Entity} items (source {sourceCount} − {rejected} rejected), the table has {actual}" });
             DateTime now = DateTime.UtcNow;
-            if (status != null) await store.SetVerificationAsync(spec.Entity, now, passed, context.Cancellation).ConfigureAwait(false);
+            if (status != null && spec.Record) await store.SetVerificationAsync(spec.Entity, now, passed, context.Cancellation).ConfigureAwait(false);
             return new MigrationVerification
             {
                 TableName = spec.TableName, Entity = spec.Entity, Passed = passed, ExpectedCount = expected, ActualCount = actual,
@@ -154,7 +155,7 @@ namespace EcommerceAws.Engine.Migration
                     ex is MongoAuthenticationException ? ErrorCategory.AuthenticationError : ErrorCategory.ConnectionError, $"{database}.{collection}",
                     $"Could not drop {database}.{collection} on {servers}: {ex.GetType().Name}.", "Check the server, the user's rights and the URI.");
             }
-            context.WriteVerbose($"Dropped {database}.{collection} ({DocumentSources.MaskUri(source.MongoUri)}).");
+            context.WriteVerbose($"Dropped {database}.{collection} ({Secrets.MaskUrl(source.MongoUri)}).");
         }
 
         public string DescribeSource(EcommerceEntity entity, MigrationSourceSpec source)

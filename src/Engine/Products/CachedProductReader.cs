@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Cache;
+using EcommerceAws.Engine.Input;
 
 namespace EcommerceAws.Engine.Products
 {

@@ -11,7 +11,7 @@ using EcommerceAws.Engine.Migration.Mapping;
 namespace EcommerceAws.Engine.Products
 {
     /// <summary>Reads products and categories through the table's keys and GSI1, one page at a time.</summary>
-    public sealed class ProductCatalog
+    internal sealed class ProductCatalog
     {
         private readonly IAmazonDynamoDB dynamo;
         private readonly string tableName;

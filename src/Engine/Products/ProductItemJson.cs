@@ -14,7 +14,7 @@ namespace EcommerceAws.Engine.Products
     /// Items as the app sees them: the plain JSON the DynamoDB DocumentClient returns (what the guide's RedisService
     /// stores), and the EcommerceProduct output built from an item or from that JSON.
     /// </summary>
-    public static class ProductItemJson
+    internal static class ProductItemJson
     {
         public static string ToJson(Dictionary<string, AttributeValue> item)
         {

@@ -1,16 +1,17 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Text.Json;
 using System.Threading.Tasks;
-using Amazon.DynamoDBv2;
+using System;
 using Amazon.DynamoDBv2.Model;
+using Amazon.DynamoDBv2;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
-using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Cache;
+using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Output;
 using MongoDB.Bson;
 
@@ -20,7 +21,7 @@ namespace EcommerceAws.Engine.Products
     /// The guide's ProductModel for runbooks: reads through the Redis cache (1 hour per product, 30 minutes per
     /// list), writes conditionally, and invalidates the product key and both list keys the guide forgets.
     /// </summary>
-    public sealed class ProductService : IProductService
+    public sealed class ProductService
     {
         public async Task GetAsync(string tableName, ProductSelection selection, string[] values, CacheTarget cacheTarget, IOperationContext context)
         {

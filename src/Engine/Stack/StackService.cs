@@ -3,7 +3,10 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Assets;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.ElastiCache;
+using EcommerceAws.Engine.Tables;
 using EcommerceAws.Output;
 
 namespace EcommerceAws.Engine.Stack
@@ -13,25 +16,20 @@ namespace EcommerceAws.Engine.Stack
     /// bar. Each step is idempotent, so a re-run converges; a failed step leaves what exists in place and says which
     /// step failed.
     /// </summary>
-    public sealed class StackService : IStackService
+    public sealed class StackService
     {
         private const int ActivityId = 10;
-        private readonly ITableService tables;
-        private readonly IBucketService buckets;
-        private readonly ICdnService cdns;
-        private readonly ICacheClusterService caches;
+        private readonly TableService tables;
+        private readonly BucketService buckets;
+        private readonly CdnService cdns;
+        private readonly CacheClusterService caches;
 
         public StackService()
-            : this(new Tables.TableService(), new Assets.BucketService(), new Assets.CdnService(), new ElastiCache.CacheClusterService())
         {
-        }
-
-        internal StackService(ITableService tables, IBucketService buckets, ICdnService cdns, ICacheClusterService caches)
-        {
-            this.tables = tables;
-            this.buckets = buckets;
-            this.cdns = cdns;
-            this.caches = caches;
+            tables = new TableService();
+            buckets = new BucketService();
+            cdns = new CdnService();
+            caches = new CacheClusterService();
         }
 
         public async Task<EcommerceStack> CreateAsync(StackSpec spec, IOperationContext context)

@@ -1,21 +1,22 @@
-using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
-using Amazon.DynamoDBv2;
+using System;
 using Amazon.DynamoDBv2.Model;
+using Amazon.DynamoDBv2;
+using BillingMode = EcommerceAws.Contract.BillingMode;
+using DynamoBillingMode = Amazon.DynamoDBv2.BillingMode;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Input;
 using EcommerceAws.Output;
-using DynamoBillingMode = Amazon.DynamoDBv2.BillingMode;
-using BillingMode = EcommerceAws.Contract.BillingMode;
 
 namespace EcommerceAws.Engine.Tables
 {
-    /// <summary>Creates, describes and removes the single table of DESIGN §4 (PK/SK + GSI1 on GSI1PK/GSI1SK).</summary>
-    public sealed class TableService : ITableService
+    /// <summary>Creates, describes and removes the single table of docs/DESIGN.md §4 (PK/SK + GSI1 on GSI1PK/GSI1SK).</summary>
+    public sealed class TableService
     {
         public const string IndexName = "GSI1";
         private static readonly TimeSpan WaitTimeout = TimeSpan.FromMinutes(20);

@@ -153,7 +153,7 @@ namespace EcommerceAws.Engine.Migration.Engine
                     yield return new MigrationMismatch
                     {
                         Id = id, Attribute = name,
-                        Problem = IsSecret(name) ? "stored value differs (value not shown)" : $"expected {Show(value)}, table has {Show(stored)}",
+                        Problem = Secrets.IsSecretName(name) ? "stored value differs (value not shown)" : $"expected {Show(value)}, table has {Show(stored)}",
                     };
             }
             foreach (string name in actual.Keys.Where(k => !expected.ContainsKey(k)))
@@ -179,10 +179,6 @@ namespace EcommerceAws.Engine.Migration.Engine
         private static bool SameNumber(string a, string b) =>
             a == b || (decimal.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal x)
                        && decimal.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal y) && x == y);
-
-        private static bool IsSecret(string name) =>
-            name.Contains("password", StringComparison.OrdinalIgnoreCase) || name.Contains("hash", StringComparison.OrdinalIgnoreCase)
-            || name.Contains("secret", StringComparison.OrdinalIgnoreCase) || name.Contains("token", StringComparison.OrdinalIgnoreCase);
 
         private static string Show(AttributeValue v)
         {

@@ -8,10 +8,10 @@ using MongoDB.Bson;
 namespace EcommerceAws.Engine.Migration.Mapping
 {
     /// <summary>
-    /// The BSON → DynamoDB type rules of DESIGN §4. Also measures each value by DynamoDB's item-size rules
+    /// The BSON → DynamoDB type rules of docs/DESIGN.md §4. Also measures each value by DynamoDB's item-size rules
     /// so the mapper knows the item size without a second walk. Reject details name the type and path, never the value.
     /// </summary>
-    public static class BsonAttributeConverter
+    internal static class BsonAttributeConverter
     {
         /// <summary>ISO-8601 UTC with milliseconds, as JavaScript's Date.prototype.toISOString.</summary>
         public const string IsoFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";

@@ -6,10 +6,10 @@ using EcommerceAws.Contract;
 namespace EcommerceAws.Engine.Migration.Mapping
 {
     /// <summary>
-    /// The single table's key formats (DESIGN §4) — the one definition the mapper, the migration engine,
+    /// The single table's key formats (docs/DESIGN.md §4) — the one definition the mapper, the migration engine,
     /// verification and the product cmdlets share.
     /// </summary>
-    public static class EntityKeys
+    internal static class EntityKeys
     {
         public const string PartitionKey = "PK";
         public const string SortKey = "SK";

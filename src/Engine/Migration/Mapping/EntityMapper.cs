@@ -8,14 +8,14 @@ using MongoDB.Bson;
 namespace EcommerceAws.Engine.Migration.Mapping
 {
     /// <summary>
-    /// Maps one MongoDB document to one single-table item (DESIGN §4): the keys (PK, SK, GSI1PK, GSI1SK),
+    /// Maps one MongoDB document to one single-table item (docs/DESIGN.md §4): the keys (PK, SK, GSI1PK, GSI1SK),
     /// <c>id</c>, <c>entityType</c> and every other field except <c>_id</c> and <c>__v</c>, by the BSON → DynamoDB
     /// type rules; or a reject (MissingField, InvalidId, InvalidNumber, UnsupportedBsonType, ItemTooLarge).
     /// Stateless and thread-safe: the migration, verification, cost estimate and ConvertTo-EcommerceItem share it.
     /// DuplicateEmail needs state across documents, so the engine checks it: after a User maps, the engine compares
     /// <see cref="EntityKeys.Gsi1PartitionKey"/> (the normalized e-mail) with those already seen and rejects repeats.
     /// </summary>
-    public sealed class EntityMapper
+    internal sealed class EntityMapper
     {
         /// <summary>DynamoDB's item size limit (names + values), 400 KB.</summary>
         public const int MaxItemBytes = 400 * 1024;

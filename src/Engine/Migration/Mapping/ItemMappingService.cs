@@ -14,12 +14,8 @@ using MongoDB.Bson;
 namespace EcommerceAws.Engine.Migration.Mapping
 {
     /// <summary>ConvertTo-EcommerceItem and Measure-MigrationCost: the <see cref="EntityMapper"/> seen from PowerShell.</summary>
-    public sealed class ItemMappingService : IItemMappingService
+    public sealed class ItemMappingService
     {
-        /// <summary>Attributes shown as **** in previews: password hashes and other credentials.</summary>
-        private static readonly Regex SecretName = new Regex("password|passwd|pwd|secret|token|hash|salt",
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-        public const string Masked = "****";
 
         private readonly EntityMapper mapper = new EntityMapper();
 
@@ -91,7 +87,7 @@ namespace EcommerceAws.Engine.Migration.Mapping
         {
             var map = new OrderedDictionary(StringComparer.Ordinal);
             foreach (KeyValuePair<string, AttributeValue> pair in attributes)
-                map[pair.Key] = ToDynamoJson(pair.Value, secret || SecretName.IsMatch(pair.Key));
+                map[pair.Key] = ToDynamoJson(pair.Value, secret || Secrets.IsSecretName(pair.Key));
             return map;
         }
 
@@ -99,9 +95,9 @@ namespace EcommerceAws.Engine.Migration.Mapping
         private static OrderedDictionary ToDynamoJson(AttributeValue value, bool secret)
         {
             var typed = new OrderedDictionary(StringComparer.Ordinal);
-            if (value.S != null) typed["S"] = secret ? Masked : value.S;
-            else if (value.N != null) typed["N"] = secret ? Masked : value.N;
-            else if (value.B != null) typed["B"] = secret ? Masked : Convert.ToBase64String(value.B.ToArray());
+            if (value.S != null) typed["S"] = secret ? Secrets.Mask : value.S;
+            else if (value.N != null) typed["N"] = secret ? Secrets.Mask : value.N;
+            else if (value.B != null) typed["B"] = secret ? Secrets.Mask : Convert.ToBase64String(value.B.ToArray());
             else if (value.BOOL.HasValue) typed["BOOL"] = value.BOOL.Value;
             else if (value.NULL.HasValue) typed["NULL"] = true;
             else if (value.L != null)

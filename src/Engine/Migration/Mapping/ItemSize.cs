@@ -4,7 +4,7 @@ using Amazon.DynamoDBv2.Model;
 namespace EcommerceAws.Engine.Migration.Mapping
 {
     /// <summary>DynamoDB's item size rules: attribute names (UTF-8) plus values; numbers ~1 byte per 2 significant digits + 1; List/Map 3 bytes + 1 per element.</summary>
-    public static class ItemSize
+    internal static class ItemSize
     {
         public static int Of(IReadOnlyDictionary<string, AttributeValue> item)
         {

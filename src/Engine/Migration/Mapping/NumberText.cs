@@ -8,9 +8,9 @@ namespace EcommerceAws.Engine.Migration.Mapping
     /// Turns a number's decimal text (Int64, double round-trip text, Decimal128 text) into the plain decimal
     /// text DynamoDB stores, or says why it cannot be a DynamoDB number.
     /// </summary>
-    public static class NumberText
+    internal static class NumberText
     {
-        /// <summary>DESIGN §4: a number needing more than 38 digits is rejected (DynamoDB keeps 38 digits of precision).</summary>
+        /// <summary>docs/DESIGN.md §4: a number needing more than 38 digits is rejected (DynamoDB keeps 38 digits of precision).</summary>
         public const int MaxDigits = 38;
         /// <summary>DynamoDB's smallest positive magnitude is 1E-130.</summary>
         public const int MinExponent = -130;

@@ -6,7 +6,7 @@ using EcommerceAws.Contract;
 namespace EcommerceAws.Engine.Migration.Sources
 {
     /// <summary>Opens the document sources the migration reads: a MongoDB collection, a mongoexport file or a mongodump file.</summary>
-    public static class DocumentSources
+    internal static class DocumentSources
     {
         /// <summary>A MongoDB collection read through MongoDB.Driver, sorted by _id. <paramref name="database"/> null: the URI's database.</summary>
         public static IDocumentSource FromMongo(string mongoUri, string database, string collection) =>
@@ -27,8 +27,5 @@ namespace EcommerceAws.Engine.Migration.Sources
             if (name.EndsWith(".bson.gz", StringComparison.Ordinal)) return new BsonDumpSource(full, gzip: true);
             return new ExtendedJsonFileSource(full);
         }
-
-        /// <summary>The URI with its password replaced by ****, safe to print.</summary>
-        public static string MaskUri(string mongoUri) => MongoUriMask.Mask(mongoUri);
     }
 }

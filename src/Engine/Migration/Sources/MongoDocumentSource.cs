@@ -30,7 +30,7 @@ namespace EcommerceAws.Engine.Migration.Sources
 
         public MongoDocumentSource(string mongoUri, string database, string collection)
         {
-            string masked = MongoUriMask.Mask(mongoUri);
+            string masked = Secrets.MaskUrl(mongoUri);
             try
             {
                 url = new MongoUrl(mongoUri);

@@ -2,8 +2,9 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Text.RegularExpressions;
+using EcommerceAws.Contract;
 
-namespace EcommerceAws.Contract
+namespace EcommerceAws.Engine.Input
 {
     /// <summary>The tag every resource created by EcommerceAws carries, and the -Tag hashtable conversion.</summary>
     public static class ManagedTags

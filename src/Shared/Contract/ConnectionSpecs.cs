@@ -14,9 +14,4 @@ namespace EcommerceAws.Contract
         public int TimeoutSeconds { get; init; } = 5;
     }
 
-    /// <summary>Checks that each part of the stack answers from here (engine side); writes one ConnectionTestResult per service.</summary>
-    public interface IConnectionTester
-    {
-        Task TestAsync(ConnectionTargets targets, IOperationContext context);
-    }
 }

@@ -1,6 +1,7 @@
 using System.Threading;
+using EcommerceAws.Contract;
 
-namespace EcommerceAws.Contract
+namespace EcommerceAws.Engine.Input
 {
     /// <summary>
     /// An operation context that turns warnings into verbose lines: for look-ups a command makes on the side (the nodes of

@@ -19,13 +19,4 @@ namespace EcommerceAws.Contract
         public bool Wait { get; init; } = true;
     }
 
-    /// <summary>DynamoDB single-table lifecycle (engine side).</summary>
-    public interface ITableService
-    {
-        Task<EcommerceTableInfo> CreateAsync(TableSpec spec, IOperationContext context);
-        /// <summary>The table, or null when it does not exist.</summary>
-        Task<EcommerceTableInfo> DescribeAsync(string tableName, IOperationContext context);
-        Task<IReadOnlyList<string>> ListTableNamesAsync(IOperationContext context);
-        Task RemoveAsync(string tableName, bool liftDeletionProtection, bool wait, IOperationContext context);
-    }
 }

@@ -33,15 +33,4 @@ namespace EcommerceAws.Contract
     /// <summary>Which products Get-EcommerceProduct reads.</summary>
     public enum ProductSelection { Id, Category, All }
 
-    /// <summary>Product admin against the single table, with the guide's read-through Redis cache (engine side).</summary>
-    public interface IProductService
-    {
-        /// <summary>Writes the selected products to the context page by page (read through the cache when enabled).</summary>
-        Task GetAsync(string tableName, ProductSelection selection, string[] values, CacheTarget cache, IOperationContext context);
-        Task<EcommerceProduct> CreateAsync(string tableName, ProductFields fields, CacheTarget cache, IOperationContext context);
-        /// <summary>Updates an existing product only (ProductNotFound otherwise).</summary>
-        Task<EcommerceProduct> UpdateAsync(string tableName, string id, ProductFields changes, CacheTarget cache, IOperationContext context);
-        /// <summary>Deletes an existing product (ProductNotFound otherwise) and returns what was deleted.</summary>
-        Task<EcommerceProduct> RemoveAsync(string tableName, string id, CacheTarget cache, IOperationContext context);
-    }
 }

@@ -1,6 +1,6 @@
 namespace EcommerceAws.Contract
 {
-    /// <summary>The entities of the single table (DESIGN §4), in migration order.</summary>
+    /// <summary>The entities of the single table (docs/DESIGN.md §4), in migration order.</summary>
     public enum EcommerceEntity
     {
         Category,

@@ -1,8 +1,9 @@
 using System;
 using System.Management.Automation;
 using System.Text.RegularExpressions;
+using EcommerceAws.Contract;
 
-namespace EcommerceAws.Contract
+namespace EcommerceAws.Engine.Input
 {
     /// <summary>Checks of asset bucket and CDN input that run before any AWS call; each failure has a stable ErrorId.</summary>
     public static class AssetInputValidation

@@ -1,6 +1,7 @@
 using System.Management.Automation;
+using EcommerceAws.Contract;
 
-namespace EcommerceAws.Contract
+namespace EcommerceAws.Engine.Input
 {
     /// <summary>Checks of product input that run before any AWS call; each failure has a stable ErrorId.</summary>
     public static class ProductValidation

@@ -1,7 +1,8 @@
 using System;
 using System.Management.Automation;
+using EcommerceAws.Contract;
 
-namespace EcommerceAws.Contract
+namespace EcommerceAws.Engine.Input
 {
     /// <summary>Checks of Redis cache input that run before any connection; each failure has a stable ErrorId.</summary>
     public static class CacheInputValidation
@@ -10,12 +11,12 @@ namespace EcommerceAws.Contract
         {
             if (!Uri.TryCreate(url, UriKind.Absolute, out Uri uri)
                 || (uri.Scheme != "redis" && uri.Scheme != "rediss") || string.IsNullOrEmpty(uri.Host))
-                throw new EcommerceException("InvalidRedisUrl", ErrorCategory.InvalidArgument, UrlMasking.Mask(url),
-                    $"'{UrlMasking.Mask(url)}' is not a Redis URL: use redis://host:6379 or rediss://host:6379 (TLS, for ElastiCache in-transit encryption).",
+                throw new EcommerceException("InvalidRedisUrl", ErrorCategory.InvalidArgument, Secrets.MaskUrl(url),
+                    $"'{Secrets.MaskUrl(url)}' is not a Redis URL: use redis://host:6379 or rediss://host:6379 (TLS, for ElastiCache in-transit encryption).",
                     "Pass the cache endpoint, e.g. -RedisUrl redis://ecommerce-redis.abc123.0001.use1.cache.amazonaws.com:6379, and the token with -AuthToken.");
             if (uri.AbsolutePath.Length > 1 && !int.TryParse(uri.AbsolutePath.Trim('/'), out _))
-                throw new EcommerceException("InvalidRedisUrl", ErrorCategory.InvalidArgument, UrlMasking.Mask(url),
-                    $"The path of '{UrlMasking.Mask(url)}' must be a database number such as /0.", "Remove the path or use /0.");
+                throw new EcommerceException("InvalidRedisUrl", ErrorCategory.InvalidArgument, Secrets.MaskUrl(url),
+                    $"The path of '{Secrets.MaskUrl(url)}' must be a database number such as /0.", "Remove the path or use /0.");
         }
 
         public static void KeyPrefix(string prefix)

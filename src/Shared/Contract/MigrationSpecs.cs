@@ -12,7 +12,7 @@ namespace EcommerceAws.Contract
     {
         public string MongoUri { get; init; }
         public string Database { get; init; }
-        /// <summary>Collection name; null = the entity's default (DESIGN §4).</summary>
+        /// <summary>Collection name; null = the entity's default (docs/DESIGN.md §4).</summary>
         public string Collection { get; init; }
         /// <summary>A mongoexport JSON or mongodump .bson/.bson.gz file (full path).</summary>
         public string Path { get; init; }
@@ -43,24 +43,8 @@ namespace EcommerceAws.Contract
         public MigrationSourceSpec Source { get; init; }
         public int SampleSize { get; init; } = 100;
         public int Segments { get; init; } = 4;
+        /// <summary>Store the result on the status item (false under -WhatIf: verify, report, write nothing).</summary>
+        public bool Record { get; init; } = true;
     }
 
-    /// <summary>Migration engine (DESIGN §5): runs, status items, verification, source clean-up.</summary>
-    public interface IMigrationService
-    {
-        Task<MigrationResult> MigrateAsync(MigrationSpec spec, IOperationContext context);
-        Task<IReadOnlyList<MigrationStatusInfo>> GetStatusAsync(string tableName, IReadOnlyList<EcommerceEntity> entities, IOperationContext context);
-        Task<MigrationVerification> VerifyAsync(VerificationSpec spec, IOperationContext context);
-        /// <summary>
-        /// Deletes the status items of the entities; returns the entities whose item existed. An item a live run holds (lease) gets a
-        /// non-terminating MigrationAlreadyRunning error and stays, unless <paramref name="force"/>.
-        /// </summary>
-        Task<IReadOnlyList<EcommerceEntity>> RemoveStatusAsync(string tableName, IReadOnlyList<EcommerceEntity> entities, bool force, IOperationContext context);
-        /// <summary>Throws MigrationNotVerified unless the last verification passed after the last completed run.</summary>
-        Task<string> CheckSourceRemovableAsync(string tableName, EcommerceEntity entity, MigrationSourceSpec source, IOperationContext context);
-        /// <summary>Drops the source collection (after <see cref="CheckSourceRemovableAsync"/>).</summary>
-        Task RemoveSourceAsync(string tableName, EcommerceEntity entity, MigrationSourceSpec source, IOperationContext context);
-        /// <summary>The source description safe to print (password masked).</summary>
-        string DescribeSource(EcommerceEntity entity, MigrationSourceSpec source);
-    }
 }

@@ -1,6 +1,7 @@
 using System.Management.Automation;
+using EcommerceAws.Contract;
 
-namespace EcommerceAws.Contract
+namespace EcommerceAws.Engine.Input
 {
     public static partial class InputValidation
     {

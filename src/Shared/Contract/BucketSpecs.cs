@@ -19,14 +19,4 @@ namespace EcommerceAws.Contract
         public IDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
     }
 
-    /// <summary>The private asset bucket's lifecycle (engine side).</summary>
-    public interface IBucketService
-    {
-        /// <summary>Creates the bucket, or reconciles an existing one of ours to the spec (AlreadyExisted = true).</summary>
-        Task<AssetBucketInfo> CreateAsync(BucketSpec spec, IOperationContext context);
-        /// <summary>The bucket, or null when it does not exist.</summary>
-        Task<AssetBucketInfo> DescribeAsync(string bucketName, IOperationContext context);
-        /// <summary>Deletes the bucket; a non-empty bucket is refused (BucketNotEmpty) unless force, which deletes every version first.</summary>
-        Task RemoveAsync(string bucketName, bool force, IOperationContext context);
-    }
 }

@@ -27,9 +27,4 @@ namespace EcommerceAws.Contract
         public string LambdaFunctionName { get; init; }
     }
 
-    /// <summary>Builds the least-privilege policy from the engine's catalog of the AWS operations it calls (engine side).</summary>
-    public interface IIamPolicyService
-    {
-        EcommerceIamPolicy Build(IamPolicyTarget target, IReadOnlyCollection<IamPolicyScope> scopes);
-    }
 }

@@ -34,12 +34,4 @@ namespace EcommerceAws.Contract
         public bool Wait { get; init; } = true;
     }
 
-    /// <summary>ElastiCache lifecycle for the shop's cache (engine side).</summary>
-    public interface ICacheClusterService
-    {
-        Task<CacheClusterInfo> CreateAsync(CacheClusterSpec spec, IOperationContext context);
-        /// <summary>The cache under that id whichever mode it was created in, or null when there is none.</summary>
-        Task<CacheClusterInfo> DescribeAsync(string cacheClusterId, IOperationContext context);
-        Task RemoveAsync(string cacheClusterId, bool wait, IOperationContext context);
-    }
 }

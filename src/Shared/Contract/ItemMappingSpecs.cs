@@ -14,19 +14,6 @@ namespace EcommerceAws.Contract
         public string Path { get; init; }
     }
 
-    /// <summary>The single-table mapping of DESIGN §4, exposed for previews (ConvertTo-EcommerceItem) and cost estimates.</summary>
-    public interface IItemMappingService
-    {
-        /// <summary>Maps one document given as Extended JSON (canonical or relaxed). Bad JSON → EcommerceException InvalidDocument.</summary>
-        EcommerceItemPreview Preview(EcommerceEntity entity, string extendedJson);
-
-        /// <summary>Maps the documents of a source in its order (at most <paramref name="first"/>), writing one preview per document.</summary>
-        Task PreviewSourceAsync(EcommerceEntity entity, DocumentSourceSpec source, long? first, IOperationContext context);
-
-        /// <summary>Estimates what migrating each entity costs (Measure-MigrationCost).</summary>
-        Task<MigrationCostEstimate[]> EstimateCostAsync(MigrationCostRequest request, IOperationContext context);
-    }
-
     /// <summary>What Measure-MigrationCost asks for.</summary>
     public sealed class MigrationCostRequest
     {

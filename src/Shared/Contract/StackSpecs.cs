@@ -25,11 +25,4 @@ namespace EcommerceAws.Contract
         public string ResolvedCacheClusterId => CacheClusterId ?? Name + "-redis";
     }
 
-    /// <summary>The whole stack: table, bucket, CDN, cache cluster (engine side), composed from the per-resource services.</summary>
-    public interface IStackService
-    {
-        Task<EcommerceStack> CreateAsync(StackSpec spec, IOperationContext context);
-        /// <summary>What exists of the stack; missing parts are left empty.</summary>
-        Task<EcommerceStack> DescribeAsync(StackSpec names, IOperationContext context);
-    }
 }

@@ -1,7 +1,8 @@
 using System.Management.Automation;
 using System.Text.RegularExpressions;
+using EcommerceAws.Contract;
 
-namespace EcommerceAws.Contract
+namespace EcommerceAws.Engine.Input
 {
     public static partial class InputValidation
     {

@@ -1,7 +1,8 @@
 using System.Management.Automation;
 using System.Text.RegularExpressions;
+using EcommerceAws.Contract;
 
-namespace EcommerceAws.Contract
+namespace EcommerceAws.Engine.Input
 {
     /// <summary>Checks of user input that run before any AWS call; each failure has a stable ErrorId.</summary>
     public static partial class InputValidation

@@ -35,10 +35,10 @@ namespace EcommerceAws.Contract
         public const string NamePrefix = "ecommerce-";
         private static readonly string[] ThrottledOperations = { "GetItem", "PutItem", "Query" };
 
-        /// <param name="cacheMemberClusters">
-        /// The node clusters of a replication group: ElastiCache publishes DatabaseMemoryUsagePercentage per node, so each
-        /// gets its own memory alarm. Null or empty: one alarm on <paramref name="cacheClusterId"/> (a single node).
-        /// </param>
+        /// <remarks>
+        /// cacheMemberClusters: the node clusters of a replication group. ElastiCache publishes DatabaseMemoryUsagePercentage
+        /// per node, so each gets its own memory alarm. Null or empty: one alarm on cacheClusterId (a single node).
+        /// </remarks>
         public static IReadOnlyList<EcommerceAlarmDefinition> For(string tableName, string bucketName, string cacheClusterId,
             string lambdaFunctionName, string snsTopicArn, IDictionary<string, string> tags, IReadOnlyList<string> cacheMemberClusters = null)
         {
@@ -111,17 +111,4 @@ namespace EcommerceAws.Contract
         }
     }
 
-    /// <summary>CloudWatch alarms for a stack (engine side).</summary>
-    public interface IEcommerceAlarmService
-    {
-        /// <summary>Puts each alarm (an upsert: re-running converges) after enabling the bucket metrics they need; returns them as described afterwards.</summary>
-        Task<IReadOnlyList<EcommerceAlarmInfo>> PutAsync(IReadOnlyList<EcommerceAlarmDefinition> alarms, IOperationContext context);
-        /// <summary>Alarms by exact name (missing ones are left out) or, when names is null, every alarm whose name starts with prefix.</summary>
-        Task<IReadOnlyList<EcommerceAlarmInfo>> GetAsync(IReadOnlyList<string> names, string prefix, IOperationContext context);
-        /// <summary>The existing alarms New-EcommerceAlarm makes for these resources, including per-node cache memory alarms.</summary>
-        Task<IReadOnlyList<EcommerceAlarmInfo>> GetForResourcesAsync(string tableName, string bucketName, string cacheClusterId,
-            string lambdaFunctionName, IOperationContext context);
-        /// <summary>Deletes the alarms and, for each bucket given, the bucket metrics configuration the S3 alarm needed.</summary>
-        Task RemoveAsync(IReadOnlyList<string> alarmNames, IReadOnlyList<string> metricsBuckets, IOperationContext context);
-    }
 }

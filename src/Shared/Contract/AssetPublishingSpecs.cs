@@ -29,9 +29,4 @@ namespace EcommerceAws.Contract
         public string WorkingDirectory { get; init; }
     }
 
-    /// <summary>Moves product images into the asset bucket and points the products at the CDN (engine side).</summary>
-    public interface IAssetPublisher
-    {
-        Task<AssetMigrationResult> PublishAsync(AssetPublishSpec spec, IOperationContext context);
-    }
 }

@@ -28,19 +28,4 @@ namespace EcommerceAws.Contract
         public string[] Changes { get; init; } = System.Array.Empty<string>();
     }
 
-    /// <summary>The CloudFront distribution in front of the asset bucket (engine side).</summary>
-    public interface ICdnService
-    {
-        /// <summary>Creates (or finds) the OAC and the distribution for the bucket and merges the bucket policy statement.</summary>
-        Task<AssetCdnInfo> CreateAsync(CdnSpec spec, IOperationContext context);
-        /// <summary>Read-only: what CreateAsync would do for the spec (for ShouldProcess); null when that cannot be read.</summary>
-        Task<CdnPlan> PlanAsync(CdnSpec spec, IOperationContext context);
-        /// <summary>The distribution, or null when it does not exist.</summary>
-        Task<AssetCdnInfo> DescribeAsync(string distributionId, IOperationContext context);
-        /// <summary>The distribution whose origin is the bucket's S3 REST endpoint, or null when there is none.</summary>
-        Task<AssetCdnInfo> FindByBucketAsync(string bucketName, IOperationContext context);
-        /// <summary>Disables, waits, deletes the distribution, then removes the bucket policy statement and the OAC. Without wait, only disables when not yet deletable.</summary>
-        Task RemoveAsync(string distributionId, bool wait, IOperationContext context);
-        Task<CdnInvalidationInfo> InvalidateAsync(string distributionId, string[] paths, bool wait, IOperationContext context);
-    }
 }

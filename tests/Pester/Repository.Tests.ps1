@@ -1,0 +1,44 @@
+# The repository keeps its own promises: references to the design resolve, the design names every ErrorId the code raises.
+BeforeDiscovery {
+    $script:root = if ($env:ECOM_REPO_ROOT) { $env:ECOM_REPO_ROOT } else { (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path }
+}
+
+BeforeAll {
+    $script:root = if ($env:ECOM_REPO_ROOT) { $env:ECOM_REPO_ROOT } else { (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path }
+    $script:design = Get-Content -Raw (Join-Path $root 'docs/DESIGN.md')
+    $script:sections = [regex]::Matches($design, '(?m)^## (\d+)\. ') | ForEach-Object { $_.Groups[1].Value }
+    $script:sourceFiles = Get-ChildItem (Join-Path $root 'src'), (Join-Path $root 'tests'), (Join-Path $root 'README.md') -Recurse -File -Include *.cs, *.ps1, *.psm1, *.md |
+        Where-Object FullName -NotMatch '[\\/](bin|obj|node_modules)[\\/]'
+}
+
+Describe 'docs/DESIGN.md' -Tag Unit {
+    It 'exists and has numbered sections' {
+        $sections.Count | Should -BeGreaterThan 5
+    }
+
+    It 'every "DESIGN §N" reference in the repository names docs/DESIGN.md and a section that exists' {
+        $bad = foreach ($file in $sourceFiles) {
+            $lineNumber = 0
+            foreach ($line in Get-Content $file.FullName) {
+                $lineNumber++
+                foreach ($m in [regex]::Matches($line, '(\S*)DESIGN(?:\.md)? §(\d+)')) {
+                    if ($m.Groups[1].Value -notmatch 'docs/$' -or $m.Groups[2].Value -notin $sections) { "$($file.Name):$lineNumber $($m.Value)" }
+                }
+            }
+        }
+        @($bad) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'The test tiers' -Tag Unit {
+    It 'every Describe block is tagged Unit (no services) or Integration, so -Tag Unit and -Tag Integration cover the suite' {
+        $untagged = foreach ($file in Get-ChildItem (Join-Path $root 'tests/Pester') -Filter *.Tests.ps1) {
+            $lineNumber = 0
+            foreach ($line in Get-Content $file.FullName) {
+                $lineNumber++
+                if ($line -match '^\s*Describe\s' -and $line -notmatch '-Tag\s+(Unit|Integration)\b') { "$($file.Name):$lineNumber" }
+            }
+        }
+        @($untagged) | Should -BeNullOrEmpty
+    }
+}
