@@ -312,4 +312,4 @@ $report
 Write-Host ''
 if (-not $SweepOnly) { Write-Host "Raw: direct $($direct | ForEach-Object { @{ ours = $_.ours; cli = $_.cli } } | ConvertTo-Json -Compress -Depth 5); delayed $($delayed | ForEach-Object { @{ ours = $_.ours; cli = $_.cli } } | ConvertTo-Json -Compress -Depth 5); latency only $($modeled | ForEach-Object { @{ ours = $_.ours; cli = $_.cli } } | ConvertTo-Json -Compress -Depth 5)" }
 Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
-Write-Host "Benchmark took $(Format-Number ((Get-Date) - $started).TotalSeconds 'N0') s; written to $(Join-Path $benchOut 'assets.md')."
+Write-Host "Benchmark took $(Format-Number ((Get-Date) - $started).TotalSeconds 'N0') s; written to $(Join-Path $benchOut $(if ($SweepOnly) { 'assets-sweep.md' } else { 'assets.md' }))."

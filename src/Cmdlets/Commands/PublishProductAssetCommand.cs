@@ -59,9 +59,9 @@ namespace EcommerceAws.Commands
         [ValidateNotNullOrEmpty]
         public string[] Category { get; set; }
 
-        /// <summary><para>S3 and DynamoDB requests in flight at once (1 to 64). Default 16, measured with bench/Invoke-AssetBenchmark.ps1; each request waits for the network, so more helps on a slow link.</para></summary>
+        /// <summary><para>S3 and DynamoDB requests in flight at once (1 to 256). Default 64, chosen with bench/Invoke-AssetBenchmark.ps1 -Sweep (bench/README.md): each request mostly waits for the network, so more in flight hides the latency. Images held in memory are capped at 256 MB whatever the value.</para></summary>
         [Parameter]
-        [ValidateRange(1, 64)]
+        [ValidateRange(1, 256)]
         public int MaxConcurrency { get; set; } = AssetPublishSpec.DefaultMaxConcurrency;
 
         /// <summary><para>The rejects file (JSON lines: productId, image, reason, detail), or an existing folder for it. Default: ./asset-rejects-&lt;yyyyMMdd-HHmmss&gt;.jsonl in the current directory. Created only when an image is rejected.</para></summary>

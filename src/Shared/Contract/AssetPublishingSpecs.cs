@@ -19,7 +19,7 @@ namespace EcommerceAws.Contract
         public string[] Categories { get; init; }
         /// <summary>S3 and DynamoDB requests in flight at once.</summary>
         public int MaxConcurrency { get; init; } = DefaultMaxConcurrency;
-        public const int DefaultMaxConcurrency = 16;
+        public const int DefaultMaxConcurrency = 64;
         /// <summary>-WhatIf: read and hash the images, upload and rewrite nothing.</summary>
         public bool DryRun { get; init; }
         public long MaxImageBytes { get; init; } = 50L * 1024 * 1024;
