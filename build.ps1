@@ -13,7 +13,8 @@
                  -Tag Unit runs the fast tier only (no services); -Tag Integration the rest
       RunTests   (internal) one worker of a parallel Test run: its own stand-ins, no build
       Demo       Build, start the stand-ins, run samples/Invoke-Demo.ps1 against them, stop them
-      Bench      Build, start the stand-ins, run bench/Invoke-Benchmark.ps1
+      Bench      Build, start the stand-ins, run bench/Invoke-Benchmark.ps1 (-Scenario Migration, the default) or
+                 bench/Invoke-AssetBenchmark.ps1 (-Scenario Assets: Publish-ProductAsset against aws s3 sync)
       Clean      remove out/ and the bin/obj folders
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -46,6 +47,10 @@ param(
 
     # Arguments passed on to the benchmark script.
     [hashtable] $BenchParameters = @{},
+
+    # Which benchmark Bench runs: the migration (default) or the product images (Assets).
+    [ValidateSet('Migration', 'Assets')]
+    [string] $Scenario = 'Migration',
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -358,7 +363,11 @@ function Invoke-WithStandIns([string] $Script, [hashtable] $Parameters = @{}) {
     try {
         $pwsh = @(Get-PwshCommand)
         $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $Script)
-        foreach ($key in $Parameters.Keys) { $arguments += @("-$key", "$($Parameters[$key])") }
+        foreach ($key in $Parameters.Keys) {
+            $value = $Parameters[$key]
+            if ($value -is [bool] -or $value -is [switch]) { if ($value) { $arguments += "-$key" } }   # a switch
+            else { $arguments += @("-$key", "$(@($value) -join ',')") }
+        }
         & $pwsh[0] @arguments
         if ($LASTEXITCODE -ne 0) { throw "$Script failed with exit code $LASTEXITCODE." }
     }
@@ -375,7 +384,11 @@ foreach ($step in $Task) {
         'Test' { Invoke-Bootstrap; Invoke-Build; Invoke-Test }
         'RunTests' { Invoke-TestWorker }
         'Demo' { Invoke-Bootstrap; Invoke-Build; Invoke-WithStandIns (Join-Path $Root 'samples/Invoke-Demo.ps1') }
-        'Bench' { Invoke-Bootstrap; Invoke-Build; Invoke-WithStandIns (Join-Path $Root 'bench/Invoke-Benchmark.ps1') $BenchParameters }
+        'Bench' {
+            Invoke-Bootstrap; Invoke-Build
+            $benchScript = if ($Scenario -eq 'Assets') { 'bench/Invoke-AssetBenchmark.ps1' } else { 'bench/Invoke-Benchmark.ps1' }
+            Invoke-WithStandIns (Join-Path $Root $benchScript) $BenchParameters
+        }
         'Clean' {
             Remove-Item -Recurse -Force $Out -ErrorAction SilentlyContinue
             Get-ChildItem $Root -Recurse -Directory -Include bin, obj | Remove-Item -Recurse -Force -ErrorAction SilentlyContinue

@@ -7,7 +7,7 @@ using System.Threading.Tasks;
 using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Items;
-using EcommerceAws.Engine.Migration.Engine;
+using EcommerceAws.Engine.Migration.Pipeline;
 using EcommerceAws.Engine.Migration.Mapping;
 
 namespace EcommerceAws.Engine.Migration.Sync

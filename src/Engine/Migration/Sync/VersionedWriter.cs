@@ -9,7 +9,7 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
-using EcommerceAws.Engine.Migration.Engine;
+using EcommerceAws.Engine.Migration.Pipeline;
 using EcommerceAws.Engine.Migration.Mapping;
 
 namespace EcommerceAws.Engine.Migration.Sync

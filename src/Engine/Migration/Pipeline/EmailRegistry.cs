@@ -1,15 +1,16 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
-using Amazon.DynamoDBv2;
+using System.Threading;
 using Amazon.DynamoDBv2.Model;
+using Amazon.DynamoDBv2;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Tables;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>
     /// DuplicateEmail detection: the first user (in _id order) with an email wins. Emails seen in this run are
@@ -19,7 +20,7 @@ namespace EcommerceAws.Engine.Migration.Engine
     /// </summary>
     internal sealed class EmailRegistry
     {
-        private const string Prefix = "EMAIL#";
+        private const string Prefix = EntityKeys.EmailPrefix;
         private readonly Dictionary<string, string> owners = new Dictionary<string, string>(); // e-mail key → user id; null = known free
         private readonly Dictionary<string, string> emailOf = new Dictionary<string, string>(); // user id → e-mail key
         private readonly SemaphoreSlim gate = new SemaphoreSlim(1, 1);
@@ -37,7 +38,7 @@ namespace EcommerceAws.Engine.Migration.Engine
         /// <summary>The reject for a duplicate, or null when this user may be written.</summary>
         public async Task<RejectRecord> CheckAsync(MappingResult mapped, CancellationToken cancellation)
         {
-            if (!mapped.Item.TryGetValue("GSI1PK", out AttributeValue key) || key.S == null || !key.S.StartsWith(Prefix)) return null;
+            if (!mapped.Item.TryGetValue(EntityKeys.Gsi1PartitionKey, out AttributeValue key) || key.S == null || !key.S.StartsWith(Prefix)) return null;
             using (await LockAsync(cancellation).ConfigureAwait(false))
             {
                 if (owners.TryGetValue(key.S, out string owner) && owner != null)

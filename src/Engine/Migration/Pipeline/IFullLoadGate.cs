@@ -3,7 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Amazon.DynamoDBv2.Model;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>
     /// How a sync (docs/DESIGN.md §5) runs its full load with <see cref="MigrationRun"/> beside its change stream: the run uses the
