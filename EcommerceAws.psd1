@@ -22,7 +22,7 @@
         'Get-EcommerceEnvironment', 'Export-EcommerceEnvFile',
         # migration
         'Invoke-EcommerceMigration', 'Invoke-CategoryMigration', 'Invoke-ProductMigration', 'Invoke-UserMigration', 'Invoke-OrderMigration',
-        'ConvertTo-EcommerceItem', 'Get-MigrationStatus', 'Test-EcommerceMigration',
+        'ConvertTo-EcommerceItem', 'Get-MigrationStatus', 'Test-EcommerceMigration', 'Sync-EcommerceMigration',
         # cut-over
         'Publish-ProductAsset', 'Clear-EcommerceCache', 'Initialize-EcommerceCache', 'Test-EcommerceConnection',
         'Get-EcommerceProduct', 'New-EcommerceProduct', 'Set-EcommerceProduct', 'Remove-EcommerceProduct',

@@ -37,6 +37,9 @@ namespace EcommerceAws.Internal
         [ValidateRange(0, 100000)]
         public int SampleSize { get; set; } = 100;
 
+        /// <summary>Test-EcommerceMigration -Full: compare every document, not a sample.</summary>
+        protected virtual bool CompareAll => false;
+
         protected EcommerceEntity[] Entities => Entity == null || Entity.Length == 0 ? System.Enum.GetValues<EcommerceEntity>() : Entity;
 
         protected void CheckVerificationInput()
@@ -55,7 +58,7 @@ namespace EcommerceAws.Internal
             MigrationSourceSpec source = ResolveSource(entity, MongoUri, Database, null, Path, terminating: false);
             // The result is recorded on the status item (Remove-MigratedSource relies on it): that write honours -WhatIf.
             bool record = ShouldProcess($"{TableName} ({entity} status item)", "Record the verification result");
-            var spec = new VerificationSpec { Entity = entity, TableName = TableName, Source = source, SampleSize = SampleSize, Record = record };
+            var spec = new VerificationSpec { Entity = entity, TableName = TableName, Source = source, SampleSize = SampleSize, Record = record, Full = CompareAll };
             return Run(context => engine.VerifyAsync(spec, context));
         }
     }

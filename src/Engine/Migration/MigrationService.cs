@@ -32,6 +32,49 @@ namespace EcommerceAws.Engine.Migration
             return await new MigrationRun(spec, context, dynamo, table).RunAsync(source).ConfigureAwait(false);
         }
 
+        /// <summary>
+        /// Sync-EcommerceMigration (docs/DESIGN.md §5): per entity, in parallel, a full load (unless a completed one with a start point
+        /// exists) and the change stream from the start point, until -Drain has caught up, -Until or Ctrl+C. One result per entity.
+        /// </summary>
+        public async Task<IReadOnlyList<MigrationSyncResult>> SyncAsync(SyncSpec spec, IOperationContext context)
+        {
+            InputValidation.TableName(spec.TableName);
+            if (spec.Source == null || string.IsNullOrEmpty(spec.Source.MongoUri))
+                throw new EcommerceException("SyncNeedsMongoSource", ErrorCategory.InvalidArgument, spec.Source?.Path ?? spec.TableName,
+                    "Sync-EcommerceMigration reads changes from MongoDB's change streams; a dump file or folder (-Path) has no changes to follow. Nothing was read or written.",
+                    "Pass -MongoUri (a replica set, a one-node set is enough), or migrate the dump once with Invoke-EcommerceMigration -Path.");
+            using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
+            TableDescription table = await DescribeTableAsync(dynamo, spec.TableName, context).ConfigureAwait(false);
+            CheckSchema(table, spec.TableName);
+            EcommerceEntity[] entities = spec.Entities == null || spec.Entities.Length == 0 ? Enum.GetValues<EcommerceEntity>() : spec.Entities.Distinct().OrderBy(e => e).ToArray();
+            var sources = entities.Select(e => new MongoDocumentSource(spec.Source.MongoUri, spec.Source.Database, EntityKeys.DefaultCollection(e))).ToArray();
+            try
+            {
+                // -Drain: the source's cluster time now, before any stream is read; each entity catches up to it and stops.
+                MongoDB.Bson.BsonTimestamp drainTarget = spec.Drain
+                    ? await Sync.SyncRun.SourceTimeAsync(sources[0], sources[0].Collection().Database, context.Cancellation).ConfigureAwait(false)
+                    : null;
+                using var stop = new System.Threading.CancellationTokenSource();
+                var runs = entities.Select((entity, i) => RunOne(entity, i)).ToArray();
+                async Task<MigrationSyncResult> RunOne(EcommerceEntity entity, int i)
+                {
+                    try { return await new Sync.SyncRun(spec, entity, context, dynamo, table, 10 + i).RunAsync(sources[i], drainTarget, stop.Token).ConfigureAwait(false); }
+                    catch { stop.Cancel(); throw; } // one entity failed: the others stop at their resume points
+                }
+                try { await Task.WhenAll(runs).ConfigureAwait(false); }
+                catch (Exception) when (runs.Any(r => r.IsCompletedSuccessfully))
+                {
+                    foreach (var done in runs.Where(r => r.IsCompletedSuccessfully)) context.WriteObject(done.Result);
+                    throw runs.First(r => r.IsFaulted).Exception.GetBaseException();
+                }
+                return runs.Select(r => r.Result).ToArray();
+            }
+            finally
+            {
+                foreach (var source in sources) await source.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
         public async Task<IReadOnlyList<MigrationStatusInfo>> GetStatusAsync(string tableName, IReadOnlyList<EcommerceEntity> entities, IOperationContext context)
         {
             InputValidation.TableName(tableName);
@@ -57,6 +100,26 @@ namespace EcommerceAws.Engine.Migration
             var notes = new List<string>();
             MigrationStatusRecord status = await store.GetAsync(spec.Entity, context.Cancellation).ConfigureAwait(false);
 
+            if (spec.Full)
+            {
+                if (spec.Source == null || !spec.Source.IsGiven)
+                    throw new EcommerceException("VerificationNeedsSource", ErrorCategory.InvalidArgument, spec.Entity,
+                        "-Full compares every source document with its item: it needs the source.", "Pass -MongoUri (or -Path) with -Full.");
+                await using IDocumentSource full = OpenSource(spec.Entity, spec.Source);
+                context.WriteVerbose($"{spec.Entity}: comparing every document of {full.Description} with its item.");
+                var (seen, expectedItems, actualItems, missing, extra, different, listed) = await verifier.CompareFullAsync(spec.Entity, full, Math.Max(0, spec.MaxListed)).ConfigureAwait(false);
+                if (status?.Sync?.Phase == SyncPhase.Streaming)
+                    notes.Add("A sync is streaming (not Drained): changes made since its last event may not be applied yet.");
+                bool ok = missing == 0 && extra == 0 && different == 0;
+                if (missing + extra + different > listed.Count) notes.Add($"{missing + extra + different:N0} differences; the first {listed.Count:N0} are listed.");
+                DateTime at = DateTime.UtcNow;
+                if (status != null && spec.Record) await store.SetVerificationAsync(spec.Entity, at, ok, context.Cancellation).ConfigureAwait(false);
+                return new MigrationVerification
+                {
+                    TableName = spec.TableName, Entity = spec.Entity, Passed = ok, ExpectedCount = expectedItems, ActualCount = actualItems, SampleSize = (int)Math.Min(int.MaxValue, seen),
+                    Mismatches = listed.ToArray(), VerifiedAt = at, Notes = notes.ToArray(), Full = true, Missing = missing, Extra = extra, Different = different,
+                };
+            }
             context.WriteVerbose($"{spec.Entity}: counting items with a {spec.Segments}-segment parallel Scan.");
             long actual = await verifier.CountAsync(spec.Entity, Math.Max(1, spec.Segments)).ConfigureAwait(false);
             long rejected = status?.Rejected ?? 0;

@@ -232,7 +232,9 @@ namespace EcommerceAws.Engine.Migration.Pipeline
             long sourceCount = Math.Max(count ?? 0, final.Written + final.Rejected);
             record.SourceCount = count ?? final.Written + final.Rejected;
             long unseen = (count ?? 0) - (final.Written + final.Rejected);
-            if (unseen > 0)
+            if (unseen > 0 && gate != null)
+                context.WriteVerbose($"{entity}: {unseen:N0} document(s) changed under the full load's read position; the sync's change stream applies them.");
+            else if (unseen > 0)
             {
                 string what = $"The source holds {count:N0} documents but {final.Written + final.Rejected:N0} are written or rejected: {unseen:N0} document(s) have _ids "
                     + $"below the checkpoint {final.Checkpoint} (inserted after the run passed them, e.g. with client-generated _ids) and were not read. "

@@ -114,6 +114,103 @@ namespace EcommerceAws.Engine.Migration.Pipeline
             return (seen, reservoir.Count - skippedDuplicates, mismatches);
         }
 
+        /// <summary>
+        /// Test-EcommerceMigration -Full: every source document (streamed, 100 at a time) re-mapped and compared with its item read by
+        /// BatchGetItem; then the table's items and tombstones of the entity counted, so an item no document accounts for is found too.
+        /// Memory stays flat: one chunk of documents and the first <paramref name="maxListed"/> differences.
+        /// </summary>
+        public async Task<(long SourceCount, long Expected, long Actual, long Missing, long Extra, long Different, List<MigrationMismatch> Listed)> CompareFullAsync(
+            EcommerceEntity entity, IDocumentSource source, int maxListed)
+        {
+            var mapper = new EntityMapper();
+            var keys = new KeyRegistry(source.UniqueSortedIds);
+            var listed = new List<MigrationMismatch>();
+            long seen = 0, expected = 0, matched = 0, missing = 0, different = 0, extra = 0;
+            void Add(MigrationMismatch m) { if (listed.Count < maxListed) listed.Add(m); }
+            var chunk = new List<MappingResult>(100);
+            async Task FlushAsync()
+            {
+                if (chunk.Count == 0) return;
+                Dictionary<string, Dictionary<string, AttributeValue>> stored = await GetItemsAsync(chunk.Select(m => m.Item ?? EntityKeys.PrimaryKey(entity, m.Id))).ConfigureAwait(false);
+                foreach (MappingResult mapped in chunk)
+                {
+                    string key = EntityKeys.ItemKey(entity, mapped.Id);
+                    stored.TryGetValue(key, out Dictionary<string, AttributeValue> actual);
+                    bool live = EntityKeys.IsEntityItem(actual, entity);
+                    if (mapped.IsRejected)
+                    {
+                        // A document the rules reject has no item; its item (from an older, valid version) would be left behind.
+                        if (live) { extra++; matched++; Add(new MigrationMismatch { Kind = "Extra", Id = mapped.Id, Problem = $"the document is rejected ({mapped.Reject.Reason}) but the table has item {key}" }); }
+                        continue;
+                    }
+                    expected++;
+                    if (!live)
+                    {
+                        if (entity == EcommerceEntity.User && await EmailTakenByOtherAsync(mapped).ConfigureAwait(false)) { expected--; continue; } // DuplicateEmail
+                        missing++;
+                        Add(new MigrationMismatch { Kind = "Missing", Id = mapped.Id, Problem = actual == null ? $"item {key} is missing from the table" : $"only a tombstone stands at {key}" });
+                        continue;
+                    }
+                    matched++;
+                    List<MigrationMismatch> found = AttributeComparer.Compare(mapped.Id, mapped.Item, actual).ToList();
+                    if (found.Count == 0) continue;
+                    different++;
+                    foreach (MigrationMismatch m in found) Add(new MigrationMismatch { Kind = "Different", Id = m.Id, Attribute = m.Attribute, Problem = m.Problem });
+                }
+                chunk.Clear();
+            }
+            await foreach (SourceDocument document in source.ReadAsync(null, context.Cancellation).ConfigureAwait(false))
+            {
+                seen++;
+                if (seen % 2000 == 0)
+                    context.WriteProgress(new ProgressUpdate { Activity = $"Verifying every {entity}", Status = $"{seen:N0} documents compared; {missing:N0} missing, {different:N0} different" });
+                if (document.Document == null) continue; // malformed: rejected by the migration, no item expected
+                MappingResult mapped = mapper.Map(entity, document.Document);
+                if (mapped.Id == null) continue;
+                if (!mapped.IsRejected && keys.Check(entity, document.Document["_id"], mapped.Id, fromFile: !source.UniqueSortedIds) != null) continue; // DuplicateKey: the first holds the item
+                chunk.Add(mapped);
+                if (chunk.Count == 100) await FlushAsync().ConfigureAwait(false);
+            }
+            await FlushAsync().ConfigureAwait(false);
+            context.WriteProgress(new ProgressUpdate { Activity = $"Verifying every {entity}", Completed = true });
+
+            // Items no document accounts for: the entity's items beyond those matched, and every tombstone left behind.
+            long actualItems = await CountAsync(entity, 4).ConfigureAwait(false);
+            long stray = actualItems - matched;
+            if (stray > 0)
+            {
+                extra += stray;
+                Add(new MigrationMismatch { Kind = "Extra", Id = "(items)", Problem = $"{stray:N0} {entity} item(s) have no source document (deleted or never in the source)" });
+            }
+            foreach (string tombstone in await TombstoneIdsAsync(entity).ConfigureAwait(false))
+            {
+                extra++;
+                Add(new MigrationMismatch { Kind = "Extra", Id = tombstone, Problem = "a sync's tombstone was left behind (run Sync-EcommerceMigration -Drain to remove it)" });
+            }
+            return (seen, expected, actualItems, missing, extra, different, listed);
+        }
+
+        private async Task<List<string>> TombstoneIdsAsync(EcommerceEntity entity)
+        {
+            var ids = new List<string>();
+            Dictionary<string, AttributeValue> start = null;
+            do
+            {
+                ScanResponse page = await AwsCall.Run(() => dynamo.ScanAsync(new ScanRequest
+                {
+                    TableName = tableName,
+                    FilterExpression = "#t = :t AND begins_with(#pk, :prefix)",
+                    ProjectionExpression = "#id",
+                    ExpressionAttributeNames = new Dictionary<string, string> { ["#t"] = EntityKeys.EntityTypeAttribute, ["#pk"] = EntityKeys.PartitionKey, ["#id"] = EntityKeys.IdAttribute },
+                    ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":t"] = new AttributeValue(EntityKeys.TombstoneEntityType), [":prefix"] = new AttributeValue(EntityKeys.EntityType(entity) + "#") },
+                    ExclusiveStartKey = start,
+                }, context.Cancellation), "Scan", tableName).ConfigureAwait(false);
+                ids.AddRange(page.Items.Select(i => i.GetValueOrDefault(EntityKeys.IdAttribute)?.S ?? "?"));
+                start = page.LastEvaluatedKey != null && page.LastEvaluatedKey.Count > 0 ? page.LastEvaluatedKey : null;
+            } while (start != null);
+            return ids;
+        }
+
         private async Task<Dictionary<string, Dictionary<string, AttributeValue>>> GetItemsAsync(IEnumerable<Dictionary<string, AttributeValue>> items)
         {
             var result = new Dictionary<string, Dictionary<string, AttributeValue>>();
@@ -157,6 +254,7 @@ namespace EcommerceAws.Engine.Migration.Pipeline
             bool published = actual.TryGetValue(ImagesOriginal, out AttributeValue original) && !expected.ContainsKey(ImagesOriginal);
             foreach (var (name, value) in expected)
             {
+                if (EntityKeys.IsBookkeeping(name)) continue;
                 if (published && name == Images)
                 {
                     foreach (MigrationMismatch m in ComparePublished(id, value, original, actual.GetValueOrDefault(Images))) yield return m;
@@ -168,7 +266,7 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                 else if (!Same(value, stored))
                     yield return Differs(id, name, value, stored);
             }
-            foreach (string name in actual.Keys.Where(k => !expected.ContainsKey(k)))
+            foreach (string name in actual.Keys.Where(k => !expected.ContainsKey(k) && !EntityKeys.IsBookkeeping(k)))
             {
                 if (published && (name == ImagesOriginal || name == UpdatedAt)) continue;
                 yield return new MigrationMismatch { Id = id, Attribute = name, Problem = "in the table but not in the source document" };

@@ -1,0 +1,574 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using EcommerceAws.Contract;
+using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Migration.Mapping;
+using EcommerceAws.Engine.Migration.Pipeline;
+using EcommerceAws.Engine.Migration.Sources;
+using EcommerceAws.Output;
+using MongoDB.Bson;
+using MongoDB.Driver;
+
+namespace EcommerceAws.Engine.Migration.Sync
+{
+    /// <summary>
+    /// One entity's Sync-EcommerceMigration (docs/DESIGN.md §5): takes the status item's lease, records the change stream's start
+    /// point (the source's cluster time, read before anything else), runs or resumes the full load with <see cref="MigrationRun"/>
+    /// through a <see cref="SyncGate"/> while the change stream is applied beside it, removes the tombstones once the full load is
+    /// over, and streams until -Drain has caught up, -Until passes or Ctrl+C. Events of one _id are applied in order by one worker
+    /// (workers are picked by a hash of the _id); the resume point is a watermark over the events, like the full load's checkpoint.
+    /// </summary>
+    internal sealed class SyncRun
+    {
+        private static readonly TimeSpan MaxAwait = TimeSpan.FromMilliseconds(500);
+        private readonly SyncSpec spec;
+        private readonly EcommerceEntity entity;
+        private readonly IOperationContext context;
+        private readonly IAmazonDynamoDB dynamo;
+        private readonly TableDescription table;
+        private readonly MigrationStatusStore store;
+        private readonly MigrationLease lease = MigrationLease.FromEnvironment();
+        private readonly VersionedWriter writer;
+        private readonly EntityMapper mapper = new EntityMapper();
+        private readonly int progressId;
+        private readonly Stopwatch clock = new Stopwatch();
+
+        private WatermarkTracker tracker;
+        private SyncGate gate;
+        private EmailRegistry emails;
+        private RejectLog rejects;
+        private string startTime;
+        private long eventsThisRun;
+        private BsonTimestamp lastEventTime;
+        private volatile bool caughtUp;
+        private volatile bool fullLoadRunning;
+        private SyncPhase phase = SyncPhase.Streaming;
+
+        public SyncRun(SyncSpec spec, EcommerceEntity entity, IOperationContext context, IAmazonDynamoDB dynamo, TableDescription table, int progressId)
+        {
+            this.spec = spec;
+            this.entity = entity;
+            this.context = context;
+            this.dynamo = dynamo;
+            this.table = table;
+            this.progressId = progressId;
+            store = new MigrationStatusStore(dynamo, spec.TableName);
+            writer = new VersionedWriter(dynamo, spec.TableName, TimeSpan.FromMinutes(2));
+        }
+
+        private string Activity => $"Syncing {entity} to {spec.TableName}";
+
+        private MongoDocumentSource source;
+
+        public async Task<MigrationSyncResult> RunAsync(MongoDocumentSource source, BsonTimestamp drainTarget, CancellationToken stop)
+        {
+            this.source = source;
+            IMongoCollection<BsonDocument> collection = source.Collection();
+            MigrationStatusRecord status = await store.GetAsync(entity, context.Cancellation).ConfigureAwait(false);
+            await CheckFindAsync(source, collection).ConfigureAwait(false);
+            (Plan plan, IChangeStreamCursor<ChangeStreamDocument<BsonDocument>> cursor) = await OpenAsync(source, collection, status).ConfigureAwait(false);
+            if (spec.DryRun)
+            {
+                cursor.Dispose();
+                return new MigrationSyncResult
+                {
+                    TableName = spec.TableName, Entity = entity, RunId = status?.RunId, Source = source.Description, State = status?.State ?? MigrationState.Running,
+                    Phase = plan.FullLoad ? SyncPhase.FullLoad : status?.Sync?.Phase ?? SyncPhase.Streaming, StartPoint = plan.StartTime, ResumePoint = plan.ResumeToken,
+                    WhatIf = true, EventsApplied = status?.Sync?.EventsApplied ?? 0, EventsRejected = status?.Sync?.EventsRejected ?? 0,
+                    Notes = new[] { plan.FullLoad ? "WhatIf: a full load would run first, then the change stream from the start point; nothing was written." : $"WhatIf: the change stream would continue from {(plan.ResumeToken != null ? "the resume point" : "the start point " + plan.StartTime)}; nothing was written." },
+                };
+            }
+
+            // The lease comes before anything is written: a second sync (or migration) of this entity stops with MigrationAlreadyRunning.
+            string runId = plan.FullLoad && !plan.ResumeFullLoad ? Guid.NewGuid().ToString("N").Substring(0, 12) : status?.RunId ?? Guid.NewGuid().ToString("N").Substring(0, 12);
+            (bool acquired, MigrationStatusRecord before) = await store.TryAcquireAsync(entity, runId, lease, context.Cancellation).ConfigureAwait(false);
+            if (!acquired)
+            {
+                cursor.Dispose();
+                throw MigrationLease.AlreadyRunning(spec.TableName, entity, await store.GetAsync(entity, CancellationToken.None).ConfigureAwait(false), "Nothing was written.");
+            }
+            if (!SamePoint(status, before))
+            {
+                // Another run moved the status between our read and the lease: plan again from what the lease returned.
+                cursor.Dispose();
+                status = before;
+                (plan, cursor) = await OpenAsync(source, collection, status).ConfigureAwait(false);
+            }
+            startTime = plan.StartTime;
+            tracker = new WatermarkTracker(plan.ResumeToken, plan.FullLoad && !plan.ResumeFullLoad ? 0 : status?.Sync?.EventsApplied ?? 0,
+                plan.FullLoad && !plan.ResumeFullLoad ? 0 : status?.Sync?.EventsRejected ?? 0);
+            var loadSpec = new MigrationSpec
+            {
+                Entity = entity, TableName = spec.TableName, Source = new MigrationSourceSpec { MongoUri = spec.Source.MongoUri, Database = spec.Source.Database, Collection = EntityKeys.DefaultCollection(entity) }, MaxConcurrency = spec.MaxConcurrency,
+                RejectPath = spec.RejectFolder, WorkingDirectory = spec.WorkingDirectory, Restart = !plan.ResumeFullLoad,
+            };
+            string rejectPath = plan.ResumeFullLoad || !plan.FullLoad ? status?.RejectPath ?? MigrationRun.RejectPathFor(loadSpec, runId) : MigrationRun.RejectPathFor(loadSpec, runId);
+            if (spec.RejectFolder != null && !plan.FullLoad) rejectPath = MigrationRun.RejectPathFor(loadSpec, runId);
+            rejects = new RejectLog(rejectPath, enabled: true);
+            emails = entity == EcommerceEntity.User ? new EmailRegistry(dynamo, spec.TableName, askTable: status != null) : null; // a fresh table: the first holder in _id order wins, as in a migration
+            MigrationResult fullLoad = null;
+            MigrationStatusRecord record = before;
+            Exception failure = null;
+            bool interrupted = false;
+            clock.Start();
+            using var stopStream = CancellationTokenSource.CreateLinkedTokenSource(stop, context.Cancellation);
+            using var loadStop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
+            try
+            {
+                Task<MigrationResult> load = null;
+                if (plan.FullLoad)
+                {
+                    phase = SyncPhase.FullLoad;
+                    fullLoadRunning = true;
+                    gate = new SyncGate(entity, ClusterTimes.VersionText(ClusterTimes.Parse(startTime)), conditional: plan.ResumeFullLoad, writer)
+                    {
+                        Lease = lease, StatusBefore = plan.ResumeFullLoad ? status : null, FreshRunId = runId, Rejects = rejects, Emails = emails,
+                        ProgressActivityId = progressId, Status = () => SyncStatusNow(), Note = () => StreamNote(),
+                    };
+                    context.WriteVerbose($"{entity}: {(plan.ResumeFullLoad ? "resuming the full load" : "full load")} with the change stream from {startTime} beside it.");
+                    var loadContext = new LoadContext(context, loadStop.Token);
+                    load = Task.Run(() => new MigrationRun(loadSpec, loadContext, dynamo, table, gate).RunAsync(source));
+                }
+                else if (status?.Sync?.Phase == SyncPhase.FullLoad)
+                {
+                    // The full load completed but its tombstones were not all removed (the process stopped in between).
+                    await SweepTombstonesAsync().ConfigureAwait(false);
+                }
+                try { (fullLoad, record, interrupted) = await StreamAsync(cursor, load, record, drainTarget, stopStream.Token).ConfigureAwait(false); }
+                catch (Exception) when (load != null && !load.IsCompleted)
+                {
+                    // The stream failed while the full load runs: stop the load first (it records its checkpoint), then record the sync.
+                    loadStop.Cancel();
+                    try { await load.ConfigureAwait(false); } catch (Exception) { }
+                    throw;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !context.Cancellation.IsCancellationRequested)
+            {
+                failure = ex;
+            }
+            catch (OperationCanceledException)
+            {
+                interrupted = true;
+            }
+            finally
+            {
+                cursor.Dispose();
+                rejects.Flush();
+                rejects.Dispose();
+            }
+            clock.Stop();
+            context.WriteProgress(new ProgressUpdate { ActivityId = progressId, Activity = Activity, Completed = true });
+
+            // The final status write releases the lease; the resume point is the watermark, whatever stopped the run.
+            record ??= await store.GetAsync(entity, CancellationToken.None).ConfigureAwait(false) ?? before;
+            if (record != null)
+            {
+                if (record.RunId == null) record.RunId = runId;
+                record.Sync = SyncStatusNow();
+                record.UpdatedAt = DateTime.UtcNow;
+                if (failure != null) record.Message = "Sync stopped: " + failure.Message;
+                else if (interrupted) record.Message = "Sync stopped by the user (Ctrl+C); run the same command again to continue from the resume point.";
+                try
+                {
+                    if (!await store.PutAsync(record, lease, release: true, CancellationToken.None).ConfigureAwait(false))
+                        context.WriteWarning($"{entity}: the status item was taken over by another run; this sync's resume point was not recorded.");
+                }
+                catch (EcommerceException ex) { context.WriteWarning($"{entity}: could not record the sync's status ({ex.ErrorId}); the lease expires in {lease.Duration.TotalSeconds:0} s."); }
+            }
+            if (failure != null)
+            {
+                context.WriteWarning($"{entity}: sync stopped at resume point {tracker.Checkpoint ?? startTime} ({failure.GetType().Name}: {failure.Message}); run the same command again to continue.");
+                throw failure as EcommerceException ?? new EcommerceException("SyncFailed", ErrorCategory.NotSpecified, spec.TableName,
+                    $"The {entity} sync failed: {failure.Message}", "Fix the cause, then run the same command again: it continues from the resume point.", failure);
+            }
+            var snapshot = tracker.Snapshot();
+            return new MigrationSyncResult
+            {
+                TableName = spec.TableName, Entity = entity, RunId = record?.RunId ?? runId, Source = source.Description,
+                State = interrupted ? MigrationState.Interrupted : record?.State ?? MigrationState.Completed, Phase = phase, FullLoad = fullLoad,
+                EventsApplied = snapshot.Written, EventsRejected = snapshot.Rejected, EventsThisRun = Interlocked.Read(ref eventsThisRun),
+                StartPoint = startTime, LastEventTime = lastEventTime == null ? null : ClusterTimes.ToUtc(lastEventTime), LagSeconds = Lag(),
+                ResumePoint = snapshot.Checkpoint, DrainedTo = phase == SyncPhase.Drained ? ClusterTimes.Text(drainTarget) : null,
+                Duration = clock.Elapsed, EventsPerSecond = clock.Elapsed.TotalSeconds > 0 ? Math.Round(Interlocked.Read(ref eventsThisRun) / clock.Elapsed.TotalSeconds, 1) : 0,
+                RejectPath = rejectPath, Notes = Notes(fullLoad),
+            };
+        }
+
+        private string[] Notes(MigrationResult fullLoad)
+        {
+            var notes = new List<string>();
+            if (gate != null && gate.LeftToStream > 0) notes.Add($"{gate.LeftToStream:N0} document(s) changed during the full load were left to the change stream.");
+            if (gate != null && gate.StaleSkipped > 0) notes.Add($"{gate.StaleSkipped:N0} full-load write(s) were skipped: the table held a newer version.");
+            if (fullLoad == null) notes.Add("A completed full load with a start point was found; only changes were applied.");
+            return notes.ToArray();
+        }
+
+        private static bool SamePoint(MigrationStatusRecord a, MigrationStatusRecord b) =>
+            (a == null) == (b == null) && (a == null || (a.State == b.State && a.Sync?.StartTime == b.Sync?.StartTime && a.Sync?.ResumeToken == b.Sync?.ResumeToken && a.Sync?.Phase == b.Sync?.Phase));
+
+        private sealed class Plan
+        {
+            public bool FullLoad;
+            public bool ResumeFullLoad;
+            public string StartTime;
+            public string ResumeToken;
+        }
+
+        /// <summary>What this run does (full load or not, where the stream starts), and the stream opened there: every source error comes before any write.</summary>
+        private async Task<(Plan, IChangeStreamCursor<ChangeStreamDocument<BsonDocument>>)> OpenAsync(MongoDocumentSource source, IMongoCollection<BsonDocument> collection, MigrationStatusRecord status)
+        {
+            var plan = new Plan();
+            bool known = !spec.Restart && status?.Sync?.StartTime != null && ClusterTimes.Parse(status.Sync.StartTime) != null;
+            if (known)
+            {
+                plan.StartTime = status.Sync.StartTime;
+                plan.ResumeToken = status.Sync.ResumeToken;
+                plan.FullLoad = status.State != MigrationState.Completed;
+                plan.ResumeFullLoad = plan.FullLoad;
+            }
+            else
+            {
+                plan.FullLoad = true;
+                plan.StartTime = ClusterTimes.Text(await SourceTimeAsync(source, collection.Database, context.Cancellation).ConfigureAwait(false));
+            }
+            var options = new ChangeStreamOptions { FullDocument = ChangeStreamFullDocumentOption.UpdateLookup, MaxAwaitTime = MaxAwait, BatchSize = 500 };
+            if (plan.ResumeToken != null) options.ResumeAfter = BsonDocument.Parse(plan.ResumeToken);
+            else options.StartAtOperationTime = ClusterTimes.Parse(plan.StartTime);
+            try
+            {
+                var cursor = await collection.WatchAsync(options, context.Cancellation).ConfigureAwait(false);
+                return (plan, cursor);
+            }
+            catch (Exception ex) when (StreamError(ex, source, plan) is { } translated)
+            {
+                throw translated;
+            }
+        }
+
+        /// <summary>The source's cluster time now: the operationTime of a ping (a replica-set member reports it on every reply).</summary>
+        internal static async Task<BsonTimestamp> SourceTimeAsync(MongoDocumentSource source, IMongoDatabase database, CancellationToken cancellation)
+        {
+            BsonDocument reply;
+            try { reply = await database.RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: cancellation).ConfigureAwait(false); }
+            catch (Exception ex) when (source.Translate(ex) is { } translated) { throw translated; }
+            if (reply.TryGetValue("operationTime", out BsonValue time) && time.IsBsonTimestamp) return time.AsBsonTimestamp;
+            throw NotReplicaSet(source);
+        }
+
+        private static EcommerceException NotReplicaSet(MongoDocumentSource source) =>
+            new EcommerceException("SyncNeedsReplicaSet", ErrorCategory.InvalidOperation, source.Description,
+                $"{source.Description} is a standalone MongoDB server: it has no oplog, so it cannot report changes (change streams need a replica set). Nothing was written.",
+                "Run MongoDB as a replica set (a one-node set is enough: start mongod with --replSet rs0 and run rs.initiate() once), then run Sync-EcommerceMigration again; or migrate a snapshot with Invoke-EcommerceMigration during a write freeze.");
+
+        private EcommerceException StreamError(Exception ex, MongoDocumentSource source, Plan plan)
+        {
+            for (Exception e = ex; e != null; e = e.InnerException)
+            {
+                if (e is not MongoCommandException command) continue;
+                switch (command.Code)
+                {
+                    case 40573:
+                        return NotReplicaSet(source);
+                    case 286:
+                    case 280:
+                    case 260:
+                        return new EcommerceException("SyncHistoryLost", ErrorCategory.InvalidOperation, source.Description,
+                            $"{entity}: the source's oplog no longer holds the changes after the sync's resume point ({(plan?.ResumeToken != null ? "resume token" : "start point " + plan?.StartTime)}): code {command.Code} {command.CodeName}. Changes made since cannot be replayed; nothing was written.",
+                            $"Run Sync-EcommerceMigration -TableName {spec.TableName} -Entity {entity} -Restart: a new start point and a new full load (safe: writes are versioned). A bigger oplog (replSetResizeOplog) keeps more history.");
+                    case 13:
+                        return new EcommerceException("SyncPrivilegeMissing", ErrorCategory.PermissionDenied, source.Description,
+                            $"{entity}: the MongoDB user may not open a change stream on {collection(source)} (code 13 Unauthorized). Nothing was written.",
+                            "Grant the user the changeStream and find actions on the database (for example the built-in read role), then run again.");
+                }
+            }
+            return source.Translate(ex);
+            static string collection(MongoDocumentSource s) => s.Identity.Location;
+        }
+
+        /// <summary>The full load and updateLookup read the collection: without find the sync stops before it writes anything.</summary>
+        private async Task CheckFindAsync(MongoDocumentSource source, IMongoCollection<BsonDocument> collection)
+        {
+            try { await collection.Find(FilterDefinition<BsonDocument>.Empty).Limit(1).ToListAsync(context.Cancellation).ConfigureAwait(false); }
+            catch (MongoCommandException ex) when (ex.Code == 13)
+            {
+                throw new EcommerceException("SyncPrivilegeMissing", ErrorCategory.PermissionDenied, source.Description,
+                    $"{entity}: the MongoDB user may not read {source.Identity.Location} (find: code 13 Unauthorized). Nothing was written.",
+                    "Grant the user the find and changeStream actions on the database (for example the built-in read role), then run again.");
+            }
+            catch (Exception ex) when (source.Translate(ex) is { } translated) { throw translated; }
+        }
+
+        /// <summary>
+        /// Reads the change stream and hands every event to the worker of its _id, until the stop condition; meanwhile the full load
+        /// (when one runs) finishes, its tombstones are removed and the status item is kept up to date.
+        /// </summary>
+        private async Task<(MigrationResult, MigrationStatusRecord, bool)> StreamAsync(IChangeStreamCursor<ChangeStreamDocument<BsonDocument>> cursor,
+            Task<MigrationResult> load, MigrationStatusRecord record, BsonTimestamp drainTarget, CancellationToken stop)
+        {
+            int workerCount = Math.Max(1, spec.MaxConcurrency);
+            var channels = Enumerable.Range(0, workerCount).Select(_ => Channel.CreateBounded<(long, ChangeStreamDocument<BsonDocument>)>(256)).ToArray();
+            using var workerStop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
+            Task[] workers = channels.Select(c => Task.Run(() => WorkAsync(c.Reader, workerStop.Token))).ToArray();
+            MigrationResult fullLoad = null;
+            bool interrupted = false;
+            bool first = true;
+            long lastSave = Stopwatch.GetTimestamp();
+            try
+            {
+                while (true)
+                {
+                    if (workers.FirstOrDefault(w => w.IsFaulted) is Task dead) await dead.ConfigureAwait(false);
+                    if (load != null && load.IsCompleted)
+                    {
+                        fullLoad = await load.ConfigureAwait(false); // a failed full load throws here; Ctrl+C too
+                        load = null;
+                        await EndFullLoadAsync().ConfigureAwait(false);
+                        record = await store.GetAsync(entity, CancellationToken.None).ConfigureAwait(false);
+                        await SaveAsync(record).ConfigureAwait(false);
+                        lastSave = Stopwatch.GetTimestamp();
+                    }
+                    if (context.Cancellation.IsCancellationRequested) { interrupted = true; break; }
+                    if (load == null && spec.Until != null && DateTime.UtcNow >= spec.Until.Value.ToUniversalTime()) break;
+                    if (load == null && drainTarget != null && (caughtUp || (lastEventTime != null && ClusterTimes.Compare(lastEventTime, drainTarget) >= 0)))
+                    {
+                        phase = SyncPhase.Drained;
+                        caughtUp = true; // every change up to the drain point is applied: no lag left
+                        break;
+                    }
+                    bool more;
+                    try { more = await cursor.MoveNextAsync(stop).ConfigureAwait(false); }
+                    catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested) { interrupted = true; break; }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested) { break; }
+                    catch (Exception ex) when (StreamError(ex, source, null) is { } translated) { throw translated; }
+                    if (!more) throw new EcommerceException("SyncStreamEnded", ErrorCategory.InvalidOperation, spec.TableName,
+                        $"{entity}: the change stream ended (the collection was dropped or renamed).", "Check the source collection, then run Sync-EcommerceMigration -Restart.");
+                    int count = 0;
+                    foreach (ChangeStreamDocument<BsonDocument> change in cursor.Current)
+                    {
+                        count++;
+                        if (change.OperationType is ChangeStreamOperationType.Invalidate or ChangeStreamOperationType.Drop or ChangeStreamOperationType.Rename or ChangeStreamOperationType.DropDatabase)
+                            throw new EcommerceException("SyncStreamEnded", ErrorCategory.InvalidOperation, spec.TableName,
+                                $"{entity}: the source collection was {change.OperationType.ToString().ToLowerInvariant()}ed; the change stream cannot go on.", "Check the source collection, then run Sync-EcommerceMigration -Restart.");
+                        long sequence = tracker.Register(change.ResumeToken.ToJson());
+                        string id = EntityMapper.IdText(change.DocumentKey?.GetValue("_id", BsonNull.Value)) ?? "";
+                        int worker = (int)((uint)StringComparer.Ordinal.GetHashCode(id) % (uint)workerCount);
+                        await channels[worker].Writer.WriteAsync((sequence, change), context.Cancellation).ConfigureAwait(false);
+                        lastEventTime = change.ClusterTime;
+                    }
+                    BsonDocument token = cursor.GetResumeToken();
+                    if (token != null) tracker.Mark(token.ToJson());
+                    if (count == 0 && !first) caughtUp = true; // an empty getMore: every write made before it has been read
+                    else if (count > 0) caughtUp = false;
+                    first = false;
+                    Progress();
+                    if (load == null && Stopwatch.GetElapsedTime(lastSave) >= lease.RenewEvery)
+                    {
+                        await SaveAsync(record).ConfigureAwait(false);
+                        lastSave = Stopwatch.GetTimestamp();
+                    }
+                }
+            }
+            finally
+            {
+                foreach (var channel in channels) channel.Writer.TryComplete();
+                if (interrupted) workerStop.Cancel();
+                try { await Task.WhenAll(workers).ConfigureAwait(false); }
+                catch (OperationCanceledException) when (interrupted) { }
+            }
+            if (load != null)
+            {
+                // Stopped while the full load runs (Ctrl+C): it records its own Interrupted state and checkpoint.
+                try { fullLoad = await load.ConfigureAwait(false); }
+                catch (OperationCanceledException) { interrupted = true; }
+            }
+            return (fullLoad, record, interrupted);
+        }
+
+        private async Task EndFullLoadAsync()
+        {
+            await gate.EndFullLoadAsync(context.Cancellation).ConfigureAwait(false);
+            fullLoadRunning = false;
+            await SweepTombstonesAsync().ConfigureAwait(false);
+            phase = SyncPhase.Streaming;
+            context.WriteVerbose($"{entity}: full load over; deletes are real from now on, tombstones removed.");
+        }
+
+        /// <summary>Removes this entity's tombstones (Scan on entityType TOMBSTONE), each only if no newer change replaced it since.</summary>
+        private async Task SweepTombstonesAsync()
+        {
+            Dictionary<string, AttributeValue> start = null;
+            long removed = 0;
+            do
+            {
+                ScanResponse page = await RetryingAsync(() => AwsCall.Run(() => dynamo.ScanAsync(new ScanRequest
+                {
+                    TableName = spec.TableName,
+                    FilterExpression = "#et = :tomb AND begins_with(#pk, :prefix)",
+                    ProjectionExpression = "#pk, #sk, #v",
+                    ExpressionAttributeNames = new Dictionary<string, string> { ["#et"] = EntityKeys.EntityTypeAttribute, ["#pk"] = EntityKeys.PartitionKey, ["#sk"] = EntityKeys.SortKey, ["#v"] = EntityKeys.VersionAttribute },
+                    ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":tomb"] = new AttributeValue(EntityKeys.TombstoneEntityType), [":prefix"] = new AttributeValue(EntityKeys.EntityType(entity) + "#") },
+                    ExclusiveStartKey = start,
+                }, context.Cancellation), "Scan", spec.TableName), context.Cancellation).ConfigureAwait(false);
+                foreach (Dictionary<string, AttributeValue> tomb in page.Items)
+                {
+                    var key = new Dictionary<string, AttributeValue> { [EntityKeys.PartitionKey] = tomb[EntityKeys.PartitionKey], [EntityKeys.SortKey] = tomb[EntityKeys.SortKey] };
+                    var values = new Dictionary<string, AttributeValue> { [":tomb"] = new AttributeValue(EntityKeys.TombstoneEntityType), [":v"] = tomb.GetValueOrDefault(EntityKeys.VersionAttribute) ?? new AttributeValue { N = "0" } };
+                    VersionedWriter.Outcome outcome = await writer.DeleteIfAsync(key, $"{EntityKeys.EntityTypeAttribute} = :tomb AND #v = :v", values, context.Cancellation).ConfigureAwait(false);
+                    if (outcome.Result == VersionedWriter.Result.Applied) removed++;
+                }
+                start = page.LastEvaluatedKey != null && page.LastEvaluatedKey.Count > 0 ? page.LastEvaluatedKey : null;
+            } while (start != null);
+            if (removed > 0) context.WriteVerbose($"{entity}: removed {removed:N0} tombstone(s).");
+        }
+
+        /// <summary>
+        /// A read retried on throttling and 5xx (with BatchWriter's backoff, up to the stall timeout): a sync runs for hours, and one
+        /// transient error of a look-up must not stop it. (moto answers 500 to a Query or Scan that races writes to the table.)
+        /// </summary>
+        private static async Task<T> RetryingAsync<T>(Func<Task<T>> read, CancellationToken cancellation)
+        {
+            var since = Stopwatch.StartNew();
+            for (int attempt = 0; ; attempt++)
+            {
+                try { return await read().ConfigureAwait(false); }
+                catch (EcommerceException ex) when (ex.InnerException is Amazon.Runtime.AmazonServiceException service
+                    && (BatchWriter.IsRetryable(service) || (int)service.StatusCode >= 500) && since.Elapsed < TimeSpan.FromMinutes(2))
+                {
+                    await Task.Delay(BatchWriter.Backoff(attempt), cancellation).ConfigureAwait(false);
+                }
+            }
+        }
+
+        private async Task WorkAsync(ChannelReader<(long Sequence, ChangeStreamDocument<BsonDocument> Change)> input, CancellationToken cancellation)
+        {
+            await foreach ((long sequence, ChangeStreamDocument<BsonDocument> change) in input.ReadAllAsync(cancellation).ConfigureAwait(false))
+            {
+                bool applied = await ApplyAsync(change, cancellation).ConfigureAwait(false);
+                tracker.Finish(sequence, applied);
+                Interlocked.Increment(ref eventsThisRun);
+            }
+        }
+
+        /// <summary>One change: the document's new state mapped and written, or the item removed; false when the document is rejected.</summary>
+        private async Task<bool> ApplyAsync(ChangeStreamDocument<BsonDocument> change, CancellationToken cancellation)
+        {
+            BsonValue rawId = change.DocumentKey?.GetValue("_id", BsonNull.Value);
+            string id = EntityMapper.IdText(rawId);
+            string position = change.ResumeToken.ToJson();
+            if (id == null)
+            {
+                rejects.Write(new RejectRecord(entity, rawId?.ToString(), RejectReason.InvalidId, "_id", $"_id has BSON type {rawId?.BsonType}; only ObjectId, string and integer ids can form keys.").At(position));
+                return false;
+            }
+            string version = ClusterTimes.VersionText(change.ClusterTime);
+            using SyncGate.Ticket ticket = gate == null ? null : await gate.EnterAsync(id, cancellation).ConfigureAwait(false);
+            bool tombstones = ticket?.FullLoad == true;
+            if (change.OperationType == ChangeStreamOperationType.Delete)
+            {
+                if (emails != null) using (await emails.LockAsync(cancellation).ConfigureAwait(false)) { await RemoveAsync(id, version, tombstones, cancellation).ConfigureAwait(false); emails.Forget(id); }
+                else await RemoveAsync(id, version, tombstones, cancellation).ConfigureAwait(false);
+                return true;
+            }
+            BsonDocument document = change.FullDocument;
+            if (document == null) return true; // updateLookup found nothing: the document is gone, its delete event follows
+            MappingResult mapped = mapper.Map(entity, document);
+            RejectRecord reject = mapped.Reject ?? SyncGate.Stamp(entity, mapped, version);
+            if (emails == null)
+                return await PutOrRejectAsync(id, mapped, reject, version, tombstones, position, cancellation).ConfigureAwait(false);
+            using (await emails.LockAsync(cancellation).ConfigureAwait(false))
+            {
+                string emailKey = mapped.Item?.GetValueOrDefault(EntityKeys.Gsi1PartitionKey)?.S;
+                if (reject == null && emailKey != null && await RetryingAsync(() => emails.OtherHolderAsync(emailKey, id, cancellation), cancellation).ConfigureAwait(false) is string holder)
+                    reject = EmailRegistry.Duplicate(id, holder);
+                bool written = await PutOrRejectAsync(id, mapped, reject, version, tombstones, position, cancellation).ConfigureAwait(false);
+                if (written) emails.Assign(emailKey, id);
+                else emails.Forget(id);
+                return written;
+            }
+        }
+
+        private async Task<bool> PutOrRejectAsync(string id, MappingResult mapped, RejectRecord reject, string version, bool tombstones, string position, CancellationToken cancellation)
+        {
+            if (reject == null)
+            {
+                VersionedWriter.Outcome outcome = await writer.PutAsync(mapped.Item, version, returnOld: false, cancellation).ConfigureAwait(false);
+                if (outcome.Result != VersionedWriter.Result.Refused) return true;
+                reject = new RejectRecord(entity, id, RejectReason.ServiceRejected, null, outcome.Message);
+            }
+            // A rejected new state: the table must not keep the old one (the table is the mapped source; the reject says why it is absent).
+            rejects.Write(reject.At(position));
+            await RemoveAsync(id, version, tombstones, cancellation).ConfigureAwait(false);
+            return false;
+        }
+
+        private Task<VersionedWriter.Outcome> RemoveAsync(string id, string version, bool tombstone, CancellationToken cancellation) =>
+            tombstone
+                ? writer.PutAsync(VersionedWriter.Tombstone(entity, id, version), version, returnOld: false, cancellation)
+                : writer.DeleteAsync(EntityKeys.PrimaryKey(entity, id), version, returnOld: false, cancellation);
+
+        private SyncStatus SyncStatusNow()
+        {
+            var snapshot = tracker.Snapshot();
+            return new SyncStatus
+            {
+                Phase = phase, StartTime = startTime, ResumeToken = snapshot.Checkpoint, LastEventTime = ClusterTimes.Text(lastEventTime),
+                EventsApplied = snapshot.Written, EventsRejected = snapshot.Rejected, LagSeconds = Lag(),
+            };
+        }
+
+        private double Lag() => caughtUp || lastEventTime == null ? 0 : Math.Max(0, Math.Round((DateTime.UtcNow - ClusterTimes.ToUtc(lastEventTime)).TotalSeconds, 1));
+
+        private async Task SaveAsync(MigrationStatusRecord record)
+        {
+            if (record == null) return;
+            record.Sync = SyncStatusNow();
+            record.UpdatedAt = DateTime.UtcNow;
+            if (!await store.PutAsync(record, lease, release: false, CancellationToken.None).ConfigureAwait(false))
+                throw new EcommerceException("MigrationLeaseLost", ErrorCategory.ResourceBusy, spec.TableName,
+                    $"{entity}: another run took the status item over; this sync stopped without moving its resume point.",
+                    "Check Get-MigrationStatus: only one sync or migration per entity may run. Run again once the other has finished.");
+        }
+
+        private string StreamNote()
+        {
+            var snapshot = tracker.Snapshot();
+            return $"change stream: {snapshot.Written:N0} events applied, {snapshot.Rejected:N0} rejected, lag {Lag():0.0} s";
+        }
+
+        private void Progress()
+        {
+            if (fullLoadRunning) return; // the full load reports, with the stream's line under it
+            var snapshot = tracker.Snapshot();
+            double rate = clock.Elapsed.TotalSeconds > 0 ? Interlocked.Read(ref eventsThisRun) / clock.Elapsed.TotalSeconds : 0;
+            context.WriteProgress(new ProgressUpdate
+            {
+                ActivityId = progressId, Activity = Activity,
+                Status = $"{phase}: {snapshot.Written:N0} events applied, {snapshot.Rejected:N0} rejected — {rate:N0} events/s, lag {Lag():0.0} s",
+                CurrentOperation = lastEventTime == null ? "waiting for changes" : $"last change {ClusterTimes.ToUtc(lastEventTime):u}",
+            });
+        }
+    }
+
+    /// <summary>The sync's context for its full load, with a cancellation of its own (the sync stops its load when the stream fails).</summary>
+    internal sealed class LoadContext : IOperationContext
+    {
+        private readonly IOperationContext inner;
+        public LoadContext(IOperationContext inner, CancellationToken cancellation) { this.inner = inner; Cancellation = cancellation; }
+        public AwsOptions Aws => inner.Aws;
+        public CancellationToken Cancellation { get; }
+        public void WriteVerbose(string message) => inner.WriteVerbose(message);
+        public void WriteWarning(string message) => inner.WriteWarning(message);
+        public void WriteProgress(ProgressUpdate update) => inner.WriteProgress(update);
+        public void WriteObject(object item) => inner.WriteObject(item);
+        public void WriteError(EcommerceException error) => inner.WriteError(error);
+    }
+}

@@ -1,0 +1,388 @@
+#Requires -Version 7.0
+# Sync-EcommerceMigration end to end: a private MongoWire replica set (change streams) → full load + change stream → moto,
+# with an application simulator (MongoWire.dll client apply, the real MongoDB.Driver) writing during the full load and after;
+# then -Drain and Test-EcommerceMigration -Full. Checked with /usr/bin/aws and the module's own readers.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'MigrationHelpers.psm1') -Force
+    Import-EcommerceAws
+    $script:Dll = $env:ECOM_MONGOWIRE_DLL
+    $script:tables = [System.Collections.Generic.List[string]]::new()
+    $script:files = [System.Collections.Generic.List[string]]::new()
+    $script:servers = [System.Collections.Generic.List[object]]::new()
+    function New-SyncTable { $n = New-TestName 'sync'; $script:tables.Add($n); $null = New-EcommerceTable -TableName $n -Confirm:$false; $n }
+    function New-Db { "shop$([guid]::NewGuid().ToString('N').Substring(0, 8))" }
+
+    function Start-ReplicaSet([string[]] $ExtraArguments = @()) {
+        $startInfo = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+        foreach ($argument in @($script:Dll, 'serve', '--port', '0', '--exit-on-stdin-eof') + $ExtraArguments) { $startInfo.ArgumentList.Add($argument) }
+        $startInfo.UseShellExecute = $false
+        $startInfo.RedirectStandardOutput = $true
+        $startInfo.RedirectStandardInput = $true
+        $process = [System.Diagnostics.Process]::Start($startInfo)
+        $firstLine = $process.StandardOutput.ReadLineAsync()
+        if (-not $firstLine.Wait([TimeSpan]::FromSeconds(30)) -or $firstLine.Result -notmatch '^LISTENING (\d+)$') {
+            $process.Kill($true)
+            throw "MongoWire server did not report LISTENING (got '$($firstLine.Status)')."
+        }
+        $server = [pscustomobject]@{ Process = $process; Port = [int]$Matches[1] }
+        $script:servers.Add($server)
+        $server
+    }
+    function Get-RsUri($Server, [string] $Db) { "mongodb://127.0.0.1:$($Server.Port)/$Db`?replicaSet=rs0" }
+    function Add-Docs([string] $Uri, [string] $Db, [string] $Collection, [string[]] $Lines) {
+        $file = Write-Lines $Lines; $script:files.Add($file)
+        $null = Invoke-MongoClient --uri $Uri --db $Db --collection $Collection insert --file $file
+    }
+    function Oid([int] $Seed, [int] $Index) { '{"$oid":"' + (New-ObjectIdText $Seed $Index) + '"}' }
+    function New-Product([int] $Seed, [int] $Index, [string] $Name, [string] $Category, [int] $Price) {
+        '{"_id":' + (Oid $Seed $Index) + ',"nameEn":"' + $Name + '","nameFr":"Produit ' + $Index + '","category":"' + $Category + '","price":' + $Price + ',"currency":"XAF","stock":5,"images":[],"active":true,"createdAt":{"$date":"2024-03-01T10:15:30.123Z"}}'
+    }
+
+    # The application: a script of mixed writes (MongoWire.dll client apply, one process, paced) on products and users.
+    function New-AppScript([int] $ProductSeed, [int] $Products, [int] $UserSeed, [int] $Users, [int] $Round) {
+        $ops = [System.Collections.Generic.List[string]]::new()
+        for ($i = 0; $i -lt 60; $i++) {
+            $p = ($i * 37 + $Round * 11) % $Products
+            $ops.Add('{"collection":"products","op":"update","id":' + (Oid $ProductSeed $p) + ',"update":{"$set":{"price":' + (2000 + $i + $Round) + '},"$inc":{"stock":{"$numberLong":"1"}}}}')
+            if ($i % 3 -eq 0) {   # rename: category and nameEn move GSI1PK/GSI1SK
+                $ops.Add('{"collection":"products","op":"update","id":' + (Oid $ProductSeed (($p + 5) % $Products)) + ',"update":{"$set":{"nameEn":"Renamed ' + $i + '-' + $Round + '","category":"Moved ' + ($i % 4) + '"}}}')
+            }
+            if ($i % 5 -eq 0) {   # delete, then later the same _id comes back
+                $d = ($i * 13 + 3 + $Round * 7) % $Products
+                $ops.Add('{"collection":"products","op":"delete","id":' + (Oid $ProductSeed $d) + '}')
+                if ($i % 10 -eq 0) { $ops.Add('{"collection":"products","op":"insert","document":' + (New-Product $ProductSeed $d "Back $d-$Round" 'Beauty' 777) + '}') }
+            }
+            if ($i % 7 -eq 0) {   # replacement (a whole new document under the same _id)
+                $r = ($i * 17 + 1) % $Products
+                $ops.Add('{"collection":"products","op":"replace","id":' + (Oid $ProductSeed $r) + ',"replacement":{"nameEn":"Replaced ' + $r + '","nameFr":"Remplace","category":"Home & Kitchen","price":{"$numberDecimal":"1234.50"},"currency":"XAF","stock":1,"images":[],"active":false,"createdAt":{"$date":"2024-05-01T00:00:00.000Z"}}}')
+            }
+            if ($i % 4 -eq 0) {   # new products
+                $ops.Add('{"collection":"products","op":"insert","document":' + (New-Product ($ProductSeed + 1) ($Round * 1000 + $i) "New $i-$Round" 'Clothing' 500) + '}')
+            }
+            if ($i % 6 -eq 0) {   # e-mail change: moves EMAIL#
+                $u = ($i + $Round * 3) % $Users
+                $ops.Add('{"collection":"users","op":"update","id":' + (Oid $UserSeed $u) + ',"update":{"$set":{"email":"moved' + $i + '-' + $Round + '@shop.cm"}}}')
+            }
+        }
+        # A user takes an e-mail another user holds: the later holder is rejected (DuplicateEmail) and its item goes.
+        $ops.Add('{"collection":"users","op":"update","id":' + (Oid $UserSeed ($Users - 1)) + ',"update":{"$set":{"email":"USER0@shop.cm "}}}')
+        $file = Write-Lines $ops.ToArray(); $script:files.Add($file)
+        $file
+    }
+    function Start-App([string] $Uri, [string] $Db, [string] $Script, [int] $Rate) {
+        $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+        foreach ($a in @($script:Dll, 'client', '--uri', $Uri, 'apply', '--db', $Db, '--file', $Script, '--rate', "$Rate")) { $info.ArgumentList.Add($a) }
+        $info.UseShellExecute = $false
+        $info.RedirectStandardOutput = $true
+        $info.RedirectStandardError = $true
+        $process = [System.Diagnostics.Process]::Start($info)
+        [pscustomobject]@{ Process = $process; Out = $process.StandardOutput.ReadToEndAsync(); Err = $process.StandardError.ReadToEndAsync() }
+    }
+    function Wait-App($App) {
+        if (-not $App.Process.WaitForExit(120000)) { $App.Process.Kill($true); throw 'the application simulator did not finish' }
+        $App.Process.WaitForExit()
+        if ($App.Process.ExitCode -ne 0) { throw "the application simulator failed ($($App.Process.ExitCode)): $($App.Out.Result) $($App.Err.Result)" }
+        $App.Out.Result
+    }
+    function Wait-Phase([string] $Table, [string] $Entity, [string[]] $Phase, [int] $TimeoutSeconds = 120, $Child) {
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+        while ([DateTime]::UtcNow -lt $deadline) {
+            $s = Get-StatusItem $Table $Entity
+            if ($s -and $s.PSObject.Properties['SyncPhase'] -and $s.SyncPhase.S -in $Phase) { return $s }
+            if ($Child -and $Child.HasExited) { throw "the sync process exited (code $($Child.ExitCode)) before phase $Phase`: $(Get-Content $script:childLog -Raw -ErrorAction SilentlyContinue)" }
+            Start-Sleep -Milliseconds 200
+        }
+        throw "phase $Phase not reached in $TimeoutSeconds s"
+    }
+    function Get-Tombstones([string] $Table) {
+        @((Invoke-AwsCli dynamodb scan --table-name $Table --filter-expression 'entityType = :t' --expression-attribute-values '{":t":{"S":"TOMBSTONE"}}').Items)
+    }
+
+    # What the background syncs print (errors included), shown when one exits early.
+    $script:childLog = Join-Path ([System.IO.Path]::GetTempPath()) "ecom-sync-child-$([guid]::NewGuid().ToString('N')).log"
+    $script:files.Add($script:childLog)
+    $script:oldLease = $env:ECOM_MIGRATION_LEASE_SECONDS
+    $env:ECOM_MIGRATION_LEASE_SECONDS = '5'
+    Push-Location ([System.IO.Path]::GetTempPath())
+}
+
+AfterAll {
+    Pop-Location
+    $env:ECOM_MIGRATION_LEASE_SECONDS = $script:oldLease
+    foreach ($server in $script:servers) { if (-not $server.Process.HasExited) { $server.Process.Kill($true); $null = $server.Process.WaitForExit(5000) } }
+    foreach ($name in $script:tables) { Remove-EcommerceTable -TableName $name -Force -Confirm:$false -ErrorAction SilentlyContinue }
+    foreach ($file in $script:files) { Remove-Item $file -Recurse -Force -ErrorAction SilentlyContinue }
+}
+
+Describe 'Sync-EcommerceMigration while the application writes' -Tag Integration {
+    BeforeAll {
+        $rs = Start-ReplicaSet @('--replica-set', 'rs0')
+        $table = New-SyncTable
+        $db = New-Db
+        $uri = Get-RsUri $rs $db
+        Add-Docs $uri $db 'products' @(New-ProductLines -Count 3000 -Seed 41)
+        Add-Docs $uri $db 'users' @(New-UserLines -Count 200 -Seed 42)
+        $appScript = New-AppScript -ProductSeed 41 -Products 3000 -UserSeed 42 -Users 200 -Round 1
+        $afterScript = New-AppScript -ProductSeed 41 -Products 3000 -UserSeed 42 -Users 200 -Round 2
+        # The sync streams in a child process until -Until; the application writes during its full load, then again while it streams.
+        $until = [DateTime]::UtcNow.AddMinutes(10).ToString('o')
+        $script:child = Start-PwshProcess @"
+Import-Module '$env:ECOM_MODULE_PATH'
+Sync-EcommerceMigration -TableName '$table' -MongoUri '$uri' -Entity Product, User -MaxConcurrency 1 -Until '$until' *>> '$script:childLog'
+"@
+        $script:duringLoad = Wait-Phase $table 'Product' 'FullLoad' -Child $child
+        $app = Start-App $uri $db $appScript 300
+        $script:appOut = Wait-App $app
+        $script:streaming = Wait-Phase $table 'Product' 'Streaming' -Child $child
+        $app = Start-App $uri $db $afterScript 300
+        $script:appOut2 = Wait-App $app
+        Start-Sleep -Seconds 2
+        $script:statusWhileStreaming = Get-MigrationStatus -TableName $table -Entity Product
+        # The cut-over: writes are frozen (the simulator is done); stop the background sync, then -Drain here.
+        $child.Kill($true); $child.WaitForExit()
+        $null = Wait-LeaseExpiry $table 'Product'; $null = Wait-LeaseExpiry $table 'User'
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $script:drained = Sync-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product, User -Drain
+        $script:drainSeconds = $watch.Elapsed.TotalSeconds
+        $script:full = Test-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product, User -Full
+        $script:status = Get-MigrationStatus -TableName $table -Entity Product, User
+        $script:table = $table; $script:uri = $uri; $script:db = $db
+    }
+    AfterAll { if ($child -and -not $child.HasExited) { $child.Kill($true); $child.WaitForExit() } }
+
+    It 'the application wrote during the full load and while the sync streamed' {
+        $duringLoad.SyncPhase.S | Should -Be 'FullLoad'
+        $duringLoad.SyncStartTime.S | Should -Match '^\d+:\d+$'
+        "$appOut" | Should -Match 'applied \d+'
+        "$appOut2" | Should -Match 'applied \d+'
+        $statusWhileStreaming.Phase | Should -Be 'Streaming'
+        $statusWhileStreaming.EventsApplied | Should -BeGreaterThan 0
+    }
+
+    It '-Drain catches up and stops: one Drained result per entity, resume point kept' {
+        $drained.Count | Should -Be 2
+        foreach ($r in $drained) {
+            $r | Should -BeOfType ([EcommerceAws.Output.MigrationSyncResult])
+            $r.Phase | Should -Be 'Drained'
+            $r.ResumePoint | Should -Not -BeNullOrEmpty
+            $r.DrainedTo | Should -Match '^\d+:\d+$'
+            $r.LagSeconds | Should -Be 0
+        }
+        $drainSeconds | Should -BeLessThan 60
+    }
+
+    It 'Test-EcommerceMigration -Full passes: the table equals the mapped source' {
+        foreach ($v in $full) {
+            $v.Full | Should -BeTrue
+            ($v.Mismatches | ForEach-Object { "$($_.Kind) $_" }) -join "`n" | Should -BeNullOrEmpty
+            $v.Missing | Should -Be 0
+            $v.Extra | Should -Be 0
+            $v.Different | Should -Be 0
+            $v.Passed | Should -BeTrue
+        }
+        ($full | Where-Object Entity -eq 'Product').ExpectedCount | Should -BeGreaterThan 3000
+    }
+
+    It 'the later holder of an e-mail is rejected and has no item; the first keeps it' {
+        $users = Invoke-AwsCli dynamodb query --table-name $table --index-name GSI1 --key-condition-expression 'GSI1PK = :e' --expression-attribute-values '{":e":{"S":"EMAIL#user0@shop.cm"}}'
+        @($users.Items).Count | Should -Be 1
+        $users.Items[0].id.S | Should -Be (New-ObjectIdText 42 0)
+        $late = Invoke-AwsCli dynamodb get-item --table-name $table --key ('{"PK":{"S":"USER#' + (New-ObjectIdText 42 199) + '"},"SK":{"S":"USER#' + (New-ObjectIdText 42 199) + '"}}')
+        $late | Should -BeNullOrEmpty
+        ($drained | Where-Object Entity -eq 'User').EventsRejected | Should -BeGreaterThan 0
+        $rejects = Get-Content (($drained | Where-Object Entity -eq 'User').RejectPath) | ConvertFrom-Json
+        @($rejects | Where-Object { $_.reason -eq 'DuplicateEmail' -and $_._id -eq (New-ObjectIdText 42 199) }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'renames moved GSI1; no tombstone is left; deleted products are gone' {
+        Get-Tombstones $table | Should -BeNullOrEmpty
+        $moved = Invoke-AwsCli dynamodb query --table-name $table --index-name GSI1 --key-condition-expression 'GSI1PK = :c' --expression-attribute-values '{":c":{"S":"CATEGORY#Moved 1"}}'
+        @($moved.Items).Count | Should -BeGreaterThan 0
+        foreach ($item in $moved.Items) { $item.GSI1SK.S | Should -Match '^PRODUCT#Renamed ' }
+    }
+
+    It 'Get-MigrationStatus shows the sync: Phase, events, last event time, lag and resume point' {
+        foreach ($s in $status) {
+            $s.Phase | Should -Be 'Drained'
+            $s.EventsApplied | Should -BeGreaterThan 0
+            $s.LastEventTime | Should -BeOfType ([datetime])
+            $s.LagSeconds | Should -Be 0
+            $s.ResumePoint | Should -Not -BeNullOrEmpty
+            $s.SyncStartPoint | Should -Match '^\d+:\d+$'
+        }
+        ($status | Format-Table -View Sync | Out-String -Width 80) | Should -Match 'Drained'
+    }
+
+    It 'the application reads products, never the version attribute' {
+        $id = New-ObjectIdText 41 1
+        $product = Get-EcommerceProduct -TableName $table -Id $id
+        $product | Should -Not -BeNullOrEmpty
+        ($product | ConvertTo-Json -Depth 10) | Should -Not -Match '_syncVersion'
+        $raw = Invoke-AwsCli dynamodb get-item --table-name $table --key ('{"PK":{"S":"PRODUCT#' + $id + '"},"SK":{"S":"PRODUCT#' + $id + '"}}')
+        $raw.Item._syncVersion.N | Should -Match '^\d+$'
+    }
+
+    It 'a second -Drain with nothing new applies nothing and still passes -Full' {
+        $again = Sync-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Drain
+        $again.Phase | Should -Be 'Drained'
+        $again.EventsThisRun | Should -Be 0
+        $again.FullLoad | Should -BeNullOrEmpty
+        (Test-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Full).Passed | Should -BeTrue
+    }
+}
+
+Describe 'Sync-EcommerceMigration killed (kill -9) in the middle, then run again' -Tag Integration {
+    BeforeAll {
+        $rs = Start-ReplicaSet @('--replica-set', 'rs0')
+        $table = New-SyncTable
+        $db = New-Db
+        $uri = Get-RsUri $rs $db
+        Add-Docs $uri $db 'products' @(New-ProductLines -Count 2000 -Seed 51)
+        Add-Docs $uri $db 'users' @(New-UserLines -Count 100 -Seed 52)
+        $sync = @"
+Import-Module '$env:ECOM_MODULE_PATH'
+Sync-EcommerceMigration -TableName '$table' -MongoUri '$uri' -Entity Product, User -MaxConcurrency 1 *>> '$script:childLog'
+"@
+        # First process: killed while its full load runs and the application writes.
+        $first = Start-PwshProcess $sync
+        $null = Wait-Phase $table 'Product' 'FullLoad' -Child $first
+        $app = Start-App $uri $db (New-AppScript -ProductSeed 51 -Products 2000 -UserSeed 52 -Users 100 -Round 1) 200
+        Start-Sleep -Milliseconds 300
+        $first.Kill($true); $first.WaitForExit()
+        $script:afterKill = Get-StatusItem $table 'Product'
+        $null = Wait-App $app
+        # Second process: resumes (the full load from its checkpoint, the stream from its resume point), killed while streaming.
+        $null = Wait-LeaseExpiry $table 'Product'; $null = Wait-LeaseExpiry $table 'User'
+        $second = Start-PwshProcess $sync
+        $script:resumedStreaming = Wait-Phase $table 'Product' 'Streaming' -Child $second -TimeoutSeconds 300
+        $app = Start-App $uri $db (New-AppScript -ProductSeed 51 -Products 2000 -UserSeed 52 -Users 100 -Round 2) 200
+        Start-Sleep -Milliseconds 300
+        $second.Kill($true); $second.WaitForExit()
+        $null = Wait-App $app
+        $null = Wait-LeaseExpiry $table 'Product'; $null = Wait-LeaseExpiry $table 'User'
+        $script:drained = Sync-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product, User -Drain
+        $script:full = Test-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product, User -Full
+        $script:table = $table
+    }
+
+    It 'the first process died in its full load with the start point recorded' {
+        $afterKill.SyncPhase.S | Should -Be 'FullLoad'
+        $afterKill.State.S | Should -Be 'Running'
+        $afterKill.SyncStartTime.S | Should -Match '^\d+:\d+$'
+        [long]$afterKill.Written.N | Should -BeLessThan 2000
+    }
+
+    It 'the re-run kept the start point and the run id (it resumed, it did not start over)' {
+        $resumedStreaming.SyncStartTime.S | Should -Be $afterKill.SyncStartTime.S
+        $resumedStreaming.RunId.S | Should -Be $afterKill.RunId.S
+    }
+
+    It 'after the last re-run with -Drain the table equals the mapped source exactly' {
+        foreach ($r in $drained) { $r.Phase | Should -Be 'Drained' }
+        foreach ($v in $full) {
+            ($v.Mismatches | ForEach-Object { "$($_.Kind) $_" }) -join "`n" | Should -BeNullOrEmpty
+            $v.Passed | Should -BeTrue
+        }
+        Get-Tombstones $table | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Sync-EcommerceMigration refuses before it writes anything' -Tag Integration {
+    BeforeAll {
+        $script:table = New-SyncTable
+        $script:db = New-Db
+        $script:rs = Start-ReplicaSet @('--replica-set', 'rs0', '--oplog-size', '5')
+        $script:uri = Get-RsUri $rs $db
+        Add-Docs $uri $db 'products' @(New-ProductLines -Count 3 -Seed 61)
+        $script:secured = Start-ReplicaSet @('--replica-set', 'rs0', '--user', 'shop', '--password', 'S3cretPw')
+    }
+
+    It 'a standalone server: SyncNeedsReplicaSet, and no status item' {
+        $standalone = "$($env:ECOM_TEST_MONGO_URI)$db"
+        Add-Docs $standalone $db 'products' @(New-ProductLines -Count 3 -Seed 62)
+        $fresh = New-SyncTable
+        $e = try { Sync-EcommerceMigration -TableName $fresh -MongoUri $standalone -Entity Product -Drain -ErrorAction Stop; $null } catch { $_ }
+        $e.FullyQualifiedErrorId | Should -Match '^SyncNeedsReplicaSet'
+        $e.ErrorDetails.RecommendedAction + $e.Exception.Message | Should -Match 'replica set'
+        Get-StatusItem $fresh 'Product' | Should -BeNullOrEmpty
+        Get-EntityCount $fresh 'PRODUCT' | Should -Be 0
+    }
+
+    It 'a dump (-Path): SyncNeedsMongoSource' {
+        $file = Write-Lines @(New-ProductLines -Count 2 -Seed 63); $script:files.Add($file)
+        $e = try { Sync-EcommerceMigration -TableName $table -Path $file -Entity Product -ErrorAction Stop; $null } catch { $_ }
+        $e.FullyQualifiedErrorId | Should -Match '^SyncNeedsMongoSource'
+    }
+
+    It 'a user who may not read: SyncPrivilegeMissing' {
+        $fresh = New-SyncTable
+        $e = try { Sync-EcommerceMigration -TableName $fresh -MongoUri (Get-RsUri $secured $db) -Entity Product -Drain -ErrorAction Stop; $null } catch { $_ }
+        $e.FullyQualifiedErrorId | Should -Match '^SyncPrivilegeMissing'
+        $e.Exception.Message | Should -Match 'find'
+        Get-StatusItem $fresh 'Product' | Should -BeNullOrEmpty
+    }
+
+    It '-WhatIf checks the source and writes nothing' {
+        $fresh = New-SyncTable
+        $r = Sync-EcommerceMigration -TableName $fresh -MongoUri $uri -Entity Product -Drain -WhatIf
+        $r.WhatIf | Should -BeTrue
+        $r.Phase | Should -Be 'FullLoad'
+        Get-StatusItem $fresh 'Product' | Should -BeNullOrEmpty
+        Get-EntityCount $fresh 'PRODUCT' | Should -Be 0
+    }
+
+    It 'history lost: a resumed sync refuses with SyncHistoryLost; -Restart is safe and converges' {
+        $first = Sync-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Drain
+        $first.Phase | Should -Be 'Drained'
+        $before = Get-StatusItem $table 'Product'
+        # Ten changes through a five-entry oplog: the sync's resume point falls off.
+        for ($i = 0; $i -lt 10; $i++) {
+            $null = Invoke-MongoClient --uri $uri --db $db --collection products update --id ('{"$oid":"' + (New-ObjectIdText 61 ($i % 3)) + '"}') --update ('{"$set":{"price":' + (100 + $i) + '}}')
+        }
+        $e = try { Sync-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Drain -ErrorAction Stop; $null } catch { $_ }
+        $e.FullyQualifiedErrorId | Should -Match '^SyncHistoryLost'
+        $e.ErrorDetails.RecommendedAction | Should -Match '-Restart'
+        (Get-StatusItem $table 'Product').SyncResumeToken.S | Should -Be $before.SyncResumeToken.S
+        (Test-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Full).Different | Should -Be 3
+        $restarted = Sync-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Drain -Restart
+        $restarted.Phase | Should -Be 'Drained'
+        $restarted.FullLoad.Written | Should -Be 3
+        (Test-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Full).Passed | Should -BeTrue
+    }
+
+    It 'a second sync of one entity while the first runs: MigrationAlreadyRunning' {
+        $busy = New-SyncTable
+        $child = Start-PwshProcess @"
+Import-Module '$env:ECOM_MODULE_PATH'
+Sync-EcommerceMigration -TableName '$busy' -MongoUri '$uri' -Entity Product *>> '$script:childLog'
+"@
+        try {
+            $null = Wait-Phase $busy 'Product' 'Streaming' -Child $child
+            $e = try { Sync-EcommerceMigration -TableName $busy -MongoUri $uri -Entity Product -Drain -ErrorAction Stop; $null } catch { $_ }
+            $e.FullyQualifiedErrorId | Should -Match '^MigrationAlreadyRunning'
+            $e.Exception.Message | Should -Match "$($child.Id)"
+        }
+        finally { $child.Kill($true); $child.WaitForExit() }
+    }
+}
+
+Describe 'A tombstone is not a product' -Tag Integration {
+    It 'Get-EcommerceProduct and Set-EcommerceProduct do not see a tombstone; Test -Full reports it as Extra' {
+        $table = New-SyncTable
+        $rs = Start-ReplicaSet @('--replica-set', 'rs0')
+        $db = New-Db
+        $uri = Get-RsUri $rs $db
+        Add-Docs $uri $db 'products' @(New-ProductLines -Count 2 -Seed 71)
+        $null = Sync-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Drain
+        $null = Invoke-AwsCli dynamodb put-item --table-name $table --item '{"PK":{"S":"PRODUCT#gone1"},"SK":{"S":"PRODUCT#gone1"},"id":{"S":"gone1"},"entityType":{"S":"TOMBSTONE"},"_syncVersion":{"N":"99"}}'
+        Get-EcommerceProduct -TableName $table -Id 'gone1' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e = try { Set-EcommerceProduct -TableName $table -Id 'gone1' -Price 5 -Confirm:$false -ErrorAction Stop; $null } catch { $_ }
+        $e | Should -Not -BeNullOrEmpty
+        (Invoke-AwsCli dynamodb get-item --table-name $table --key '{"PK":{"S":"PRODUCT#gone1"},"SK":{"S":"PRODUCT#gone1"}}').Item.entityType.S | Should -Be 'TOMBSTONE'
+        $v = Test-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Full
+        $v.Passed | Should -BeFalse
+        $v.Extra | Should -Be 1
+        @($v.Mismatches | Where-Object { $_.Kind -eq 'Extra' -and $_.Id -eq 'gone1' }).Count | Should -Be 1
+    }
+}
