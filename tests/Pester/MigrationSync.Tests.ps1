@@ -129,6 +129,7 @@ Describe 'Sync-EcommerceMigration while the application writes' -Tag Integration
         $until = [DateTime]::UtcNow.AddMinutes(10).ToString('o')
         $script:child = Start-PwshProcess @"
 Import-Module '$env:ECOM_MODULE_PATH'
+Set-Location '$([System.IO.Path]::GetTempPath())'
 Sync-EcommerceMigration -TableName '$table' -MongoUri '$uri' -Entity Product, User -MaxConcurrency 1 -Until '$until' *>> '$script:childLog'
 "@
         $script:duringLoad = Wait-Phase $table 'Product' 'FullLoad' -Child $child
@@ -242,6 +243,7 @@ Describe 'Sync-EcommerceMigration killed (kill -9) in the middle, then run again
         Add-Docs $uri $db 'users' @(New-UserLines -Count 100 -Seed 52)
         $sync = @"
 Import-Module '$env:ECOM_MODULE_PATH'
+Set-Location '$([System.IO.Path]::GetTempPath())'
 Sync-EcommerceMigration -TableName '$table' -MongoUri '$uri' -Entity Product, User -MaxConcurrency 1 *>> '$script:childLog'
 "@
         # First process: killed while its full load runs and the application writes.
@@ -355,6 +357,7 @@ Describe 'Sync-EcommerceMigration refuses before it writes anything' -Tag Integr
         $busy = New-SyncTable
         $child = Start-PwshProcess @"
 Import-Module '$env:ECOM_MODULE_PATH'
+Set-Location '$([System.IO.Path]::GetTempPath())'
 Sync-EcommerceMigration -TableName '$busy' -MongoUri '$uri' -Entity Product *>> '$script:childLog'
 "@
         try {

@@ -1,0 +1,114 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Sync-EcommerceMigration under a steady source load: apply rate, lag (median, max) and how long -Drain takes once writes stop.
+.DESCRIPTION
+    Not a test: nothing fails on a missed target (lag under 2 s, -Drain within 5 s of the last write). Needs the environment
+    `build.ps1 Test` sets up (AWS_ENDPOINT_URL of a moto server, ECOM_MONGOWIRE_DLL, ECOM_MODULE_PATH); starts its own
+    MongoWire replica set. Steps: seed -Count products; start the sync in a child pwsh (streams until killed); once it
+    streams, the application simulator (MongoWire.dll client apply, MongoDB.Driver) writes -Rate mixed changes a second
+    (price/stock updates, renames, inserts, deletes) for -Seconds; the status item's SyncLagSeconds is sampled every
+    0.5 s (the sync writes it every 3 s with its lease renewal); then the child is killed (kill -9: the cut-over's
+    Stop-Job) and, once its lease has expired, `Sync-EcommerceMigration -Drain` is timed in a fresh process.
+.EXAMPLE
+    dotnet pwsh bench/Invoke-SyncBenchmark.ps1 -Count 5000 -Rate 500 -Seconds 30
+#>
+param(
+    [int] $Count = 5000,
+    [int] $Rate = 500,
+    [int] $Seconds = 30,
+    [int] $MaxConcurrency = 8
+)
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot '../tests/Pester/TestHelpers.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot '../tests/Pester/MigrationHelpers.psm1') -Force
+Import-EcommerceAws
+$env:ECOM_MIGRATION_LEASE_SECONDS = '3'
+$dll = $env:ECOM_MONGOWIRE_DLL
+
+$startInfo = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+foreach ($a in @($dll, 'serve', '--port', '0', '--exit-on-stdin-eof', '--replica-set', 'rs0', '--oplog-size', '1000000')) { $startInfo.ArgumentList.Add($a) }
+$startInfo.UseShellExecute = $false; $startInfo.RedirectStandardOutput = $true; $startInfo.RedirectStandardInput = $true
+$server = [System.Diagnostics.Process]::Start($startInfo)
+$child = $null
+$table = New-TestName 'syncbench'
+try {
+    if ($server.StandardOutput.ReadLine() -notmatch '^LISTENING (\d+)$') { throw 'MongoWire did not start' }
+    $db = 'bench'
+    $uri = "mongodb://127.0.0.1:$($Matches[1])/$db`?replicaSet=rs0"
+    $null = New-EcommerceTable -TableName $table -Confirm:$false
+    $seed = Write-Lines @(New-ProductLines -Count $Count -Seed 91)
+    $null = Invoke-MongoClient --uri $uri --db $db --collection products insert --file $seed
+
+    # The application's writes: 60 % price/stock updates, 15 % renames, 15 % inserts, 10 % deletes.
+    $total = $Rate * $Seconds
+    $ops = [System.Collections.Generic.List[string]]::new($total)
+    for ($i = 0; $i -lt $total; $i++) {
+        $p = ($i * 7919) % $Count
+        $id = '{"$oid":"' + (New-ObjectIdText 91 $p) + '"}'
+        switch ($i % 20) {
+            { $_ -lt 12 } { $ops.Add('{"op":"update","id":' + $id + ',"update":{"$set":{"price":' + (1000 + $i) + '},"$inc":{"stock":{"$numberLong":"1"}}}}'); break }
+            { $_ -lt 15 } { $ops.Add('{"op":"update","id":' + $id + ',"update":{"$set":{"nameEn":"Renamed ' + $i + '","category":"Moved ' + ($i % 5) + '"}}}'); break }
+            { $_ -lt 18 } { $ops.Add('{"op":"insert","document":{"_id":{"$oid":"' + (New-ObjectIdText 92 $i) + '"},"nameEn":"New ' + $i + '","nameFr":"Nouveau","category":"Beauty","price":500,"currency":"XAF","stock":1}}'); break }
+            default { $ops.Add('{"op":"delete","id":' + $id + '}') }
+        }
+    }
+    $script = Write-Lines $ops.ToArray()
+
+    $log = Join-Path ([System.IO.Path]::GetTempPath()) "syncbench-$table.log"
+    $child = Start-PwshProcess @"
+Import-Module '$env:ECOM_MODULE_PATH'
+Set-Location '$([System.IO.Path]::GetTempPath())'
+Sync-EcommerceMigration -TableName '$table' -MongoUri '$uri' -Entity Product -MaxConcurrency $MaxConcurrency *>> '$log'
+"@
+    $load = [System.Diagnostics.Stopwatch]::StartNew()
+    do { Start-Sleep -Milliseconds 250; $s = Get-StatusItem $table 'Product' } until (($s -and $s.PSObject.Properties['SyncPhase'] -and $s.SyncPhase.S -eq 'Streaming') -or $child.HasExited)
+    if ($child.HasExited) { throw "the sync exited: $(Get-Content $log -Raw)" }
+    $fullLoadSeconds = $load.Elapsed.TotalSeconds
+    $appliedBefore = [long]$s.SyncEventsApplied.N
+
+    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @($dll, 'client', '--uri', $uri, 'apply', '--db', $db, '--collection', 'products', '--file', $script, '--rate', "$Rate")) { $info.ArgumentList.Add($a) }
+    $info.UseShellExecute = $false; $info.RedirectStandardOutput = $true
+    $app = [System.Diagnostics.Process]::Start($info)
+    $writing = [System.Diagnostics.Stopwatch]::StartNew()
+    $lags = [System.Collections.Generic.List[double]]::new()
+    while (-not $app.HasExited) {
+        Start-Sleep -Milliseconds 500
+        $s = Get-StatusItem $table 'Product'
+        if ($s -and $s.PSObject.Properties['SyncLagSeconds']) { $lags.Add([double]$s.SyncLagSeconds.N) }
+    }
+    $writeSeconds = $writing.Elapsed.TotalSeconds
+    Start-Sleep -Seconds 4   # one more status write
+    $s = Get-StatusItem $table 'Product'
+    $applied = [long]$s.SyncEventsApplied.N - $appliedBefore
+    $child.Kill($true); $child.WaitForExit()
+    $null = Wait-LeaseExpiry $table 'Product'
+    $drain = [System.Diagnostics.Stopwatch]::StartNew()
+    $drained = Sync-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Drain -MaxConcurrency $MaxConcurrency
+    $drainSeconds = $drain.Elapsed.TotalSeconds
+    $check = Test-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Full
+
+    $sorted = @($lags | Sort-Object)
+    $median = if ($sorted.Count) { $sorted[[int][math]::Floor(($sorted.Count - 1) / 2)] } else { [double]::NaN }
+    [pscustomobject]@{
+        Products           = $Count
+        FullLoadSeconds    = [math]::Round($fullLoadSeconds, 1)
+        TargetRate         = $Rate
+        WrittenOps         = $total
+        WriteSeconds       = [math]::Round($writeSeconds, 1)
+        SourceOpsPerSecond = [math]::Round($total / $writeSeconds, 0)
+        EventsApplied      = $applied
+        ApplyPerSecond     = [math]::Round($applied / ($writeSeconds + 4), 0)
+        LagMedianSeconds   = $median
+        LagMaxSeconds      = ($sorted | Measure-Object -Maximum).Maximum
+        DrainSeconds       = [math]::Round($drainSeconds, 1)
+        DrainEvents        = $drained.EventsThisRun
+        FullCheckPassed    = $check.Passed
+    }
+}
+finally {
+    if ($child -and -not $child.HasExited) { $child.Kill($true); $child.WaitForExit() }
+    if (-not $server.HasExited) { $server.Kill($true); $null = $server.WaitForExit(5000) }
+    Remove-EcommerceTable -TableName $table -Force -Confirm:$false -ErrorAction SilentlyContinue
+}
