@@ -397,7 +397,7 @@ namespace EcommerceAws.Engine.Assets
         }
 
         /// <summary>The ARN in the form CloudFront's own policies use (global: empty region), in the region's partition.</summary>
-        public static string DistributionArn(AwsPartition partition, string account, string id) => partition.Arn("cloudfront", "", account, $"distribution/{id}");
+        internal static string DistributionArn(AwsPartition partition, string account, string id) => partition.Arn("cloudfront", "", account, $"distribution/{id}");
 
         private static AwsPartition Partition(IOperationContext context) => AwsPartition.Of(AwsEnvironment.ResolveRegion(context.Aws));
 
