@@ -33,6 +33,7 @@ namespace EcommerceAws.Commands
 
         /// <summary><para>The target single table. Binds by property name from an EcommerceTableInfo or EcommerceStack.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         /// <summary><para>Entities to migrate. Default: all, in the order Category, Product, User, Order (the order is kept whatever order you list them in).</para></summary>

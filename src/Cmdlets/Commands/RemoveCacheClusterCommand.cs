@@ -25,6 +25,7 @@ namespace EcommerceAws.Commands
     {
         /// <summary><para>Id of the cache to delete (cache cluster id, replication group id or serverless cache name).</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(CacheClusterIdCompleter))]
         public string CacheClusterId { get; set; }
 
         /// <summary><para>Wait until the cache is gone instead of returning once the deletion has started.</para></summary>
