@@ -10,7 +10,9 @@
       Package    Build, then Publish-PSResource the module as out/package/EcommerceAws.<version>.nupkg (a local
                  file repository: Register-PSResourceRepository -Uri <it>; Install-PSResource EcommerceAws)
       Test       Build, Package, start moto + redis-server + the MongoDB wire test server on free 127.0.0.1 ports,
-                 run Pester (NUnit XML to out/test-results.xml), stop the services, print 'N passed, N failed'
+                 run Pester (NUnit XML to out/test-results.xml), stop the services, print 'N passed, N failed'.
+                 -Tag Unit runs the fast tier only (no services); -Tag Integration the rest
+      RunTests   (internal) one worker of a parallel Test run: its own stand-ins, no build
       StandIns   Build, start the stand-ins for your own experiments (the MongoDB server loaded with the sample
                  shop), print the environment to paste (PowerShell and bash), stop them on Ctrl+C
       Demo       Build, start the stand-ins, run samples/Invoke-Demo.ps1 against them, stop them
@@ -21,12 +23,14 @@
 .EXAMPLE
     dotnet pwsh ./build.ps1 Test -TestPath tests/Pester/EcommerceTable.Tests.ps1
 .EXAMPLE
+    dotnet pwsh ./build.ps1 Test -Tag Unit
+.EXAMPLE
     dotnet pwsh ./build.ps1 StandIns
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Bootstrap', 'Build', 'Package', 'Test', 'StandIns', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Bootstrap', 'Build', 'Package', 'Test', 'RunTests', 'StandIns', 'Demo', 'Bench', 'Clean')]
     [string[]] $Task = @('Build'),
 
     # Pester paths to run (default: tests/Pester).
@@ -34,6 +38,16 @@ param(
 
     # Only tests whose full name matches one of these wildcards.
     [string[]] $TestName,
+
+    # Only tests with one of these Pester tags: Unit (no services, about a minute) or Integration. Default: all.
+    [string[]] $Tag,
+
+    # Test processes running at once, each with its own stand-ins. Default: one per core (at least 2) for the whole
+    # suite, 1 for -TestPath or -Tag Unit.
+    [int] $Workers = 0,
+
+    # (internal) the index of a RunTests worker.
+    [int] $Worker = 0,
 
     # Arguments passed on to the benchmark script.
     [hashtable] $BenchParameters = @{},
@@ -50,6 +64,9 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
+# 'a,b' arrives as one string through 'pwsh -File': split lists.
+$Tag = @($Tag | ForEach-Object { $_ -split ',' } | ForEach-Object Trim | Where-Object { $_ })
+foreach ($t in $Tag) { if ($t -notin 'Unit', 'Integration') { throw "-Tag takes Unit or Integration, not '$t'." } }
 $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'EcommerceAws'
@@ -276,8 +293,14 @@ function Start-StandIns {
         $services.Values | Stop-TestService
         throw
     }
+    Set-TestEnvironment -AwsEndpointUrl $services.Moto.Url
+    $env:ECOM_TEST_REDIS_URL = $services.Redis.Url
+    $services
+}
+
+function Set-TestEnvironment([string] $AwsEndpointUrl) {
     # Local stand-ins only: dummy credentials, an isolated AWS config, no instance metadata lookups.
-    $env:AWS_ENDPOINT_URL = $services.Moto.Url
+    $env:AWS_ENDPOINT_URL = $AwsEndpointUrl
     $env:AWS_ACCESS_KEY_ID = 'testing'
     $env:AWS_SECRET_ACCESS_KEY = 'testing'
     Remove-Item Env:AWS_SESSION_TOKEN, Env:AWS_PROFILE -ErrorAction SilentlyContinue
@@ -286,11 +309,9 @@ function Start-StandIns {
     $env:AWS_EC2_METADATA_DISABLED = 'true'
     $env:AWS_CONFIG_FILE = Join-Path $Out 'aws-config-none'
     $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $Out 'aws-credentials-none'
-    $env:ECOM_TEST_REDIS_URL = $services.Redis.Url
     $env:ECOM_REPO_ROOT = $Root
     $env:ECOM_MODULE_PATH = $ModuleOut
     $env:ECOM_PACKAGE_PATH = $PackageOut
-    $services
 }
 
 function Invoke-StandIns {
@@ -343,21 +364,32 @@ function Invoke-StandIns {
     }
 }
 
-function Invoke-Test {
+function Invoke-PesterRun {
+    <#
+    Runs Pester once in this process against its own stand-ins and returns a summary: counts, failed test names and the
+    seconds each file took. Used directly (one file, -TestPath, -Tag Unit) and by each worker of a parallel run.
+    #>
+    param([string[]] $Paths, [string] $ResultPath, [string] $Verbosity = 'Detailed')
     $pesterPath = Get-PesterModulePath
     if (-not (Test-Path $pesterPath)) { throw "Pester $PesterVersion is missing: run ./build.ps1 Bootstrap." }
     Import-Module $pesterPath -RequiredVersion $PesterVersion -Force
-    $services = Start-StandIns
+    $unitOnly = $Tag -and -not ($Tag -contains 'Integration')
+    if ($unitOnly) {
+        # The fast tier needs no service: an AWS call that slipped in meets a closed port at once, never real AWS.
+        Set-TestEnvironment -AwsEndpointUrl "http://127.0.0.1:$(Get-FreePort)"
+        $services = @{}
+    }
+    else { $services = Start-StandIns }
     try {
         $config = New-PesterConfiguration
-        # 'a,b' arrives as one string through 'pwsh -File': split it.
-        $config.Run.Path = if ($TestPath) { @($TestPath -split ',' | ForEach-Object { Join-Path $Root $_.Trim() }) } else { Join-Path $Root 'tests/Pester' }
+        $config.Run.Path = $Paths
         $config.Run.PassThru = $true
-        $config.Output.Verbosity = 'Detailed'
+        $config.Output.Verbosity = $Verbosity
         $config.TestResult.Enabled = $true
         $config.TestResult.OutputFormat = 'NUnitXml'
-        $config.TestResult.OutputPath = Join-Path $Out 'test-results.xml'
+        $config.TestResult.OutputPath = $ResultPath
         if ($TestName) { $config.Filter.FullName = @($TestName -split ',') }
+        if ($Tag) { $config.Filter.Tag = @($Tag -split ',') }
         $result = Invoke-Pester -Configuration $config
     }
     finally {
@@ -365,12 +397,91 @@ function Invoke-Test {
         $services.Values | Stop-TestService
     }
     if (-not $result) { throw 'Pester did not return a result.' }
-    $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    $failedNames = [System.Collections.Generic.List[string]]::new()
+    foreach ($test in $result.Failed) { $failedNames.Add($test.ExpandedPath) }
+    foreach ($block in $result.FailedBlocks) { $failedNames.Add("$($block.ExpandedPath) (block)") }
+    foreach ($container in $result.FailedContainers) { $failedNames.Add("$($container.Item) (file)") }
+    # A skipped test hides a regression as well as a failed one: it counts as failed unless its reason names one of the
+    # accepted causes (Set-ItResult -Skipped -Because 'accepted-skip:<cause>: ...').
+    $acceptedSkips = @('not-root')
+    foreach ($test in $result.Skipped) {
+        $reason = (@($test.ErrorRecord) | ForEach-Object { $_.Exception.Message }) -join ' '
+        $cause = if ($reason -match 'accepted-skip:([\w-]+)') { $Matches[1] }
+        if ($cause -notin $acceptedSkips) { $failedNames.Add("$($test.ExpandedPath) (skipped without an accepted reason: $reason)") }
+    }
+    $seconds = @{}
+    foreach ($container in $result.Containers) { $seconds[[System.IO.Path]::GetFileName("$($container.Item)")] = [math]::Round($container.Duration.TotalSeconds, 1) }
+    [pscustomobject]@{ Passed = $result.PassedCount; Failed = $failedNames.Count; Skipped = $result.SkippedCount; FailedNames = @($failedNames); Seconds = $seconds }
+}
+
+function Write-TestSummary($Summary) {
     # The plain closing line CI reads; zero tests run is a failure too.
+    foreach ($name in $Summary.FailedNames) { Write-Host "FAILED: $name" -ForegroundColor Red }
     Write-Host ''
-    Write-Output "$($result.PassedCount) passed, $failed failed, $($result.SkippedCount) skipped"
-    if ($failed -gt 0) { throw "$failed test(s) or test blocks failed." }
-    if ($result.PassedCount -eq 0) { throw 'No test ran.' }
+    Write-Output "$($Summary.Passed) passed, $($Summary.Failed) failed, $($Summary.Skipped) skipped"
+    if ($Summary.Failed -gt 0) { throw "$($Summary.Failed) test(s) or test blocks failed." }
+    if ($Summary.Passed -eq 0) { throw 'No test ran.' }
+}
+
+function Invoke-Test {
+    $paths = if ($TestPath) { @($TestPath -split ',' | ForEach-Object { Join-Path $Root $_.Trim() }) } else { @(Join-Path $Root 'tests/Pester') }
+    $unitOnly = $Tag -and -not ($Tag -contains 'Integration')
+    $workers = if ($Workers -gt 0) { $Workers } elseif ($TestPath -or $unitOnly) { 1 } else { [math]::Max(2, [Environment]::ProcessorCount) }
+    if ($workers -eq 1) {
+        Write-TestSummary (Invoke-PesterRun -Paths $paths -ResultPath (Join-Path $Out 'test-results.xml'))
+        return
+    }
+
+    # Parallel: the test files are dealt to N workers, each a pwsh process with its own moto, redis and MongoDB wire
+    # server (so no test sees another's state), longest files first by the last recorded durations.
+    $files = @(Get-ChildItem $paths -Recurse -Filter '*.Tests.ps1' | Sort-Object FullName)
+    $known = @{}
+    $durationsFile = Join-Path $Root 'tests/durations.json'
+    if (Test-Path $durationsFile) { (Get-Content -Raw $durationsFile | ConvertFrom-Json).PSObject.Properties | ForEach-Object { $known[$_.Name] = [double]$_.Value } }
+    $weighted = $files | ForEach-Object { [pscustomobject]@{ File = $_; Weight = if ($known.ContainsKey($_.Name)) { $known[$_.Name] } else { $_.Length / 200 } } } |
+        Sort-Object Weight -Descending
+    $shards = @(1..$workers | ForEach-Object { [pscustomobject]@{ Files = [System.Collections.Generic.List[string]]::new(); Weight = 0.0 } })
+    foreach ($w in $weighted) { $lightest = $shards | Sort-Object Weight | Select-Object -First 1; $lightest.Files.Add($w.File.FullName); $lightest.Weight += $w.Weight }
+
+    Write-Step "Running $($files.Count) test files in $workers workers"
+    $null = New-Item -ItemType Directory -Force -Path $LogDirectory
+    $pwsh = @(Get-PwshCommand)
+    $running = for ($i = 0; $i -lt $workers; $i++) {
+        $log = Join-Path $LogDirectory "test-worker-$i.log"
+        $summaryPath = Join-Path $Out "test-worker-$i.json"
+        Remove-Item $summaryPath -ErrorAction SilentlyContinue
+        $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'build.ps1'), 'RunTests',
+            '-TestPath', ($shards[$i].Files -join ','), '-Worker', "$i")
+        if ($TestName) { $arguments += @('-TestName', ($TestName -join ',')) }
+        if ($Tag) { $arguments += @('-Tag', ($Tag -join ',')) }
+        Write-Host "    worker ${i}: $($shards[$i].Files.Count) files (~$([math]::Round($shards[$i].Weight)) s), log $log"
+        [pscustomobject]@{
+            Index = $i; Log = $log; Summary = $summaryPath
+            Process = Start-Process -FilePath $pwsh[0] -ArgumentList $arguments -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
+        }
+    }
+    $total = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; FailedNames = [System.Collections.Generic.List[string]]::new(); Seconds = @{} }
+    foreach ($worker in $running) {
+        $worker.Process.WaitForExit()
+        Write-Step "Worker $($worker.Index) finished"
+        Get-Content $worker.Log | Write-Host
+        if (Test-Path "$($worker.Log).err") { Get-Content "$($worker.Log).err" | Write-Host }
+        if (-not (Test-Path $worker.Summary)) { $total.Failed++; $total.FailedNames.Add("worker $($worker.Index) crashed (exit code $($worker.Process.ExitCode))"); continue }
+        $summary = Get-Content -Raw $worker.Summary | ConvertFrom-Json
+        $total.Passed += $summary.Passed; $total.Failed += $summary.Failed; $total.Skipped += $summary.Skipped
+        foreach ($name in $summary.FailedNames) { $total.FailedNames.Add($name) }
+        foreach ($p in $summary.Seconds.PSObject.Properties) { $total.Seconds[$p.Name] = $p.Value }
+    }
+    # Durations of this run, to balance the next one (copy to tests/durations.json to change the committed balance).
+    $total.Seconds | ConvertTo-Json | Set-Content (Join-Path $Out 'test-durations.json')
+    Write-TestSummary $total
+}
+
+function Invoke-TestWorker {
+    # One worker of a parallel Test run: its own stand-ins, its share of the files, a summary for the coordinator.
+    $paths = @($TestPath -split ',' | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+    $summary = Invoke-PesterRun -Paths $paths -ResultPath (Join-Path $Out "test-results-$Worker.xml")
+    $summary | ConvertTo-Json -Depth 5 | Set-Content (Join-Path $Out "test-worker-$Worker.json")
 }
 
 function Invoke-WithStandIns([string] $Script, [hashtable] $Parameters = @{}) {
@@ -399,6 +510,7 @@ foreach ($step in $Task) {
         'Build' { Invoke-Build }
         'Package' { Invoke-BuildUnlessSkipped; Invoke-Package }
         'Test' { Invoke-Bootstrap; Invoke-BuildUnlessSkipped; Invoke-Package; Invoke-Test }
+        'RunTests' { Invoke-TestWorker }
         'StandIns' { Invoke-Bootstrap; Invoke-BuildUnlessSkipped; Invoke-StandIns }
         'Demo' {
             Invoke-Bootstrap; Invoke-BuildUnlessSkipped

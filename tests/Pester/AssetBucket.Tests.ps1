@@ -18,7 +18,7 @@ AfterAll {
     }
 }
 
-Describe 'New-AssetBucket' {
+Describe 'New-AssetBucket' -Tag Integration {
     Context 'defaults: a private, versioned, encrypted bucket' {
         BeforeAll {
             $name = New-Bucket
@@ -205,14 +205,14 @@ Describe 'New-AssetBucket' {
     }
 }
 
-Describe 'Get-AssetBucket' {
+Describe 'Get-AssetBucket' -Tag Integration {
     It 'reports a missing bucket as a non-terminating BucketNotFound' {
         Get-AssetBucket -BucketName (New-TestName 'none') -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'BucketNotFound,*'
     }
 }
 
-Describe 'Remove-AssetBucket' {
+Describe 'Remove-AssetBucket' -Tag Integration {
     BeforeAll {
         $name = New-Bucket 'remove'
         New-AssetBucket -BucketName $name -Confirm:$false | Out-Null

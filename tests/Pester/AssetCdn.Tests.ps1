@@ -35,7 +35,7 @@ AfterAll {
     Remove-Item $script:requestLog -ErrorAction SilentlyContinue
 }
 
-Describe 'New-AssetCdn' {
+Describe 'New-AssetCdn' -Tag Integration {
     Context 'bucket | New-AssetCdn' {
         BeforeAll {
             $bucketInfo = New-Bucket
@@ -195,7 +195,7 @@ Describe 'New-AssetCdn' {
     }
 }
 
-Describe 'Remove-AssetCdn' {
+Describe 'Remove-AssetCdn' -Tag Integration {
     BeforeAll {
         $bucket = (New-Bucket 'rm').BucketName
         $keep = @{ Version = '2012-10-17'; Statement = @(@{ Sid = 'TeamRead'; Effect = 'Allow'; Principal = @{ AWS = 'arn:aws:iam::123456789012:root' }; Action = 's3:GetObject'; Resource = "arn:aws:s3:::$bucket/*" }) }

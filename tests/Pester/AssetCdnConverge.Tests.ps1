@@ -19,8 +19,9 @@ BeforeAll {
 
     function Get-Config { (Invoke-AwsCli cloudfront get-distribution-config --id $script:id).DistributionConfig }
     # UpdateDistribution requests we sent for this distribution (from the JSON request log, with headers).
+    # The "no update" checks below are only as good as this log: a missing or empty log is an error, never "no requests".
     function Get-UpdateRequest {
-        if (-not (Test-Path $script:awsLog)) { return @() }
+        if (-not (Test-Path $script:awsLog)) { throw "The request log $($script:awsLog) was not written: ECOM_AWS_REQUEST_LOG is not honoured." }
         @(Get-Content $script:awsLog | ForEach-Object { $_ | ConvertFrom-Json } |
             Where-Object { $_.service -eq 'cloudfront' -and $_.method -eq 'PUT' -and $_.uri -like "*/distribution/$($script:id)/config" })
     }
@@ -37,7 +38,13 @@ AfterAll {
     Remove-Item $script:cfLog, $script:awsLog -ErrorAction SilentlyContinue
 }
 
-Describe 'New-AssetCdn on a bucket that already has its distribution' {
+Describe 'New-AssetCdn on a bucket that already has its distribution' -Tag Integration {
+    It 'the request log holds the first run''s CreateDistribution (so the "no update" checks below can fail)' {
+        $created = @(Get-Content $script:awsLog | ForEach-Object { $_ | ConvertFrom-Json } |
+            Where-Object { $_.service -eq 'cloudfront' -and $_.method -eq 'POST' -and $_.uri -match '/distribution(\?WithTags)?$' })
+        $created.Count | Should -BeGreaterOrEqual 1
+    }
+
     It 'a run without changed parameters sends no UpdateDistribution and reports no change' {
         $again = New-AssetCdn -BucketName $script:bucket -Confirm:$false
         $again.DistributionId | Should -Be $script:id

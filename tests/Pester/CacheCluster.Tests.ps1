@@ -22,7 +22,7 @@ AfterAll {
     }
 }
 
-Describe 'New-CacheCluster' {
+Describe 'New-CacheCluster' -Tag Integration {
     Context 'SingleNode (default, the guide''s create-cache-cluster)' {
         BeforeAll {
             $id = New-CacheId
@@ -221,7 +221,7 @@ Describe 'New-CacheCluster' {
     }
 }
 
-Describe 'Get-CacheCluster' {
+Describe 'Get-CacheCluster' -Tag Integration {
     It 'reports a missing id as a non-terminating CacheClusterNotFound and still returns the others' {
         $id = New-CacheId 'get'
         New-CacheCluster -CacheClusterId $id -Confirm:$false -WarningAction SilentlyContinue | Out-Null
@@ -231,7 +231,7 @@ Describe 'Get-CacheCluster' {
     }
 }
 
-Describe 'Remove-CacheCluster' {
+Describe 'Remove-CacheCluster' -Tag Integration {
     It '-WhatIf deletes nothing' {
         $id = New-CacheId 'rmwhatif'
         New-CacheCluster -CacheClusterId $id -Confirm:$false -WarningAction SilentlyContinue | Out-Null

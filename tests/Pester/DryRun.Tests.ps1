@@ -11,7 +11,7 @@ AfterAll {
     foreach ($name in $tables) { Remove-EcommerceTable -TableName $name -Force -Confirm:$false -ErrorAction SilentlyContinue }
 }
 
-Describe '$WhatIfPreference is a dry run, like -WhatIf' {
+Describe '$WhatIfPreference is a dry run, like -WhatIf' -Tag Integration {
     It 'Clear-EcommerceCache lists the keys it would delete and deletes none' {
         $prefix = "$(New-TestName 'dry'):"
         "SET ${prefix}products:all []", "SET ${prefix}product:p1 x" | & redis-cli -u $redis | Out-Null

@@ -35,7 +35,7 @@ AfterAll {
     foreach ($bucket in $script:buckets) { Test-AwsCli s3api delete-bucket --bucket $bucket | Out-Null }
 }
 
-Describe 'New-EcommerceAlarm' {
+Describe 'New-EcommerceAlarm' -Tag Integration {
     Context 'for a whole stack' {
         BeforeAll {
             $stack = New-Stack
@@ -171,7 +171,7 @@ Describe 'New-EcommerceAlarm' {
     }
 }
 
-Describe 'Get-EcommerceAlarm' {
+Describe 'Get-EcommerceAlarm' -Tag Integration {
     BeforeAll {
         $stack = New-Stack
         New-EcommerceAlarm -TableName $stack.TableName -CacheClusterId $stack.CacheClusterId -Confirm:$false | Out-Null
@@ -196,7 +196,7 @@ Describe 'Get-EcommerceAlarm' {
     }
 }
 
-Describe 'Remove-EcommerceAlarm' {
+Describe 'Remove-EcommerceAlarm' -Tag Integration {
     It '-WhatIf deletes nothing' {
         $stack = New-Stack
         New-EcommerceAlarm -TableName $stack.TableName -BucketName $stack.BucketName -Confirm:$false | Out-Null

@@ -10,7 +10,7 @@ BeforeAll {
     }
 }
 
-Describe 'Clear-EcommerceCache' {
+Describe 'Clear-EcommerceCache' -Tag Integration {
     BeforeEach {
         $script:prefix = "$(New-TestName 'clr'):"
         $lines = @(1..1200 | ForEach-Object { "SET ${prefix}product:p$_ x" }) + @("SET ${prefix}products:Electronics []", "SET ${prefix}products:all []", "SET ${prefix}session:keep me")
@@ -64,7 +64,7 @@ Describe 'Clear-EcommerceCache' {
     }
 }
 
-Describe 'Initialize-EcommerceCache' {
+Describe 'Initialize-EcommerceCache' -Tag Integration {
     BeforeAll {
         $script:table = New-TestName 'warm'
         New-EcommerceTable -TableName $table -Confirm:$false | Out-Null
@@ -109,7 +109,7 @@ Describe 'Initialize-EcommerceCache' {
     }
 }
 
-Describe 'Redis with an auth token' {
+Describe 'Redis with an auth token' -Tag Integration {
     BeforeAll {
         $script:token = 'Tok3n-' + [guid]::NewGuid().ToString('N')
         $script:private = Start-RedisServer -LogDirectory (Join-Path $TestDrive 'redis') -RequirePass $token

@@ -13,7 +13,7 @@ AfterAll {
     if (Test-AwsCli s3api head-bucket --bucket $bucket) { Invoke-AwsCli s3api delete-bucket --bucket $bucket | Out-Null }
 }
 
-Describe 'Test-EcommerceConnection' {
+Describe 'Test-EcommerceConnection' -Tag Integration {
     It 'gives one reachable row per given service and skips the CDN with a note' {
         $rows = [pscustomobject]@{ TableName = $table; BucketName = $bucket; RedisUrl = $env:ECOM_TEST_REDIS_URL; MongoUri = $env:ECOM_TEST_MONGO_URI } |
             Test-EcommerceConnection

@@ -22,7 +22,7 @@ AfterAll {
     if ($keys) { & redis-cli -u $env:ECOM_TEST_REDIS_URL UNLINK @keys | Out-Null }
 }
 
-Describe 'New-EcommerceProduct' {
+Describe 'New-EcommerceProduct' -Tag Integration {
     BeforeAll { $product = New-Product -Category 'Electronics' -Name 'Tecno Spark 20' }
 
     It 'returns a typed EcommerceProduct with a sortable 24-hex id' {
@@ -86,7 +86,7 @@ Describe 'New-EcommerceProduct' {
     }
 }
 
-Describe 'Get-EcommerceProduct' {
+Describe 'Get-EcommerceProduct' -Tag Integration {
     BeforeAll {
         # four categories, one of them not in the guide's hard-coded list, more than one page in one
         $script:cats = @('Electronics', 'Clothing', 'Home & Kitchen', "Artisanat $(Get-Random)")
@@ -118,7 +118,7 @@ Describe 'Get-EcommerceProduct' {
     }
 }
 
-Describe 'Read-through cache' {
+Describe 'Read-through cache' -Tag Integration {
     BeforeAll { $script:p = New-Product -Category 'Cached' -Name 'Cached phone' }
 
     It 'misses, fills product:ID with TTL 3600, then hits' {
@@ -188,7 +188,7 @@ Describe 'Read-through cache' {
     }
 }
 
-Describe 'Set-/Remove-EcommerceProduct safety' {
+Describe 'Set-/Remove-EcommerceProduct safety' -Tag Integration {
     It 'Set- never upserts: a missing id is ProductNotFound and no item appears' {
         Get-ErrorId { Set-EcommerceProduct -TableName $table -Id 'missing00000000000000000' -Price 5 -Confirm:$false } | Should -BeLike 'ProductNotFound,*'
         Get-Item 'missing00000000000000000' | Should -BeNullOrEmpty

@@ -9,7 +9,7 @@ AfterAll {
     Remove-EcommerceStack -Name $name -Force -Confirm:$false -ErrorAction SilentlyContinue
 }
 
-Describe 'New-EcommerceStack' {
+Describe 'New-EcommerceStack' -Tag Integration {
     It 'creates table, bucket, CDN and cache cluster with derived names' {
         $stack | Should -BeOfType ([EcommerceAws.Output.EcommerceStack])
         $stack.TableName | Should -Be $name
@@ -60,7 +60,7 @@ Describe 'New-EcommerceStack' {
     }
 }
 
-Describe 'Get-EcommerceStack' {
+Describe 'Get-EcommerceStack' -Tag Integration {
     It 'finds the same resources by name' {
         $found = Get-EcommerceStack -Name $name
         $found.DistributionId | Should -Be $stack.DistributionId
@@ -69,7 +69,7 @@ Describe 'Get-EcommerceStack' {
     }
 }
 
-Describe 'Get-EcommerceEnvironment and Export-EcommerceEnvFile' {
+Describe 'Get-EcommerceEnvironment and Export-EcommerceEnvFile' -Tag Integration {
     It 'returns the guide''s Step 2 variables from the stack, without secrets' {
         $envVars = $stack | Get-EcommerceEnvironment -WarningAction SilentlyContinue
         $envVars.AWS_REGION | Should -Be 'us-east-1'
@@ -104,7 +104,7 @@ Describe 'Get-EcommerceEnvironment and Export-EcommerceEnvFile' {
     }
 }
 
-Describe 'Remove-EcommerceStack' {
+Describe 'Remove-EcommerceStack' -Tag Integration {
     It '-WhatIf lists every resource and deletes nothing' {
         # What-if lines go to the host, so read them from a transcript
         $transcript = Join-Path $TestDrive 'whatif.txt'

@@ -13,7 +13,7 @@ AfterAll {
     }
 }
 
-Describe 'New-EcommerceTable' {
+Describe 'New-EcommerceTable' -Tag Integration {
     Context 'on-demand (default)' {
         BeforeAll {
             $name = New-Table
@@ -139,7 +139,7 @@ Describe 'New-EcommerceTable' {
     }
 }
 
-Describe 'Get-EcommerceTable' {
+Describe 'Get-EcommerceTable' -Tag Integration {
     It 'finds tables by wildcard and reports a missing exact name as TableNotFound' {
         $prefix = New-TestName 'wild'
         $a = "$prefix-a"; $b = "$prefix-b"; $script:created.Add($a); $script:created.Add($b)
@@ -152,7 +152,7 @@ Describe 'Get-EcommerceTable' {
     }
 }
 
-Describe 'Remove-EcommerceTable' {
+Describe 'Remove-EcommerceTable' -Tag Integration {
     It 'refuses a protected table without -Force and leaves it in place' {
         $name = New-Table
         New-EcommerceTable -TableName $name -Confirm:$false | Out-Null

@@ -24,7 +24,7 @@ AfterAll {
     }
 }
 
-Describe 'Get-EcommerceIamPolicy covers every AWS operation the module calls' {
+Describe 'Get-EcommerceIamPolicy covers every AWS operation the module calls' -Tag Unit {
     It 'finds the calls by scanning the engine (a sanity floor, so a broken scan cannot pass silently)' {
         $called.Count | Should -BeGreaterThan 50
         # every client family the engine uses shows up in the scan
@@ -99,7 +99,7 @@ Describe 'Get-EcommerceIamPolicy covers every AWS operation the module calls' {
     }
 }
 
-Describe 'Get-EcommerceIamPolicy writes a valid IAM policy document' {
+Describe 'Get-EcommerceIamPolicy writes a valid IAM policy document' -Tag Integration {
     It 'parses as JSON with Version 2012-10-17 and an Allow statement with a unique Sid each' {
         $document = $policy.Json | ConvertFrom-Json
         $document.Version | Should -Be '2012-10-17'
@@ -163,7 +163,7 @@ Describe 'Get-EcommerceIamPolicy writes a valid IAM policy document' {
     }
 }
 
-Describe 'Get-EcommerceIamPolicy scopes resources to a stack' {
+Describe 'Get-EcommerceIamPolicy scopes resources to a stack' -Tag Integration {
     BeforeAll {
         $script:stackName = New-TestName 'iam'
         $script:stack = New-EcommerceStack -Name $stackName -Confirm:$false -WarningAction SilentlyContinue
@@ -222,7 +222,7 @@ Describe 'Get-EcommerceIamPolicy scopes resources to a stack' {
     }
 }
 
-Describe 'Get-EcommerceIamPolicy input errors' {
+Describe 'Get-EcommerceIamPolicy input errors' -Tag Unit {
     It 'rejects a malformed <Parameter> before any AWS call (<ErrorId>)' -ForEach @(
         @{ Parameter = 'DistributionId'; Value = 'not an id'; ErrorId = 'InvalidDistributionId' }
         @{ Parameter = 'BucketName'; Value = 'Bad_Bucket'; ErrorId = 'InvalidBucketName' }

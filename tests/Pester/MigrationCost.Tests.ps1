@@ -13,7 +13,7 @@ AfterAll {
     foreach ($t in $script:tables) { Remove-EcommerceTable -TableName $t -Force -Confirm:$false -ErrorAction SilentlyContinue }
 }
 
-Describe 'Measure-MigrationCost' {
+Describe 'Measure-MigrationCost' -Tag Integration {
     Context 'from a mongodump folder' {
         BeforeAll { $rows = Measure-MigrationCost -Path $script:dump }
 

@@ -41,7 +41,7 @@ AfterAll {
     foreach ($file in $script:files) { Remove-Item $file -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
-Describe 'Orders through the engine' {
+Describe 'Orders through the engine' -Tag Integration {
     BeforeAll {
         $table = New-MigrationTable
         $alice = New-ObjectIdText 0x0a11ce 1
@@ -103,7 +103,7 @@ Describe 'Orders through the engine' {
     }
 }
 
-Describe 'Categories through the engine' {
+Describe 'Categories through the engine' -Tag Integration {
     BeforeAll {
         $table = New-MigrationTable
         $names = 'Sports & Loisirs', 'Alimentation', 'Électronique', 'Beauté & Santé', 'Clothing', 'Home & Kitchen'
@@ -125,7 +125,7 @@ Describe 'Categories through the engine' {
     }
 }
 
-Describe 'mongodump .bson and .bson.gz give the same items as the JSON export' {
+Describe 'mongodump .bson and .bson.gz give the same items as the JSON export' -Tag Integration {
     BeforeAll {
         $gz = Join-Path $work 'products.bson.gz'
         $in = [System.IO.File]::OpenRead((Join-Path $Samples 'dump/shop/products.bson'))
@@ -162,7 +162,7 @@ Describe 'mongodump .bson and .bson.gz give the same items as the JSON export' {
     }
 }
 
-Describe 'Ctrl+C' {
+Describe 'Ctrl+C' -Tag Integration {
     BeforeAll {
         $table = New-MigrationTable
         $total = 10000
@@ -211,7 +211,7 @@ catch { "caught: `$(`$_.FullyQualifiedErrorId)" | Set-Content '$log' }
     }
 }
 
-Describe 'Stop() on a background runspace' {
+Describe 'Stop() on a background runspace' -Tag Integration {
     It 'leaves status Interrupted with a checkpoint' {
         $table = New-MigrationTable
         $file = New-TempFile (New-ProductLines -Count 10000 -Seed 12)
@@ -236,7 +236,7 @@ Describe 'Stop() on a background runspace' {
     }
 }
 
-Describe 'Provisioned table warning' {
+Describe 'Provisioned table warning' -Tag Integration {
     BeforeAll {
         $table = New-MigrationTable @{ BillingMode = 'Provisioned'; ReadCapacity = 1; WriteCapacity = 1 }
         $count = 700   # ~1 KB each, twice (table + GSI1) at 1 WCU: > 10 minutes
@@ -270,7 +270,7 @@ Describe 'Provisioned table warning' {
     }
 }
 
-Describe 'The sample shop (samples/dump/shop)' {
+Describe 'The sample shop (samples/dump/shop)' -Tag Integration {
     BeforeAll {
         $table = New-MigrationTable
         $results = Invoke-EcommerceMigration -TableName $table -Path (Join-Path $Samples 'dump/shop')

@@ -10,7 +10,7 @@ BeforeAll {
     $manifest = Import-PowerShellDataFile (Join-Path $env:ECOM_MODULE_PATH 'EcommerceAws.psd1')
 }
 
-Describe 'Module manifest' {
+Describe 'Module manifest' -Tag Unit {
     It 'targets PowerShell 7.4+ Core with a real version' {
         $manifest.PowerShellVersion | Should -Be '7.4'
         $manifest.CompatiblePSEditions | Should -Be @('Core')
@@ -30,7 +30,7 @@ Describe 'Module manifest' {
     }
 }
 
-Describe 'Cmdlet <Name> meets the module standards' -ForEach $cmdlets {
+Describe 'Cmdlet <Name> meets the module standards' -ForEach $cmdlets -Tag Unit {
     BeforeAll {
         $command = Get-Command $Name
         $help = Get-Help $Name -Full
@@ -82,7 +82,7 @@ Describe 'Cmdlet <Name> meets the module standards' -ForEach $cmdlets {
     }
 }
 
-Describe 'Assembly wiring (docs/DESIGN.md, "Layers and load contexts")' {
+Describe 'Assembly wiring (docs/DESIGN.md, "Layers and load contexts")' -Tag Integration {
     It 'the cmdlet assembly references the engine and the shared types, and no AWSSDK, MongoDB or Redis assembly' {
         $references = [EcommerceAws.Internal.EcommerceCmdlet].Assembly.GetReferencedAssemblies().Name
         $references | Should -Contain 'EcommerceAws.Engine'
@@ -109,7 +109,7 @@ Describe 'Assembly wiring (docs/DESIGN.md, "Layers and load contexts")' {
     }
 }
 
-Describe 'Dependency isolation' {
+Describe 'Dependency isolation' -Tag Integration {
     It 'imports and works after another module loaded AWSSDK.Core 3.7 and MongoDB.Driver 2.30' {
         $conflicting = Join-Path $env:ECOM_REPO_ROOT 'out/fixtures/ConflictingModule/ConflictingModule.dll'
         $table = New-TestName 'isolation'
@@ -134,7 +134,7 @@ Remove-EcommerceTable -TableName $table -Force -Confirm:`$false
     }
 }
 
-Describe 'Common AWS parameters' {
+Describe 'Common AWS parameters' -Tag Unit {
     It 'stops with AwsRegionMissing before any call when no region can be found' {
         $result = Invoke-FreshPwsh @"
 Remove-Item Env:AWS_REGION, Env:AWS_DEFAULT_REGION -ErrorAction SilentlyContinue

@@ -72,7 +72,7 @@ BeforeAll {
     }
 }
 
-Describe 'MongoWire fixture: bulk data and cursors' {
+Describe 'MongoWire fixture: bulk data and cursors' -Tag Integration {
     BeforeAll {
         $script:BulkDb = New-TestDatabaseName
         # 2,500 documents; score is a scrambled 0..999 so sorting really reorders them.
@@ -189,7 +189,7 @@ Describe 'MongoWire fixture: bulk data and cursors' {
     }
 }
 
-Describe 'MongoWire fixture: namespaces and write errors' {
+Describe 'MongoWire fixture: namespaces and write errors' -Tag Integration {
     It 'lists the collections of a database' {
         $db = New-TestDatabaseName
         $file = New-JsonFile '{"a": 1}'
@@ -239,7 +239,7 @@ Describe 'MongoWire fixture: namespaces and write errors' {
     }
 }
 
-Describe 'MongoWire fixture: BSON types' {
+Describe 'MongoWire fixture: BSON types' -Tag Integration {
     BeforeAll {
         $script:TypedDb = New-TestDatabaseName
         $script:TypedFile = New-JsonFile @'
@@ -295,7 +295,7 @@ Describe 'MongoWire fixture: BSON types' {
     }
 }
 
-Describe 'MongoWire fixture: errors are never silent' {
+Describe 'MongoWire fixture: errors are never silent' -Tag Integration {
     It 'answers an unknown command with code 59 CommandNotFound' {
         $result = Invoke-MongoWireClient 'command', '--db', (New-TestDatabaseName), '--json', '{"frobnicate": 1}'
         $result.ExitCode | Should -Be 3
@@ -322,7 +322,7 @@ Describe 'MongoWire fixture: errors are never silent' {
     }
 }
 
-Describe 'MongoWire fixture: SCRAM authentication' {
+Describe 'MongoWire fixture: SCRAM authentication' -Tag Integration {
     BeforeAll {
         $script:AuthServer = Start-PrivateMongoWire @('--user', 'admin', '--password', 's3cr3t!')
         $script:AuthBase = "127.0.0.1:$($script:AuthServer.Port)"

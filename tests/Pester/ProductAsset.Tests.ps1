@@ -55,7 +55,7 @@ AfterAll {
     }
 }
 
-Describe 'Publish-ProductAsset' {
+Describe 'Publish-ProductAsset' -Tag Integration {
     It 'returns one AssetMigrationResult with the counts' {
         $result | Should -BeOfType ([EcommerceAws.Output.AssetMigrationResult])
         $result.ProductsScanned | Should -Be 3

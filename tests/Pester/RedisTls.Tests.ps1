@@ -108,7 +108,7 @@ AfterAll {
     if ($script:table) { Remove-EcommerceTable -TableName $table -Force -Confirm:$false -ErrorAction SilentlyContinue }
 }
 
-Describe 'Redis over TLS (rediss://) with an AUTH token' {
+Describe 'Redis over TLS (rediss://) with an AUTH token' -Tag Integration {
     It 'redis-server is TLS-only here (the plain client is turned away)' {
         Invoke-TlsRedis PING | Should -Be 'PONG'
         $plain = & redis-cli -h 127.0.0.1 -p $redisPort -a $token --no-auth-warning PING 2>&1
@@ -226,7 +226,7 @@ catch { 'WRONG ' + `$_.FullyQualifiedErrorId + ' ' + `$_.Exception.Message }
     }
 }
 
-Describe 'Test-EcommerceConnection CDN row over HTTPS' {
+Describe 'Test-EcommerceConnection CDN row over HTTPS' -Tag Integration {
     It 'reports an untrusted certificate in plain words' {
         $row = Test-EcommerceConnection -CdnDomain "127.0.0.1:$cdnPort" -TimeoutSeconds 5 | Where-Object Service -eq 'CDN'
         $row.Reachable | Should -BeFalse

@@ -29,3 +29,16 @@ Describe 'docs/DESIGN.md' -Tag Unit {
         @($bad) | Should -BeNullOrEmpty
     }
 }
+
+Describe 'The test tiers' -Tag Unit {
+    It 'every Describe block is tagged Unit (no services) or Integration, so -Tag Unit and -Tag Integration cover the suite' {
+        $untagged = foreach ($file in Get-ChildItem (Join-Path $root 'tests/Pester') -Filter *.Tests.ps1) {
+            $lineNumber = 0
+            foreach ($line in Get-Content $file.FullName) {
+                $lineNumber++
+                if ($line -match '^\s*Describe\s' -and $line -notmatch '-Tag\s+(Unit|Integration)\b') { "$($file.Name):$lineNumber" }
+            }
+        }
+        @($untagged) | Should -BeNullOrEmpty
+    }
+}

@@ -33,7 +33,7 @@ Remove-CacheCluster -CacheClusterId '$name-rg' -Confirm:`$false -ErrorAction Sil
     $script:text = ($result.Output -join "`n") + "`n" + (Get-ChildItem $work -File -Recurse -Force | Get-Content -Raw) -join "`n"
 }
 
-Describe 'Secrets across the module' {
+Describe 'Secrets across the module' -Tag Integration {
     It 'ran the sweep (the commands really executed)' {
         $text | Should -Match 'Completed'          # the migration
         $text | Should -Match 'ReplicationGroup'   # the cache with the auth token

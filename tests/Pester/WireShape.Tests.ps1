@@ -42,7 +42,7 @@ AfterAll {
     Remove-Item Env:ECOM_AWS_REQUEST_LOG, Env:ECOM_CLOUDFRONT_REQUEST_LOG -ErrorAction SilentlyContinue
 }
 
-Describe 'wire_shape_check.py (the referee itself)' {
+Describe 'wire_shape_check.py (the referee itself)' -Tag Unit {
     It 'accepts well-formed requests' {
         $cf = '<?xml version="1.0" encoding="UTF-8"?><InvalidationBatch xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Paths><Quantity>1</Quantity><Items><Path>/a</Path></Items></Paths><CallerReference>r1</CallerReference></InvalidationBatch>'
         (Invoke-WireCheck 'cloudfront-xml', 'CreateInvalidation', '-' -InputText $cf).ExitCode | Should -Be 0
@@ -92,7 +92,7 @@ Describe 'wire_shape_check.py (the referee itself)' {
     }
 }
 
-Describe 'what our clients send (captured while running the cmdlets against moto)' {
+Describe 'what our clients send (captured while running the cmdlets against moto)' -Tag Integration {
     BeforeAll {
         # CloudFront: New-AssetCdn (OAC + distribution with tags), a second one with aliases and an ACM certificate,
         # Clear-AssetCdnCache, Remove-AssetCdn (disable = UpdateDistribution, then DeleteDistribution).
