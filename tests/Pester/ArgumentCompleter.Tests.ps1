@@ -2,6 +2,7 @@
 # names, and nothing at all (no error, no output on any stream, no hang) without credentials or when AWS does not answer.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../TestServices.psm1') -Force   # Get-FreePort
     Import-EcommerceAws
 
     function Get-Completion([string] $Line) {

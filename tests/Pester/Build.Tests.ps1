@@ -33,7 +33,7 @@ Describe 'Warnings are errors' -Tag Integration {
     }
 }
 
-Describe 'One version' -Tag Integration {
+Describe 'One version' -Tag Unit {
     It 'lives in EcommerceAws.psd1 only: Directory.Build.props reads it, names no version of its own' {
         $props = Get-Content -Raw (Join-Path $root 'Directory.Build.props')
         $props | Should -Match 'EcommerceAws\.psd1'

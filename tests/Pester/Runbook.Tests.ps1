@@ -2,6 +2,7 @@
 # step run as a .ps1 exits non-zero and does not run the next step), and the Demo that says what to try next and tidies up.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../TestServices.psm1') -Force   # Get-FreePort
     Import-EcommerceAws
     $script:root = if ($env:ECOM_REPO_ROOT) { $env:ECOM_REPO_ROOT } else { (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path }
     $script:readme = (Get-Content -Raw (Join-Path $root 'README.md')) -replace "`r`n", "`n"
@@ -33,7 +34,7 @@ BeforeAll {
     }
 }
 
-Describe 'about_EcommerceAws' -Tag Integration {
+Describe 'about_EcommerceAws' -Tag Unit {
     It 'Get-Help about_EcommerceAws works after Import-Module in a fresh pwsh' {
         $run = Invoke-FreshPwsh -Script "Import-Module '$env:ECOM_MODULE_PATH'; Get-Help about_EcommerceAws | Out-String -Width 200"
         $run.ExitCode | Should -Be 0
@@ -66,7 +67,7 @@ Describe 'about_EcommerceAws' -Tag Integration {
     }
 }
 
-Describe 'Runbook examples stop on the first failure' -Tag Integration {
+Describe 'Runbook examples stop on the first failure' -Tag Unit {
     It 'README explains why, the PowerShell way' {
         $readme | Should -Match 'terminating error ends the statement, not the script'
         $readme | Should -Match ([regex]::Escape($stopLine))
@@ -94,7 +95,10 @@ Describe 'Runbook examples stop on the first failure' -Tag Integration {
         $stopAt | Should -BeLessThan $firstStep
     }
 
-    Context 'README step 1 run as a .ps1 when New-EcommerceStack fails (nothing listens at the endpoint)' {
+}
+
+Describe 'README step 1 run as a .ps1 when New-EcommerceStack fails (nothing listens at the endpoint)' -Tag Integration {
+    Context 'as written, and without its first line' {
         BeforeAll {
             $script:provision = (Get-ReadmeRunbookBlocks | Where-Object Title -like '1. Provision*').Code
             $script:broken = @{ AWS_ENDPOINT_URL = "http://127.0.0.1:$(Get-FreePort)"; AWS_MAX_ATTEMPTS = '1' }
