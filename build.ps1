@@ -323,7 +323,7 @@ function Invoke-StandIns {
             AWS_ACCESS_KEY_ID         = 'testing'
             AWS_SECRET_ACCESS_KEY     = 'testing'   # moto's dummy keys, accepted by nothing else
             AWS_REGION                = 'us-east-1'
-            AWS_DEFAULT_REGION        = 'us-east-1'   # for older tools (AWS CLI before 2.13 reads only this one)
+            AWS_DEFAULT_REGION        = 'us-east-1'   # boto3 and AWS CLI v1 read only this one (botocore configprovider); CLI v2 reads both
             AWS_EC2_METADATA_DISABLED = 'true'
             MONGODB_URI               = $services.Mongo.ShopUri
             REDIS_URL                 = $services.Redis.Url
@@ -490,8 +490,10 @@ function Invoke-WithStandIns([string] $Script, [hashtable] $Parameters = @{}) {
         $pwsh = @(Get-PwshCommand)
         $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $Script)
         foreach ($key in $Parameters.Keys) {
-            # A switch goes as -Name:$true (a separate 'True' would bind as a positional argument).
-            $arguments += if ($Parameters[$key] -is [bool] -or $Parameters[$key] -is [switch]) { "-${key}:`$$([bool]$Parameters[$key])" } else { @("-$key", "$($Parameters[$key])") }
+            $value = $Parameters[$key]
+            # A switch goes alone (a separate 'True' would bind as a positional argument).
+            if ($value -is [bool] -or $value -is [switch]) { if ($value) { $arguments += "-$key" } }
+            else { $arguments += @("-$key", "$value") }
         }
         & $pwsh[0] @arguments
         if ($LASTEXITCODE -ne 0) { throw "$Script failed with exit code $LASTEXITCODE." }
