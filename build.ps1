@@ -4,19 +4,22 @@
 .DESCRIPTION
     Tasks (run in order when several are given):
       Bootstrap  install what is missing, and only that: Pester 5.9.1 (NuGet), moto server (pip),
-                 redis-server, awscli and openssl (apt-get, as root)
+                 redis-server, awscli, openssl, nodejs and npm (apt-get, as root), and the npm `mongodb`
+                 driver the change-stream tests use as a second client (npm ci, pinned by package-lock.json)
       Build      publish a ready-to-import module folder to out/EcommerceAws (version, release notes and about
                  topic stamped in; the build fails on any compiler warning)
       Package    Build, then Publish-PSResource the module as out/package/EcommerceAws.<version>.nupkg (a local
                  file repository: Register-PSResourceRepository -Uri <it>; Install-PSResource EcommerceAws)
       Test       Build, Package, start moto + redis-server + the MongoDB wire test server on free 127.0.0.1 ports,
                  run Pester (NUnit XML to out/test-results.xml), stop the services, print 'N passed, N failed'.
+                 The engine's unit tests (tests/Unit, xunit, no services) run first and count in that line.
                  -Tag Unit runs the fast tier only (no services); -Tag Integration the rest
       RunTests   (internal) one worker of a parallel Test run: its own stand-ins, no build
       StandIns   Build, start the stand-ins for your own experiments (the MongoDB server loaded with the sample
                  shop), print the environment to paste (PowerShell and bash), stop them on Ctrl+C
       Demo       Build, start the stand-ins, run samples/Invoke-Demo.ps1 against them, stop them
-      Bench      Build, start the stand-ins, run bench/Invoke-Benchmark.ps1
+      Bench      Build, start the stand-ins, run bench/Invoke-Benchmark.ps1 (-Scenario Migration, the default) or
+                 bench/Invoke-AssetBenchmark.ps1 (-Scenario Assets: Publish-ProductAsset against aws s3 sync)
       Clean      remove out/ and the bin/obj folders
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -52,6 +55,10 @@ param(
     # Arguments passed on to the benchmark script.
     [hashtable] $BenchParameters = @{},
 
+    # Which benchmark Bench runs: the migration (default) or the product images (Assets).
+    [ValidateSet('Migration', 'Assets')]
+    [string] $Scenario = 'Migration',
+
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
@@ -74,6 +81,7 @@ $FixturesOut = Join-Path $Out 'fixtures'
 $PackageOut = Join-Path $Out 'package'
 $LogDirectory = Join-Path $Out 'logs'
 $PesterVersion = '5.9.1'
+$NodeMongoClient = Join-Path $Root 'tests/Fixtures/node-mongo'
 Import-Module (Join-Path $Root 'tests/TestServices.psm1') -Force
 
 function Write-Step([string] $Message) { Write-Host "==> $Message" -ForegroundColor Cyan }
@@ -113,6 +121,8 @@ function Invoke-Bootstrap {
     if (-not (Get-Command redis-server -ErrorAction SilentlyContinue)) { $apt += 'redis-server' }
     if (-not (Test-Path '/usr/bin/aws')) { $apt += 'awscli' }
     if (-not (Get-Command openssl -ErrorAction SilentlyContinue)) { $apt += 'openssl' }   # TLS test certificates
+    if (-not (Get-Command node -ErrorAction SilentlyContinue)) { $apt += 'nodejs' }        # second MongoDB client
+    if (-not (Get-Command npm -ErrorAction SilentlyContinue)) { $apt += 'npm' }
     if ($apt) {
         if (-not (Test-IsRoot)) {
             throw "Missing $($apt -join ', '). Install them with: sudo apt-get install -y $($apt -join ' ')"
@@ -122,6 +132,18 @@ function Invoke-Bootstrap {
         Invoke-Native apt-get @('update', '-qq')
         Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends') + $apt)
     }
+    if (-not (Test-NodeMongoClient)) {
+        Write-Step 'Installing the npm mongodb driver for the tests (npm ci)'
+        Invoke-Native npm @('ci', '--prefix', $NodeMongoClient, '--no-audit', '--no-fund', '--loglevel', 'error')
+    }
+}
+
+function Test-NodeMongoClient {
+    # Installed, and at the version package-lock.json pins (a bumped lock reinstalls).
+    $installed = Join-Path $NodeMongoClient 'node_modules/mongodb/package.json'
+    if (-not (Test-Path $installed)) { return $false }
+    $lock = Get-Content -Raw (Join-Path $NodeMongoClient 'package-lock.json') | ConvertFrom-Json -AsHashtable
+    (Get-Content -Raw $installed | ConvertFrom-Json).version -eq $lock.packages['node_modules/mongodb'].version
 }
 
 function Invoke-Build {
@@ -181,20 +203,36 @@ function Get-ReleaseNotes([string] $Version) {
 }
 
 function New-AboutTopic([string] $OutputPath) {
-    # about_EcommerceAws with the ErrorId catalogue filled in from docs/DESIGN.md §7, its one home.
+    # about_EcommerceAws with the ErrorId catalogue filled in from docs/DESIGN.md §7, its one home. A paragraph of §7 is
+    # "<label>: `Id`, `Id` (remark) …": the label (up to the first colon outside parentheses and backticks) becomes a
+    # heading, the ErrorId-shaped names after it the list; remarks and non-id names (a Redis key, a cmdlet) stay in §7.
     $design = (Get-Content -Raw (Join-Path $Root 'docs/DESIGN.md')) -replace "`r`n", "`n"
     $catalogue = [regex]::Match($design, '(?ms)^## 7\. [^\n]*\n(?<body>.*?)(?=^## |\z)').Groups['body'].Value
+    $idShape = '^[A-Z][A-Za-z0-9]*(<\w+>)?(\.(<\w+>|[A-Z][A-Za-z0-9]*(<\w+>)?))?$'
     $lines = foreach ($paragraph in ($catalogue -split "`n\s*`n" | Where-Object { $_.Trim() })) {
-        $label = [regex]::Match($paragraph, '^\s*(?<label>[^:`]+):').Groups['label'].Value.Trim()
-        $ids = [regex]::Matches($paragraph, '`([^`]+)`') | ForEach-Object { $_.Groups[1].Value }
-        if (-not $ids) { continue }
-        "    $label"
-        $line = '       '
-        foreach ($id in $ids) {
-            if ($line.Length + $id.Length + 1 -gt 78) { $line.TrimEnd(); $line = '       ' }
-            $line += " $id"
+        $paragraph = ($paragraph -replace '\s*\n\s*', ' ').Trim()
+        $depth = 0; $quoted = $false; $colon = -1
+        for ($i = 0; $i -lt $paragraph.Length -and $colon -lt 0; $i++) {
+            switch ($paragraph[$i]) {
+                '`' { $quoted = -not $quoted }
+                '(' { if (-not $quoted) { $depth++ } }
+                ')' { if (-not $quoted) { $depth-- } }
+                ':' { if (-not $quoted -and $depth -eq 0) { $colon = $i } }
+            }
         }
-        $line.TrimEnd()
+        if ($colon -lt 0) { throw "docs/DESIGN.md §7: no '<label>:' in the paragraph '$paragraph'." }
+        $label = $paragraph.Substring(0, $colon).Replace('`', '')
+        $ids = @([regex]::Matches($paragraph.Substring($colon), '`([^`]+)`') | ForEach-Object { $_.Groups[1].Value } |
+            Where-Object { $_ -cmatch $idShape -and $label -notmatch "(^|\s)$([regex]::Escape($_))(\s|$)" } | Select-Object -Unique)
+        if (-not $ids) { throw "docs/DESIGN.md §7: the paragraph '$label' names no ErrorId." }
+        foreach ($text in @(@{ Words = $label -split ' '; Indent = '    '; Next = '      ' }, @{ Words = $ids; Indent = '        '; Next = '        ' })) {
+            $line = $text.Indent
+            foreach ($word in $text.Words) {
+                if ($line.Trim() -and $line.Length + $word.Length + 1 -gt 78) { $line.TrimEnd(); $line = $text.Next }
+                $line += if ($line.Trim()) { " $word" } else { $word }
+            }
+            $line.TrimEnd()
+        }
         ''
     }
     if (-not $lines) { throw 'docs/DESIGN.md §7 lists no ErrorIds.' }
@@ -312,6 +350,9 @@ function Set-TestEnvironment([string] $AwsEndpointUrl) {
     $env:ECOM_REPO_ROOT = $Root
     $env:ECOM_MODULE_PATH = $ModuleOut
     $env:ECOM_PACKAGE_PATH = $PackageOut
+    # moto answers 500 to every ElastiCache Serverless call, for good, and the transport retries 5xx with a 1 s backoff
+    # base (up to ~15 s a call): shorten the base for the stand-ins (test-only knob; tests of the defaults unset it).
+    $env:ECOM_AWS_RETRY_BASE_MS = '50'
 }
 
 function Invoke-StandIns {
@@ -415,16 +456,43 @@ function Invoke-PesterRun {
 }
 
 function Write-TestSummary($Summary) {
-    # The plain closing line CI reads; zero tests run is a failure too.
+    # The plain closing line CI reads (the unit tests of tests/Unit included); zero tests run is a failure too.
     foreach ($name in $Summary.FailedNames) { Write-Host "FAILED: $name" -ForegroundColor Red }
     Write-Host ''
-    Write-Output "$($Summary.Passed) passed, $($Summary.Failed) failed, $($Summary.Skipped) skipped"
+    if ($script:UnitPassed) { Write-Host "Unit tests (tests/Unit): $($script:UnitPassed) passed; Pester: $($Summary.Passed) passed" }
+    Write-Output "$($Summary.Passed + $script:UnitPassed) passed, $($Summary.Failed) failed, $($Summary.Skipped) skipped"
     if ($Summary.Failed -gt 0) { throw "$($Summary.Failed) test(s) or test blocks failed." }
-    if ($Summary.Passed -eq 0) { throw 'No test ran.' }
+    if ($Summary.Passed + $script:UnitPassed -eq 0) { throw 'No test ran.' }
 }
 
+function Invoke-UnitTest {
+    # Pure-logic engine tests (xunit): they need no service. Fails the build on any failure; returns the passed count.
+    $project = Join-Path $Root 'tests/Unit/EcommerceAws.Engine.Tests.csproj'
+    $trx = Join-Path $Out 'unit-results.trx'
+    Remove-Item $trx -ErrorAction SilentlyContinue
+    Write-Step 'Unit tests (tests/Unit)'
+    & dotnet test $project -c $Configuration --nologo -v q --logger "trx;LogFileName=$trx" --results-directory $Out | Out-Host
+    $code = $LASTEXITCODE
+    if (-not (Test-Path $trx)) { throw "The unit tests produced no results (dotnet test exit code $code)." }
+    $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
+    $failed = [int]$counters.failed + [int]$counters.error
+    if ($code -ne 0 -or $failed -gt 0) { throw "$failed unit test(s) failed (dotnet test exit code $code)." }
+    if ([int]$counters.passed -eq 0) { throw 'No unit test ran.' }
+    [int]$counters.passed
+}
+
+$script:UnitPassed = 0
+
 function Invoke-Test {
-    $paths = if ($TestPath) { @($TestPath -split ',' | ForEach-Object { Join-Path $Root $_.Trim() }) } else { @(Join-Path $Root 'tests/Pester') }
+    # tests/Unit first (seconds), unless -TestPath names only Pester files or -Tag asks for Integration only.
+    $wantsUnit = (-not $TestPath -or ($TestPath -join ',') -match 'tests[/\\]Unit') -and -not ($Tag -and -not ($Tag -contains 'Unit'))
+    if ($wantsUnit) { $script:UnitPassed = Invoke-UnitTest }
+    $pesterPaths = @($TestPath -split ',' | Where-Object { $_ -and $_ -notmatch 'tests[/\\]Unit' })
+    if ($TestPath -and $pesterPaths.Count -eq 0) {
+        Write-Output "$($script:UnitPassed) passed, 0 failed, 0 skipped"
+        return
+    }
+    $paths = if ($TestPath) { @($pesterPaths | ForEach-Object { Join-Path $Root $_.Trim() }) } else { @(Join-Path $Root 'tests/Pester') }
     $unitOnly = $Tag -and -not ($Tag -contains 'Integration')
     $workers = if ($Workers -gt 0) { $Workers } elseif ($TestPath -or $unitOnly) { 1 } else { [math]::Max(2, [Environment]::ProcessorCount) }
     if ($workers -eq 1) {
@@ -491,9 +559,9 @@ function Invoke-WithStandIns([string] $Script, [hashtable] $Parameters = @{}) {
         $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $Script)
         foreach ($key in $Parameters.Keys) {
             $value = $Parameters[$key]
-            # A switch goes alone (a separate 'True' would bind as a positional argument).
+            # A switch goes alone (a separate 'True' would bind as a positional argument); an array as a,b,c.
             if ($value -is [bool] -or $value -is [switch]) { if ($value) { $arguments += "-$key" } }
-            else { $arguments += @("-$key", "$value") }
+            else { $arguments += @("-$key", "$(@($value) -join ',')") }
         }
         & $pwsh[0] @arguments
         if ($LASTEXITCODE -ne 0) { throw "$Script failed with exit code $LASTEXITCODE." }
@@ -518,7 +586,11 @@ foreach ($step in $Task) {
             Invoke-Bootstrap; Invoke-BuildUnlessSkipped
             Invoke-WithStandIns (Join-Path $Root 'samples/Invoke-Demo.ps1') $(if ($KeepWorkFolder) { @{ KeepWorkFolder = $true } } else { @{} })
         }
-        'Bench' { Invoke-Bootstrap; Invoke-BuildUnlessSkipped; Invoke-WithStandIns (Join-Path $Root 'bench/Invoke-Benchmark.ps1') $BenchParameters }
+        'Bench' {
+            Invoke-Bootstrap; Invoke-BuildUnlessSkipped
+            $benchScript = if ($Scenario -eq 'Assets') { 'bench/Invoke-AssetBenchmark.ps1' } else { 'bench/Invoke-Benchmark.ps1' }
+            Invoke-WithStandIns (Join-Path $Root $benchScript) $BenchParameters
+        }
         'Clean' {
             Remove-Item -Recurse -Force $Out -ErrorAction SilentlyContinue
             Get-ChildItem $Root -Recurse -Directory -Include bin, obj | Remove-Item -Recurse -Force -ErrorAction SilentlyContinue

@@ -12,8 +12,12 @@
     Reports items/s and the ratio per setting, BatchWriteItem calls per item (the proxy counts them too) and the
     migration's peak working set at N and -MemoryFactor × N (-MemoryFactor 0 skips the big run).
     Writes the markdown table to out/bench/results.md. Not a test: nothing here fails on a missed target.
+    -CompareModulePath (another build of this module, e.g. the pre-change commit built in a scratch folder) adds -Rounds
+    alternating direct runs of that build and this one on the same data, and reports the medians, their ratio and the
+    BatchWriteItem calls of each; -CompareOnly 1 runs only that comparison.
 #>
-param([int] $Count = 20000, [int] $DelayMs = 10, [int] $MemoryFactor = 10, [int] $BaselineSeconds = 60)
+param([int] $Count = 20000, [int] $DelayMs = 10, [int] $MemoryFactor = 10, [int] $BaselineSeconds = 60,
+    [string] $CompareModulePath, [int] $Rounds = 5, [int] $CompareOnly = 0)
 $ErrorActionPreference = 'Stop'
 $root = Split-Path $PSScriptRoot -Parent
 Import-Module (Join-Path $root 'tests/Pester/TestHelpers.psm1') -Force
@@ -40,11 +44,11 @@ function Add-Products([string] $Db, [int] $N) {
     }
 }
 
-function Invoke-MigrationProcess([string] $Endpoint, [string] $Db) {
+function Invoke-MigrationProcess([string] $Endpoint, [string] $Db, [string] $ModulePath = $env:ECOM_MODULE_PATH) {
     # A separate pwsh per run, so its peak working set is this migration's alone.
     $exe = Join-Path $PSHOME 'pwsh'
     $command = @(if (Test-Path $exe -PathType Leaf) { $exe } else { 'dotnet', (Join-Path $PSHOME 'pwsh.dll') })
-    $lines = & $command[0] @($command | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'Measure-MigrationProcess.ps1') -Endpoint $Endpoint -Database $Db
+    $lines = & $command[0] @($command | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'Measure-MigrationProcess.ps1') -Endpoint $Endpoint -Database $Db -ModulePath $ModulePath
     if ($LASTEXITCODE -ne 0) { throw "The migration process failed (exit $LASTEXITCODE): $lines" }
     $lines | Select-Object -Last 1 | ConvertFrom-Json
 }
@@ -66,12 +70,58 @@ function Format-MiB([long] $Bytes) { "$(Format-Number ($Bytes / 1MB) 'N0') MiB" 
 
 $started = Get-Date
 New-Item -ItemType Directory -Force -Path $benchOut | Out-Null
-Write-Step 'Building the naive baseline'
-$baselineDll = Build-Baseline
+$baselineDll = if (-not $CompareOnly) { Write-Step 'Building the naive baseline'; Build-Baseline }
 $db = "bench$([guid]::NewGuid().ToString('N').Substring(0, 6))"
 Write-Step "Seeding $(Format-Number $Count) products"
 Add-Products $db $Count
 $bound = [math]::Ceiling($Count / 25)
+
+function Get-Median([double[]] $Values) {
+    $sorted = @($Values | Sort-Object)
+    if ($sorted.Count % 2) { $sorted[[int][math]::Floor($sorted.Count / 2)] } else { ($sorted[$sorted.Count / 2 - 1] + $sorted[$sorted.Count / 2]) / 2 }
+}
+
+$comparison = $null
+if ($CompareModulePath) {
+    # Same data, same moto, alternating builds (the machine is shared and noisy: medians of alternating runs, never one pair).
+    $runs = @{ Other = [System.Collections.Generic.List[object]]::new(); This = [System.Collections.Generic.List[object]]::new() }
+    for ($round = 1; $round -le $Rounds; $round++) {
+        foreach ($which in $(if ($round % 2) { 'Other', 'This' } else { 'This', 'Other' })) {
+            Write-Step "Comparison round $round/${Rounds}: $which build"
+            $run = Invoke-MigrationProcess $env:AWS_ENDPOINT_URL $db $(if ($which -eq 'Other') { $CompareModulePath } else { $env:ECOM_MODULE_PATH })
+            $runs[$which].Add($run)
+            Write-Host ("    {0:N0} items/s, {1} BatchWriteItem calls, {2:N1} s" -f ($run.Written / $run.Seconds), $run.Calls, $run.Seconds)
+        }
+    }
+    $comparison = foreach ($which in 'Other', 'This') {
+        $rates = [double[]]@($runs[$which] | ForEach-Object { $_.Written / $_.Seconds })
+        [pscustomobject]@{
+            Build = $which; Median = Get-Median $rates; Min = ($rates | Measure-Object -Minimum).Minimum; Max = ($rates | Measure-Object -Maximum).Maximum
+            Calls = @($runs[$which].Calls | Sort-Object -Unique) -join ', '; Written = @($runs[$which].Written | Sort-Object -Unique) -join ', '
+            Cpu = Get-Median ([double[]]@($runs[$which] | ForEach-Object { $_.CpuSeconds })); Rates = $rates
+        }
+    }
+}
+
+if ($CompareOnly) {
+    $null = Invoke-MongoClient --uri $env:ECOM_TEST_MONGO_URI --db $db --collection products drop
+    $o, $t = $comparison
+    $report = @"
+N = $(Format-Number $Count) products, $((Get-Date).ToString('yyyy-MM-dd')), $([Environment]::ProcessorCount) cores, moto $(& python3 -c 'import moto; print(moto.__version__)' 2>$null), -MaxConcurrency 8; $Rounds alternating direct runs per build.
+
+| Build | Median items/s | Min–max items/s | BatchWriteItem calls per run | Median CPU s (whole process) |
+|---|---:|---:|---:|---:|
+| compared build ($CompareModulePath) | $(Format-Number $o.Median) | $(Format-Number $o.Min)–$(Format-Number $o.Max) | $($o.Calls) | $(Format-Number $o.Cpu 'N1') |
+| this build | $(Format-Number $t.Median) | $(Format-Number $t.Min)–$(Format-Number $t.Max) | $($t.Calls) | $(Format-Number $t.Cpu 'N1') |
+
+This build / compared build, median items/s: $(Format-Number ($t.Median / $o.Median) 'N3') (target ≥ 0.95); calls: $($t.Calls) = $(Format-Number ([double]($t.Calls -split ', ')[0] / $bound) 'N3') × ⌈N/25⌉ ($(Format-Number $bound)).
+Runs (items/s, in order): compared $(($o.Rates | ForEach-Object { Format-Number $_ }) -join ', '); this $(($t.Rates | ForEach-Object { Format-Number $_ }) -join ', ').
+"@
+    $report | Set-Content (Join-Path $benchOut 'results.md')
+    Write-Host ''
+    $report
+    return
+}
 
 Write-Step 'Direct: migration'
 $migrationDirect = Invoke-MigrationProcess $env:AWS_ENDPOINT_URL $db
@@ -143,6 +193,10 @@ $($rows -join "`n")
 $(if ($memoryBig) { "| Peak working set, migration process, N = $(Format-Number ($Count * $MemoryFactor)) ($(Format-Number $memoryBig.Seconds 'N0') s, $(Format-Number (Get-Rate $memoryBig)) items/s, CPU $(Format-Number $memoryBig.CpuSeconds 'N1') s) | $(Format-MiB $memoryBig.PeakWorkingSet) = $(Format-Number (($memoryRatio - 1) * 100) '+0;-0')% | within 20% |" } else { '| Peak working set at 10 × N | skipped (-MemoryFactor 0) | within 20% |' })
 | Naive baseline peak working set (loads everything), N = $(Format-Number $Count) | $(Format-MiB $baselineDirect.peakWorkingSet) | |
 "@
+if ($comparison) {
+    $o, $t = $comparison
+    $report += "`nAgainst $CompareModulePath ($Rounds alternating direct runs each): median $(Format-Number $t.Median) vs $(Format-Number $o.Median) items/s = $(Format-Number ($t.Median / $o.Median) 'N3')×; calls $($t.Calls) vs $($o.Calls).`n"
+}
 $report | Set-Content (Join-Path $benchOut 'results.md')
 Write-Host ''
 $report

@@ -3,9 +3,9 @@
     One migration in its own pwsh process (run by Invoke-Benchmark.ps1): a fresh table, Invoke-ProductMigration from
     the given database, then one JSON line with items, seconds, BatchWriteItem calls and this process's peak working set.
 #>
-param([Parameter(Mandatory)] [string] $Endpoint, [Parameter(Mandatory)] [string] $Database)
+param([Parameter(Mandatory)] [string] $Endpoint, [Parameter(Mandatory)] [string] $Database, [string] $ModulePath = $env:ECOM_MODULE_PATH)
 $ErrorActionPreference = 'Stop'
-Import-Module (Join-Path $env:ECOM_MODULE_PATH 'EcommerceAws.psd1')
+Import-Module (Join-Path $ModulePath 'EcommerceAws.psd1')
 $table = "bench-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
 $null = New-EcommerceTable -TableName $table -Confirm:$false
 try {

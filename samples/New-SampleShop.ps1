@@ -119,7 +119,7 @@ $products.Add((New-Document ([ordered]@{ _id = New-Id $at; nameEn = 'Mystery box
     searchPattern = [MongoDB.Bson.BsonRegularExpression]::new('^myst', 'i'); stock = 10; createdAt = New-Date $at; __v = 0 })))
 $at = $at.AddHours(1)
 $products.Add((New-Document ([ordered]@{ _id = New-Id $at; nameEn = 'Gold bar'; nameFr = 'Lingot d''or'; category = 'Alimentation'
-    price = New-Decimal '1E+40'; stock = 1; createdAt = New-Date $at; __v = 0 })))
+    price = New-Decimal '1E+200'; stock = 1; createdAt = New-Date $at; __v = 0 })))
 
 # --- users ------------------------------------------------------------------------------------------------
 $firstNames = 'Amina', 'Jean', 'Brice', 'Clarisse', 'Samuel', 'Nadège', 'Paul', 'Estelle', 'Hervé', 'Mireille', 'Joseph', 'Sandrine', 'Arouna', 'Fadimatou', 'Yannick'

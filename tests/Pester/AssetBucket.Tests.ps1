@@ -19,6 +19,22 @@ AfterAll {
 }
 
 Describe 'New-AssetBucket' -Tag Integration {
+    Context 'the LocationConstraint, with a custom endpoint (AWS_ENDPOINT_URL)' {
+        # The README's first command in af-south-1: every region but us-east-1 needs its LocationConstraint, even
+        # when the SDK is pointed at a custom endpoint (UseClientRegion sends none then).
+        It 'creates the bucket in <Region>' -ForEach @(@{ Region = 'af-south-1' }, @{ Region = 'eu-west-1' }, @{ Region = 'us-east-1' }) {
+            $name = New-Bucket 'loc'
+            try {
+                $info = New-AssetBucket -BucketName $name -Region $Region -Confirm:$false -WarningAction SilentlyContinue
+                $info.Region | Should -Be $Region
+                $location = (Invoke-AwsCli s3api get-bucket-location --bucket $name).LocationConstraint
+                if ($Region -eq 'us-east-1') { $location | Should -BeNullOrEmpty -Because 'us-east-1 sends no constraint (S3 refuses one)' }
+                else { $location | Should -Be $Region }
+            }
+            finally { try { Remove-AssetBucket -BucketName $name -Region $Region -Force -Confirm:$false } catch { } }
+        }
+    }
+
     Context 'defaults: a private, versioned, encrypted bucket' {
         BeforeAll {
             $name = New-Bucket

@@ -90,13 +90,63 @@ Describe 'New-CacheCluster' -Tag Integration {
     }
 
     Context 'Valkey' {
-        It 'creates a valkey node' {
-            $id = New-CacheId 'valkey'
-            $info = New-CacheCluster -CacheClusterId $id -Engine Valkey -NodeType cache.t4g.small -Confirm:$false -WarningAction SilentlyContinue
+        # CreateCacheCluster documents Engine as "memcached | redis" (moto also takes valkey; AWS does not).
+        BeforeAll {
+            $script:valkeyLog = Join-Path ([System.IO.Path]::GetTempPath()) "valkey-$([guid]::NewGuid().ToString('N')).log"
+            $env:ECOM_AWS_REQUEST_LOG = $valkeyLog
+            try {
+                $id = New-CacheId 'valkey'
+                $info = New-CacheCluster -CacheClusterId $id -Engine Valkey -NodeType cache.t4g.small -Confirm:$false -WarningAction SilentlyContinue
+            }
+            finally { Remove-Item Env:ECOM_AWS_REQUEST_LOG }
+            $sent = @(Read-AwsRequestLog $valkeyLog | Where-Object { $_.PSObject.Properties['action'] -and $_.action -like 'Create*' })
+        }
+        AfterAll { Remove-Item $valkeyLog -ErrorAction SilentlyContinue }
+
+        It 'creates a single Valkey node as a replication group of one node, never through CreateCacheCluster' {
+            $sent.action | Should -Be @('CreateReplicationGroup')
+            $form = @{}
+            foreach ($pair in $sent[0].body -split '&') { $k, $v = $pair -split '=', 2; $form[[uri]::UnescapeDataString($k)] = [uri]::UnescapeDataString($v) }
+            $form['Engine'] | Should -Be 'valkey'
+            $form['NumCacheClusters'] | Should -Be '1'
+            $form['AutomaticFailoverEnabled'] | Should -Be 'false'
             $info.Engine | Should -Be 'valkey'
-            $cli = Get-CliCacheCluster $id
-            $cli.Engine | Should -Be 'valkey'
-            $cli.CacheNodeType | Should -Be 'cache.t4g.small'
+            $info.Mode | Should -Be 'ReplicationGroup'
+            $info.NodeType | Should -Be 'cache.t4g.small'
+            $group = Get-CliReplicationGroup $id
+            @($group.MemberClusters).Count | Should -Be 1
+            Get-CliCacheCluster $id | Should -BeNullOrEmpty -Because 'no standalone valkey cluster exists'
+        }
+
+        It 'passes the wire-shape referee, which knows the documented engine values' {
+            $output = & python3 (Join-Path $PSScriptRoot '../Fixtures/wire_shape_check.py') aws-log $valkeyLog 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+        }
+
+        It 'converges when run again (the one-node group is found, no mode mismatch)' {
+            $again = New-CacheCluster -CacheClusterId $id -Engine Valkey -NodeType cache.t4g.small -Confirm:$false -WarningAction SilentlyContinue
+            $again.AlreadyExisted | Should -BeTrue
+            $again.Mode | Should -Be 'ReplicationGroup'
+        }
+
+        It '-WhatIf says a one-node replication group will be created' {
+            $transcript = Join-Path $TestDrive 'valkey-whatif.txt'
+            Start-Transcript -Path $transcript | Out-Null
+            try { New-CacheCluster -CacheClusterId (New-CacheId 'vkw') -Engine Valkey -WhatIf } finally { Stop-Transcript | Out-Null }
+            Get-Content -Raw $transcript | Should -Match 'replication group of one'
+        }
+    }
+
+    Context 'ids are lower-cased, as ElastiCache stores them' {
+        It 'New/Get/Remove-CacheCluster with a mixed-case id all work on the lower-case id' {
+            $id = New-CacheId 'case'
+            $mixed = 'CaSe' + $id.Substring(4)
+            $info = New-CacheCluster -CacheClusterId $mixed -Confirm:$false -WarningAction SilentlyContinue
+            $info.CacheClusterId | Should -BeExactly $id
+            (Get-CliCacheCluster $id).CacheClusterId | Should -BeExactly $id
+            (Get-CacheCluster -CacheClusterId $mixed -WarningAction SilentlyContinue).CacheClusterId | Should -BeExactly $id
+            Remove-CacheCluster -CacheClusterId $mixed -Confirm:$false
+            (Get-CliCacheCluster $id).CacheClusterStatus | Should -Be 'deleting'
         }
     }
 
@@ -210,6 +260,29 @@ Describe 'New-CacheCluster' -Tag Integration {
             $err.FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
             $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
             $err.ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+        }
+
+        It 'refuses an AUTH token with <Case> (ElastiCache allows only letters, digits and eight symbols), without echoing it' -ForEach @(
+            @{ Case = 'a percent sign'; Token = 'Abcdefgh12345678%x' }
+            @{ Case = 'an at sign'; Token = 'Abcdefgh12345678@x' }
+            @{ Case = 'a space'; Token = 'Abcdefgh 12345678x' }
+            @{ Case = 'a non-ASCII letter'; Token = 'Abcdefgh12345678éx' }
+            @{ Case = '129 characters'; Token = 'a' * 129 }
+        ) {
+            $err = $null
+            try { New-CacheCluster -CacheClusterId ok-id -Mode ReplicationGroup -AuthToken (ConvertTo-SecureString $Token -AsPlainText -Force) -EndpointUrl 'http://127.0.0.1:9' -Confirm:$false } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'InvalidAuthToken,*'
+            $err.Exception.Message | Should -Match '! & # \$ \^ < > -|16 to 128'
+            "$err $($err.TargetObject) $($err.ErrorDetails.RecommendedAction)" | Should -Not -Match ([regex]::Escape($Token))
+        }
+
+        It 'accepts a token using every allowed special character' {
+            $token = ConvertTo-SecureString 'Aa1!&#$^<>-Bb2!&#$^<>-' -AsPlainText -Force
+            { New-CacheCluster -CacheClusterId ok-id -Mode ReplicationGroup -AuthToken $token -EndpointUrl 'http://127.0.0.1:9' -WhatIf } | Should -Not -Throw
+        }
+
+        It 'documents the token rule in the help' {
+            (Get-Help New-CacheCluster -Parameter AuthToken).Description.Text | Should -Match '! & # \$ \^ < > -'
         }
 
         It 'refuses a short AUTH token without echoing it' {

@@ -143,6 +143,62 @@ Describe 'New-EcommerceAlarm' -Tag Integration {
         }
     }
 
+    Context 'for a serverless cache' {
+        # Serverless caches publish no per-node DatabaseMemoryUsagePercentage, only BytesUsedForCache under the
+        # dimension clusterId. moto answers 500 to serverless calls, so the proxy describes the cache.
+        BeforeAll {
+            $script:proxy = Start-AwsProxy
+            function Set-ServerlessCache([string] $Id, [string] $Limits = '') {
+                $xml = '<DescribeServerlessCachesResponse xmlns="http://elasticache.amazonaws.com/doc/2015-02-02/"><DescribeServerlessCachesResult><ServerlessCaches><member>' +
+                    "<ServerlessCacheName>$Id</ServerlessCacheName><Status>available</Status><Engine>valkey</Engine><MajorEngineVersion>8</MajorEngineVersion>$Limits" +
+                    "<ARN>arn:aws:elasticache:us-east-1:123456789012:serverlesscache:$Id</ARN></member></ServerlessCaches></DescribeServerlessCachesResult>" +
+                    '<ResponseMetadata><RequestId>proxy-0002</RequestId></ResponseMetadata></DescribeServerlessCachesResponse>'
+                Set-AwsProxyRule $proxy @(@{ match = 'DescribeServerlessCaches'; times = 100; status = 200; body = $xml })
+            }
+        }
+        AfterAll { Stop-AwsProxy $proxy }
+
+        It 'alarms on BytesUsedForCache (dimension clusterId) above 75% of the data storage maximum' {
+            $id = New-TestName 'sless'
+            $script:prefixes.Add("ecommerce-$id")
+            Set-ServerlessCache $id '<CacheUsageLimits><DataStorage><Maximum>10</Maximum><Unit>GB</Unit></DataStorage></CacheUsageLimits>'
+            $alarm = New-EcommerceAlarm -CacheClusterId $id -EndpointUrl $proxy.Url -Confirm:$false
+            @($alarm).Count | Should -Be 1
+            $cli = Get-CliAlarm "ecommerce-$id-redis-memory"
+            @($cli).Count | Should -Be 1
+            $cli[0].Namespace | Should -Be 'AWS/ElastiCache'
+            $cli[0].MetricName | Should -Be 'BytesUsedForCache'
+            @($cli[0].Dimensions).Count | Should -Be 1
+            $cli[0].Dimensions[0].Name | Should -BeExactly 'clusterId'
+            $cli[0].Dimensions[0].Value | Should -Be $id
+            $cli[0].Statistic | Should -Be 'Maximum'
+            $cli[0].Threshold | Should -Be 7500000000
+            $cli[0].ComparisonOperator | Should -Be 'GreaterThanThreshold'
+            @(Get-EcommerceAlarm -CacheClusterId $id).Count | Should -Be 1 -Because 'the same alarm name, so Get/Remove by resource find it'
+        }
+
+        It 'without a data storage maximum creates no memory alarm and says how to set one' {
+            $id = New-TestName 'slessn'
+            $script:prefixes.Add("ecommerce-$id")
+            Set-ServerlessCache $id
+            $alarm = New-EcommerceAlarm -CacheClusterId $id -EndpointUrl $proxy.Url -Confirm:$false -WarningVariable warns -WarningAction SilentlyContinue
+            $alarm | Should -BeNullOrEmpty
+            Get-CliAlarm "ecommerce-$id" | Should -BeNullOrEmpty
+            ($warns -join "`n") | Should -Match 'no data storage maximum'
+            ($warns -join "`n") | Should -Match 'cache-usage-limits'
+        }
+    }
+
+    Context 'a mixed-case cache id' {
+        It 'is lower-cased in the alarm name and dimension, as ElastiCache stores ids' {
+            $id = New-TestName 'mixed'
+            $script:prefixes.Add("ecommerce-$id")
+            $alarm = New-EcommerceAlarm -CacheClusterId ('MiXeD' + $id.Substring(5)) -Confirm:$false
+            $alarm.AlarmName | Should -BeExactly "ecommerce-$id-redis-memory"
+            (Get-CliAlarm "ecommerce-$id-redis-memory")[0].Dimensions[0].Value | Should -BeExactly $id
+        }
+    }
+
     Context '-WhatIf' {
         It 'creates no alarm and no metrics configuration' {
             $stack = New-Stack

@@ -36,6 +36,14 @@ Describe 'Clear-EcommerceCache' -Tag Integration {
         ((Get-CommandCalls unlink) - $unlinkBefore) | Should -BeGreaterOrEqual 3 -Because '1202 keys in batches of 500'
     }
 
+    It 'forgets the table recorded for the prefix with the default patterns, keeps it with -Pattern' {
+        Invoke-Redis SET "${prefix}ecommerceaws:table" 'shop-a' | Out-Null
+        Clear-EcommerceCache -RedisUrl $redis -KeyPrefix $prefix -Pattern 'products:*' -Confirm:$false | Out-Null
+        Invoke-Redis GET "${prefix}ecommerceaws:table" | Should -Be 'shop-a'
+        Clear-EcommerceCache -RedisUrl $redis -KeyPrefix $prefix -Confirm:$false | Out-Null
+        Invoke-Redis EXISTS "${prefix}ecommerceaws:table" | Should -Be 0
+    }
+
     It '-Pattern narrows what goes' {
         $result = Clear-EcommerceCache -RedisUrl $redis -KeyPrefix $prefix -Pattern 'products:*' -Confirm:$false
         $result.KeysDeleted | Should -Be 2
@@ -100,6 +108,15 @@ Describe 'Initialize-EcommerceCache' -Tag Integration {
         $list = Get-EcommerceProduct -TableName $table -Category 'Épicerie' -RedisUrl $redis -KeyPrefix $prefix
         @($list).Count | Should -Be 3
         $list[0].FromCache | Should -BeTrue
+    }
+
+    It 'records the table and refuses to warm the same prefix from another table, writing nothing' {
+        Invoke-Redis GET "${prefix}ecommerceaws:table" | Should -Be $table
+        $before = @(& redis-cli -u $redis --scan --pattern "$prefix*").Count
+        $err = try { Initialize-EcommerceCache -TableName 'shop-other' -RedisUrl $redis -KeyPrefix $prefix -Confirm:$false; $null } catch { $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'CacheServesOtherTable*'
+        $err.Exception.Message | Should -Match "serves table '$([regex]::Escape($table))'.*not 'shop-other'"
+        @(& redis-cli -u $redis --scan --pattern "$prefix*").Count | Should -Be $before
     }
 
     It '-WhatIf writes nothing' {

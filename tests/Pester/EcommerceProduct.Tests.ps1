@@ -218,3 +218,71 @@ Describe 'Set-/Remove-EcommerceProduct safety' -Tag Integration {
         (Get-Item $p.Id).GSI1SK.S | Should -Be 'PRODUCT#Renamed'
     }
 }
+
+Describe 'One Redis, two tables' -Tag Integration {
+    # The guide's keys (product:<id>, products:<category>, products:all) do not name the table: a cache filled
+    # from one table must never answer for another.
+    BeforeAll {
+        $script:fresh = New-TestName 'fresh'
+        New-EcommerceTable -TableName $fresh -Confirm:$false | Out-Null
+        $script:bprefix = "$(New-TestName 'bind'):"
+        $script:otherPrefix = $null; $script:appPrefix = $null
+        $script:bound = New-Product -Category 'Bound' -Name 'Bound phone'
+        Get-EcommerceProduct -TableName $table -Id $bound.Id -RedisUrl $redis -KeyPrefix $bprefix | Out-Null   # fills the cache
+    }
+    AfterAll {
+        Remove-EcommerceTable -TableName $fresh -Force -Confirm:$false -ErrorAction SilentlyContinue
+        foreach ($p in $bprefix, $script:otherPrefix, $script:appPrefix) {
+            if (-not $p) { continue }
+            $left = & redis-cli -u $redis --scan --pattern "$p*"
+            if ($left) { & redis-cli -u $redis UNLINK @left | Out-Null }
+        }
+    }
+
+    It 'records the table when the module first writes to the cache, beside the guide''s keys' {
+        Invoke-Redis GET "${bprefix}ecommerceaws:table" | Should -Be $table
+        Invoke-Redis EXISTS "${bprefix}product:$($bound.Id)" | Should -Be 1 -Because 'the keys stay the guide''s, shared with the application'
+        Invoke-Redis TTL "${bprefix}ecommerceaws:table" | Should -Be -1
+    }
+
+    It 'refuses another table on the same Redis and prefix instead of answering with the first table''s product' {
+        $got = $null
+        $err = try { $got = Get-EcommerceProduct -TableName $fresh -Id $bound.Id -RedisUrl $redis -KeyPrefix $bprefix; $null } catch { $_ }
+        $got | Should -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -BeLike 'CacheServesOtherTable*'
+        $err.Exception.Message | Should -Match "serves table '$([regex]::Escape($table))'"
+        $err.Exception.Message | Should -Match "not '$([regex]::Escape($fresh))'"
+        $err.ErrorDetails.RecommendedAction | Should -Match '-KeyPrefix'
+    }
+
+    It 'refuses a write for another table before touching the table' {
+        $err = try { New-EcommerceProduct -TableName $fresh -NameEn 'Never written' -Price 1 -Category 'Bound' -RedisUrl $redis -KeyPrefix $bprefix -Confirm:$false; $null } catch { $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'CacheServesOtherTable*'
+        (Invoke-AwsCli dynamodb scan --table-name $fresh --select COUNT).Count | Should -Be 0
+    }
+
+    It 'shares one Redis between tables through -KeyPrefix' {
+        $script:otherPrefix = "$(New-TestName 'bind2'):"
+        $q = New-EcommerceProduct -TableName $fresh -NameEn 'Fresh phone' -Price 5 -Category 'Bound' -RedisUrl $redis -KeyPrefix $otherPrefix -Confirm:$false
+        (Get-EcommerceProduct -TableName $fresh -Id $q.Id -RedisUrl $redis -KeyPrefix $otherPrefix).TableName | Should -Be $fresh
+        (Get-EcommerceProduct -TableName $fresh -Id $q.Id -RedisUrl $redis -KeyPrefix $otherPrefix).FromCache | Should -BeTrue
+        Invoke-Redis GET "${otherPrefix}ecommerceaws:table" | Should -Be $fresh
+        Invoke-Redis GET "${bprefix}ecommerceaws:table" | Should -Be $table
+    }
+
+    It 'warns when it first records a table for a cache that already holds keys written by something else (the application)' {
+        $script:appPrefix = "$(New-TestName 'app'):"
+        Invoke-Redis SET "${appPrefix}product:written-by-the-app" '{}' | Out-Null
+        Get-EcommerceProduct -TableName $table -Category 'Bound' -RedisUrl $redis -KeyPrefix $appPrefix -WarningVariable warns -WarningAction SilentlyContinue | Out-Null
+        ($warns -join "`n") | Should -Match 'before any table was recorded'
+        Invoke-Redis GET "${appPrefix}ecommerceaws:table" | Should -Be $table
+    }
+
+    It 'Clear-EcommerceCache forgets the table, and the next write records the new one' {
+        Clear-EcommerceCache -RedisUrl $redis -KeyPrefix $bprefix -Confirm:$false | Out-Null
+        Invoke-Redis EXISTS "${bprefix}ecommerceaws:table" | Should -Be 0
+        $q = New-EcommerceProduct -TableName $fresh -NameEn 'Fresh tablet' -Price 7 -Category 'Tablets' -Confirm:$false
+        (Get-EcommerceProduct -TableName $fresh -Id $q.Id -RedisUrl $redis -KeyPrefix $bprefix).FromCache | Should -BeFalse
+        Invoke-Redis GET "${bprefix}ecommerceaws:table" | Should -Be $fresh
+    }
+}

@@ -132,3 +132,51 @@ Describe 'Remove-EcommerceStack' -Tag Integration {
         @($cache | Where-Object CacheClusterStatus -ne 'deleting').Count | Should -Be 0
     }
 }
+
+Describe 'Remove-EcommerceStack refusals and partial failures' -Tag Integration {
+    It 'checks every foreseeable refusal before the first deletion: a non-empty bucket and a protected table leave everything in place' {
+        # The reported run: "Yes to All" deleted the distribution, started deleting the cache, then stopped at the bucket.
+        $other = New-TestName 'stackno'
+        $s = New-EcommerceStack -Name $other -Confirm:$false -WarningAction SilentlyContinue
+        try {
+            $file = [System.IO.Path]::GetTempFileName()
+            Set-Content -Path $file -Value 'image'
+            Invoke-AwsCli s3api put-object --bucket "$other-assets" --key 'products/p1.jpg' --body $file | Out-Null
+            Remove-Item $file
+
+            Remove-EcommerceStack -Name $other -WhatIf -WarningVariable whatIfWarnings -WarningAction SilentlyContinue
+            ($whatIfWarnings -join "`n") | Should -Match 'not empty'
+
+            $err = try { Remove-EcommerceStack -Name $other -Confirm:$false; $null } catch { $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'StackRemovalRefused*'
+            $err.Exception.Message | Should -Match 'nothing was deleted'
+            $err.Exception.Message | Should -Match ([regex]::Escape("bucket $other-assets is not empty"))
+            $err.Exception.Message | Should -Match ([regex]::Escape("table $other has deletion protection on"))
+            $err.ErrorDetails.RecommendedAction | Should -Match '-Force'
+
+            (Invoke-AwsCli cloudfront get-distribution --id $s.DistributionId).Distribution.DistributionConfig.Enabled | Should -BeTrue
+            (Invoke-AwsCli elasticache describe-cache-clusters --cache-cluster-id "$other-redis").CacheClusters[0].CacheClusterStatus | Should -Be 'available'
+            Test-AwsCli s3api head-bucket --bucket "$other-assets" | Should -BeTrue
+            Test-AwsCli dynamodb describe-table --table-name $other | Should -BeTrue
+        }
+        finally { Remove-EcommerceStack -Name $other -Force -Confirm:$false -ErrorAction SilentlyContinue }
+    }
+
+    It 'says exactly what was and was not deleted when a deletion fails on the way' {
+        $other = New-TestName 'stackhalf'
+        $s = New-EcommerceStack -Name $other -Confirm:$false -WarningAction SilentlyContinue
+        $proxy = Start-AwsProxy
+        try {
+            Set-AwsProxyRule $proxy @(@{ match = 'DeleteTable'; times = 1; status = 400; contentType = 'application/x-amz-json-1.0'; body = (New-DynamoDbError -Code AccessDeniedException -Message 'not authorized to perform: dynamodb:DeleteTable') })
+            $err = try { Remove-EcommerceStack -Name $other -Force -EndpointUrl $proxy.Url -Confirm:$false; $null } catch { $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'StackRemovalFailed.Aws.AccessDeniedException*'
+            $err.Exception.Message | Should -Match ([regex]::Escape("Deleted: distribution $($s.DistributionId), cache $other-redis, bucket $other-assets; not deleted: table $other."))
+            Test-AwsCli cloudfront get-distribution --id $s.DistributionId | Should -BeFalse
+            Test-AwsCli dynamodb describe-table --table-name $other | Should -BeTrue
+        }
+        finally {
+            Stop-AwsProxy $proxy
+            Remove-EcommerceStack -Name $other -Force -Confirm:$false -ErrorAction SilentlyContinue
+        }
+    }
+}

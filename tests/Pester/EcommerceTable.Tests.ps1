@@ -177,3 +177,52 @@ Describe 'Remove-EcommerceTable' -Tag Integration {
         Get-ErrorId { Remove-EcommerceTable -TableName (New-TestName 'none') -Force -Confirm:$false } | Should -BeLike 'TableNotFound,*'
     }
 }
+
+Describe 'Point-in-time recovery on a table that just became ACTIVE' -Tag Integration {
+    # Real DynamoDB answers ContinuousBackupsUnavailableException for a while after CreateTable; moto never does,
+    # so the scripted proxy says it, over real sockets.
+    BeforeAll {
+        $script:proxy = Start-AwsProxy
+        $script:suiteBase = $env:ECOM_AWS_RETRY_BASE_MS
+        $env:ECOM_AWS_RETRY_BASE_MS = '10'   # test-only: 5 s pauses become 50 ms
+        $script:unavailable = New-DynamoDbError -Code ContinuousBackupsUnavailableException -Message 'Backups are being enabled for the table: x. Please retry later'
+    }
+    AfterAll {
+        Stop-AwsProxy $proxy
+        if ($suiteBase) { $env:ECOM_AWS_RETRY_BASE_MS = $suiteBase } else { Remove-Item Env:ECOM_AWS_RETRY_BASE_MS -ErrorAction SilentlyContinue }
+    }
+
+    It 'waits ContinuousBackupsUnavailableException out with progress until PITR is ENABLED' {
+        $name = New-Table 'pitr'
+        Set-AwsProxyRule $proxy @(@{ match = 'UpdateContinuousBackups'; times = 3; status = 400; contentType = 'application/x-amz-json-1.0'; body = $unavailable })
+        $info = New-EcommerceTable -TableName $name -EndpointUrl $proxy.Url -Confirm:$false
+        $info.PointInTimeRecovery | Should -BeTrue
+        @(Get-AwsProxyRequest $proxy | Where-Object op -eq 'UpdateContinuousBackups').Count | Should -Be 4
+        (Invoke-AwsCli dynamodb describe-continuous-backups --table-name $name).ContinuousBackupsDescription.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus | Should -Be 'ENABLED'
+    }
+
+    It 'reports each wait on the progress stream and in verbose' {
+        $name = New-Table 'pitrp'
+        Set-AwsProxyRule $proxy @(@{ match = 'UpdateContinuousBackups'; times = 2; status = 400; contentType = 'application/x-amz-json-1.0'; body = $unavailable })
+        $out = New-EcommerceTable -TableName $name -EndpointUrl $proxy.Url -Confirm:$false -Verbose 4>&1
+        $verbose = @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
+        @($verbose | Where-Object { $_ -match 'backups not available yet.*trying again' }).Count | Should -Be 2
+    }
+
+    It 'with -NoWait leaves PITR for the next run, with a warning, and the next run enables it' {
+        $name = New-Table 'pitrn'
+        Set-AwsProxyRule $proxy @(@{ match = 'UpdateContinuousBackups'; times = 1; status = 400; contentType = 'application/x-amz-json-1.0'; body = $unavailable })
+        $info = New-EcommerceTable -TableName $name -EndpointUrl $proxy.Url -NoWait -Confirm:$false -WarningVariable warns -WarningAction SilentlyContinue
+        $info.PointInTimeRecovery | Should -BeFalse
+        ($warns -join "`n") | Should -Match 'Run New-EcommerceTable again'
+        (New-EcommerceTable -TableName $name -EndpointUrl $proxy.Url -Confirm:$false).PointInTimeRecovery | Should -BeTrue
+    }
+
+    It 'gives up with PointInTimeRecoveryTimeout when backups never become available' {
+        $name = New-Table 'pitrt'
+        Set-AwsProxyRule $proxy @(@{ match = 'UpdateContinuousBackups'; times = 10000; status = 400; contentType = 'application/x-amz-json-1.0'; body = $unavailable })
+        $err = try { New-EcommerceTable -TableName $name -EndpointUrl $proxy.Url -Confirm:$false; $null } catch { $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'PointInTimeRecoveryTimeout*'
+        $err.Exception.Message | Should -Match 'The table itself is ready'
+    }
+}

@@ -167,12 +167,17 @@ Describe 'ConvertTo-EcommerceItem: rejects are results, one per reason' -Tag Uni
         $r.RejectReason | Should -Be 'InvalidNumber'
         $r.RejectField | Should -Be 'items.2.qty'
     }
-    It 'InvalidNumber for a number over 38 digits' {
-        $r = ConvertTo-EcommerceItem -Entity Product -InputObject '{"_id":"p3","nameEn":"x","category":"c","price":{"$numberDecimal":"1E+40"}}'
+    It 'takes the whole DynamoDB number range (1E+40 is written as plain text) and rejects overflow and underflow with the value' {
+        $ok = ConvertTo-EcommerceItem -Entity Product -InputObject '{"_id":"p3","nameEn":"x","category":"c","price":{"$numberDecimal":"1E+40"}}'
+        $ok.Rejected | Should -BeFalse
+        $ok.Item['price'].N | Should -Be ('1' + '0' * 40)
+        $r = ConvertTo-EcommerceItem -Entity Product -InputObject '{"_id":"p3","nameEn":"x","category":"c","price":{"$numberDecimal":"1E+200"}}'
         $r.RejectReason | Should -Be 'InvalidNumber'
         $r.RejectField | Should -Be 'price'
-        $r.RejectDetail | Should -Match '41 digits'
-        (ConvertTo-EcommerceItem -Entity Product -InputObject '{"_id":"p3","nameEn":"x","category":"c","price":{"$numberDecimal":"1E+37"}}').Rejected | Should -BeFalse
+        $r.RejectDetail | Should -Match '1E\+200.*overflow'
+        $u = ConvertTo-EcommerceItem -Entity Product -InputObject '{"_id":"p3","nameEn":"x","category":"c","w":{"$numberDecimal":"1E-131"}}'
+        $u.RejectDetail | Should -Match '1E-131.*underflow'
+        (ConvertTo-EcommerceItem -Entity Product -InputObject '{"_id":"p3","nameEn":"x","category":"c","w":{"$numberDecimal":"1E-130"}}').Rejected | Should -BeFalse
     }
     It 'UnsupportedBsonType for a regex, JavaScript code and MinKey' {
         $regex = ConvertTo-EcommerceItem -Entity Product -InputObject '{"_id":"p4","nameEn":"x","category":"c","pattern":{"$regularExpression":{"pattern":"^a","options":"i"}}}'
@@ -259,15 +264,14 @@ Describe 'Document sources: files and MongoDB give the same items' -Tag Integrat
         ConvertTo-Canonical (ConvertTo-EcommerceItem -Entity Product -Path $gz) | Should -Be $expected
         @(ConvertTo-EcommerceItem -Entity Product -Path $pretty).Count | Should -Be @($lines).Count
     }
-    It 'stops at a malformed document with the file, document number and line' {
+    It 'reports a malformed document with the file, document number and line, and goes on' {
         $bad = Join-Path $script:work 'bad.json'
         Set-Content -Path $bad -Value @('{"_id":"c1","name":"a"}', '', '{"_id":"c2","name":"b", oops}', '{"_id":"c3","name":"c"}')
-        $out = @()
-        $err = $null
-        try { ConvertTo-EcommerceItem -Entity Category -Path $bad | ForEach-Object { $out += $_ } } catch { $err = $_ }
-        $out.Count | Should -Be 1
-        $err.FullyQualifiedErrorId | Should -BeLike 'SourceDocumentMalformed*'
-        $err.Exception.Message | Should -Match 'document #2, line 3'
+        $out = @(ConvertTo-EcommerceItem -Entity Category -Path $bad)
+        $out.Count | Should -Be 3
+        $out[1].RejectReason | Should -Be 'MalformedDocument'
+        $out[1].RejectDetail | Should -Match 'document #2, line 3'
+        $out[2].Id | Should -Be 'c3'
         $truncated = Join-Path $script:work 'bad.bson'
         $bytes = [System.IO.File]::ReadAllBytes((Join-Path $script:samples 'dump/shop/categories.bson'))
         [System.IO.File]::WriteAllBytes($truncated, $bytes[0..($bytes.Length - 10)])

@@ -58,4 +58,59 @@ function Get-ErrorId {
     try { & $ScriptBlock | Out-Null; '' } catch { $_.FullyQualifiedErrorId }
 }
 
+function Start-AwsProxy {
+    # The scripted proxy (tests/Fixtures/ThrottleProxy) in front of the stand-ins: it forwards every request and,
+    # once told with Set-AwsProxyRule, answers chosen operations with chosen errors, redirects or clock-skewed
+    # Date headers. Point a cmdlet at it with -EndpointUrl $proxy.Url. Stop it with Stop-AwsProxy.
+    param([string] $Target = $env:AWS_ENDPOINT_URL)
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+    $dll = Join-Path $env:ECOM_REPO_ROOT 'out/fixtures/ThrottleProxy/ThrottleProxy.dll'
+    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in $dll, '--port', "$port", '--target', $Target) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($info)
+    $null = $process.StandardOutput.ReadLine() # "listening"
+    [pscustomobject]@{ Process = $process; Url = "http://127.0.0.1:$port" }
+}
+
+function Set-AwsProxyRule {
+    # Replaces the proxy's rules (see tests/Fixtures/ThrottleProxy/Program.cs) and forgets the requests seen so far.
+    param([Parameter(Mandatory)] $Proxy, [object[]] $Rule = @())
+    $body = ConvertTo-Json -InputObject @($Rule) -Depth 6 -Compress
+    $null = Invoke-RestMethod -Method Post -Uri "$($Proxy.Url)/__rules" -Body $body -ContentType 'application/json'
+}
+
+function Get-AwsProxyRequest {
+    # Every request the proxy saw since the last Set-AwsProxyRule: method, path, op, amzDate, rule (index or null).
+    param([Parameter(Mandatory)] $Proxy)
+    # One object per request (Invoke-RestMethod hands a JSON array over as one object).
+    $list = Invoke-RestMethod -Uri "$($Proxy.Url)/__requests"
+    @($list | ForEach-Object { $_ })
+}
+
+function Stop-AwsProxy {
+    param($Proxy)
+    if ($Proxy -and -not $Proxy.Process.HasExited) { $Proxy.Process.Kill(); $Proxy.Process.WaitForExit() }
+}
+
+function New-AwsQueryError {
+    # An AWS Query-protocol (ElastiCache, CloudWatch) or REST-XML (CloudFront) error body.
+    param([string] $Code, [string] $Message = 'Scripted by the test proxy.', [string] $Type = 'Sender')
+    "<ErrorResponse><Error><Type>$Type</Type><Code>$Code</Code><Message>$([System.Security.SecurityElement]::Escape($Message))</Message></Error><RequestId>proxy-0001</RequestId></ErrorResponse>"
+}
+
+function New-DynamoDbError {
+    # A DynamoDB (JSON 1.0 protocol) error body.
+    param([string] $Code, [string] $Message = 'Scripted by the test proxy.')
+    @{ __type = "com.amazonaws.dynamodb.v20120810#$Code"; message = $Message } | ConvertTo-Json -Compress
+}
+
+function Read-AwsRequestLog {
+    # The ECOM_AWS_REQUEST_LOG file as objects (requests, and transport events with an "event" member).
+    param([string] $Path)
+    if (Test-Path $Path) { @(Get-Content $Path | Where-Object { $_ } | ForEach-Object { $_ | ConvertFrom-Json }) } else { @() }
+}
+
 Export-ModuleMember -Function *

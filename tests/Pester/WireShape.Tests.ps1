@@ -26,7 +26,9 @@ BeforeAll {
         [pscustomobject]@{ ExitCode = $LASTEXITCODE; Lines = @($output | ForEach-Object { "$_" }) }
     }
     function Get-LoggedRequest([string] $Service) {
-        @(Get-Content $script:awsLog | ForEach-Object { $_ | ConvertFrom-Json } | Where-Object service -EQ $Service)
+        # Requests only: the transport also logs events (retries, clock corrections) with an "event" member.
+        @(Get-Content $script:awsLog | ForEach-Object { $_ | ConvertFrom-Json } |
+            Where-Object { $_.service -eq $Service -and -not $_.PSObject.Properties['event'] })
     }
 }
 

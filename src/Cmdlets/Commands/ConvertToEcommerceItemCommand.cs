@@ -11,7 +11,7 @@ namespace EcommerceAws.Commands
     /// <remarks>
     /// <para>Uses the same mapping as the migration (docs/DESIGN.md §4): PK/SK/GSI1PK/GSI1SK from the entity's key fields, id and entityType, and every other field except _id and __v, converted by the BSON to DynamoDB type rules (numbers as exact text, ObjectId as 24 hex characters, dates as ISO-8601 UTC with milliseconds, arrays as L, embedded documents as M, binary as B).</para>
     /// <para>Input is a hashtable, a PSCustomObject (for example from ConvertFrom-Json) or a string of Extended JSON as mongoexport writes it (canonical or relaxed); -Path previews a whole mongoexport or mongodump file and -MongoUri a whole collection, in _id order.</para>
-    /// <para>A document the migration would reject is a normal result with Rejected = $true and RejectReason (MissingField, InvalidId, InvalidNumber, UnsupportedBsonType, ItemTooLarge) and RejectField; it is not an error. DuplicateEmail needs every user, so only the migration run reports it. Input that is not a document at all (bad JSON) is a non-terminating InvalidDocument error.</para>
+    /// <para>A document the migration would reject is a normal result with Rejected = $true, RejectReason and RejectField; it is not an error. Reasons: MissingField, InvalidId, InvalidNumber, UnsupportedBsonType, and DynamoDB's item rules InvalidKey, KeyTooLong, NestingTooDeep, InvalidAttributeName, InvalidString, ItemTooLarge (README, "Reject reasons"). With -Path or -MongoUri, a document of the source that does not parse is a MalformedDocument result (file, line or byte offset in RejectDetail) and the preview goes on, and a repeated key is DuplicateKey. DuplicateEmail needs every user, so only the migration run reports it. -InputObject that is not a document at all (bad JSON) is a non-terminating InvalidDocument error.</para>
     /// <para>Item holds each attribute as DynamoDB JSON (@{ S = '...' }, @{ N = '...' }, @{ L = @(...) }, @{ M = ... }). Attributes whose names look like credentials (password, passwordHash, resetToken, ...) show **** — the migration itself copies them unchanged.</para>
     /// </remarks>
     /// <example>
@@ -88,8 +88,8 @@ namespace EcommerceAws.Commands
                 return;
             }
             var source = ParameterSetName == PathSet
-                ? new DocumentSourceSpec { Path = GetUnresolvedProviderPathFromPSPath(Path) }
-                : new DocumentSourceSpec { MongoUri = MongoUri, Database = Database, Collection = Collection };
+                ? new MigrationSourceSpec { Path = GetUnresolvedProviderPathFromPSPath(Path) }
+                : new MigrationSourceSpec { MongoUri = MongoUri, Database = Database, Collection = Collection };
             long? first = MyInvocation.BoundParameters.ContainsKey(nameof(First)) ? First : null;
             Run(context => mapping.PreviewSourceAsync(Entity, source, first, context));
         }

@@ -14,8 +14,6 @@ namespace EcommerceAws.Commands
     /// <para>The source is a MongoDB database (-MongoUri, with -Database when the URI names none; each entity reads its default collection) or a folder (-Path) holding &lt;collection&gt;.json, .bson or .bson.gz files (products.bson.gz, users.json, ...). An entity whose file is missing gets a non-terminating SourceFileNotFound error and is skipped.</para>
     /// <para>A failed entity (for example MigrationStalled or MongoConnectionFailed) records its status and stops the whole command with a terminating error, so the later entities (orders refer to users) are not migrated from a half-done state; run the command again to resume where it stopped. Entities already completed write nothing new.</para>
     /// <para>Accepts the table from the pipeline by property name: an EcommerceTableInfo (New-EcommerceTable) or an EcommerceStack (New-EcommerceStack).</para>
-    /// <para>-WhatIf reads and maps everything and reports the counts without writing anything.</para>
-    /// <para>One run per entity and table at a time: the run takes a lease on its status item before reading the source (renewed with every status update, released by the final one; 60 s unless ECOM_MIGRATION_LEASE_SECONDS says otherwise). A second run meanwhile stops with MigrationAlreadyRunning (ResourceBusy) naming the run, host, PID and when the lease expires; if that process died, run again once its lease has expired and it resumes from the checkpoint. A run that loses its lease stops with MigrationLeaseLost without moving the checkpoint. -WhatIf takes no lease.</para>
     /// </remarks>
     /// <example>
     /// <code>$stack | Invoke-EcommerceMigration -MongoUri $env:MONGODB_URI</code>
@@ -27,49 +25,11 @@ namespace EcommerceAws.Commands
     /// </example>
     [Cmdlet(VerbsLifecycle.Invoke, "EcommerceMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = MongoSet)]
     [OutputType(typeof(MigrationResult))]
-    public sealed class InvokeEcommerceMigrationCommand : MigrationCmdlet
+    public sealed class InvokeEcommerceMigrationCommand : MigrationRunCmdlet
     {
-        #region Parameters
-
-        /// <summary><para>The target single table. Binds by property name from an EcommerceTableInfo or EcommerceStack.</para></summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ArgumentCompleter(typeof(TableNameCompleter))]
-        public string TableName { get; set; }
-
         /// <summary><para>Entities to migrate. Default: all, in the order Category, Product, User, Order (the order is kept whatever order you list them in).</para></summary>
         [Parameter]
         public EcommerceEntity[] Entity { get; set; }
-
-        /// <summary><para>MongoDB connection string, for example mongodb://user:password@host:27017/shop. The password is never printed (shown as ****).</para></summary>
-        [Parameter(Mandatory = true, ParameterSetName = MongoSet)]
-        [ValidateNotNullOrEmpty]
-        public string MongoUri { get; set; }
-
-        /// <summary><para>Database to read. Default: the database in -MongoUri.</para></summary>
-        [Parameter(ParameterSetName = MongoSet)]
-        [ValidateNotNullOrEmpty]
-        public string Database { get; set; }
-
-        /// <summary><para>A folder holding one export or dump file per collection: categories, products, users, orders with the extension .json, .bson or .bson.gz.</para></summary>
-        [Parameter(Mandatory = true, ParameterSetName = PathSet)]
-        [ValidateNotNullOrEmpty]
-        public string Path { get; set; }
-
-        /// <summary><para>BatchWriteItem calls (25 items each) in flight per entity. Default 8; lowered automatically while DynamoDB throttles.</para></summary>
-        [Parameter]
-        [ValidateRange(1, 64)]
-        public int MaxConcurrency { get; set; } = 8;
-
-        /// <summary><para>A folder for the rejects files (&lt;entity&gt;-rejects-&lt;runId&gt;.jsonl). Default: the current directory.</para></summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string RejectPath { get; set; }
-
-        /// <summary><para>Ignore the checkpoints of earlier runs and start every entity from its first document.</para></summary>
-        [Parameter]
-        public SwitchParameter Restart { get; set; }
-
-        #endregion
 
         protected override void ProcessRecord()
         {
@@ -79,27 +39,13 @@ namespace EcommerceAws.Commands
                 ThrowInputError("SourceFolderNotFound", FullPath(Path), $"-Path must be a folder holding <collection>.json/.bson/.bson.gz files; '{FullPath(Path)}' is not a folder.",
                     "Pass the mongodump output folder (for example ./dump/shop), or use Invoke-ProductMigration -Path <file> for one file.", ErrorCategory.ObjectNotFound);
             EcommerceEntity[] entities = (Entity == null || Entity.Length == 0 ? System.Enum.GetValues<EcommerceEntity>() : Entity).Distinct().OrderBy(e => e).ToArray();
+            // Several entities: -RejectPath is the folder for their rejects files.
             string rejectFolder = RejectPath != null ? FullPath(RejectPath) : WorkingDirectory;
             MigrationService engine = new MigrationService();
-
             foreach (EcommerceEntity entity in entities)
             {
                 MigrationSourceSpec source = ResolveSource(entity, MongoUri, Database, null, Path, terminating: false);
-                if (source == null) continue;
-                string described = engine.DescribeSource(entity, source);
-                bool go = ShouldProcess($"table {TableName}", $"Migrate {entity} documents from {described}");
-                if (!go && !IsWhatIf) continue;
-                var spec = new MigrationSpec
-                {
-                    Entity = entity,
-                    TableName = TableName,
-                    Source = source,
-                    MaxConcurrency = MaxConcurrency,
-                    WorkingDirectory = rejectFolder,
-                    Restart = Restart,
-                    DryRun = !go,
-                };
-                WriteObject(Run(context => engine.MigrateAsync(spec, context)));
+                if (source != null) MigrateEntity(engine, entity, source, null, rejectFolder);
             }
         }
     }

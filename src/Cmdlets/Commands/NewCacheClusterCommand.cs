@@ -15,6 +15,8 @@ namespace EcommerceAws.Commands
     /// <summary>Creates the shop's ElastiCache cache (Redis or Valkey): a single node, a replication group or a serverless cache.</summary>
     /// <remarks>
     /// <para>-Mode SingleNode (default) is the guide's create-cache-cluster: one cache.t3.micro Redis node, no TLS. -Mode ReplicationGroup creates a primary plus -ReplicaCount replicas (default 1) with automatic failover and Multi-AZ when there is at least one replica, encryption in transit (TLS) and at rest, and an optional AUTH token given as a SecureString. -Mode Serverless creates an ElastiCache Serverless cache, always with TLS.</para>
+    /// <para>-Engine Valkey with -Mode SingleNode is created as a replication group of one node (Mode ReplicationGroup in the output, with TLS and encryption at rest): ElastiCache's CreateCacheCluster accepts only the engines memcached and redis.</para>
+    /// <para>ElastiCache stores cache ids lower-case, and so does this command: -CacheClusterId Shop-Cache creates, finds and removes shop-cache.</para>
     /// <para>The command waits until the cache is available (5 to 15 minutes on AWS) with progress; -NoWait returns at once. Running it again with the same id returns the existing cache (AlreadyExisted is true) instead of creating a second one; an id already used by a cache of another mode is an error (CacheClusterModeMismatch).</para>
     /// <para>ElastiCache endpoints are reachable only from inside their VPC. An app hosted outside AWS (the guide suggests Railway) cannot connect without a VPN, VPC peering or a tunnel; the command warns about this every time.</para>
     /// <para>RedisUrl is redis://host:port, or rediss://host:port with TLS; it never contains the AUTH token. When ElastiCache reports no endpoint (still creating, or a local stand-in such as moto) RedisUrl stays empty and a warning says why.</para>
@@ -41,12 +43,12 @@ namespace EcommerceAws.Commands
 
         #region Parameters
 
-        /// <summary><para>Id of the cache: 1 to 40 letters, digits or hyphens, starting with a letter, no '--', not ending with '-'. Used as the cache cluster id, replication group id or serverless cache name depending on -Mode.</para></summary>
+        /// <summary><para>Id of the cache: 1 to 40 letters, digits or hyphens, starting with a letter, no '--', not ending with '-'. Used as the cache cluster id, replication group id or serverless cache name depending on -Mode. Stored lower-case, as ElastiCache does.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(CacheClusterIdCompleter))]
         public string CacheClusterId { get; set; }
 
-        /// <summary><para>Redis (default, as in the guide) or Valkey (the open-source Redis fork ElastiCache also offers, at a lower price).</para></summary>
+        /// <summary><para>Redis (default, as in the guide) or Valkey (the open-source Redis fork ElastiCache also offers, at a lower price). A single Valkey node is a one-node replication group (CreateCacheCluster accepts only redis and memcached).</para></summary>
         [Parameter]
         public CacheEngine Engine { get; set; } = CacheEngine.Redis;
 
@@ -62,7 +64,7 @@ namespace EcommerceAws.Commands
         [Parameter]
         public int ReplicaCount { get; set; } = 1;
 
-        /// <summary><para>Redis AUTH token for -Mode ReplicationGroup, as a SecureString (16 to 128 printable characters, no space, '@', '"' or '/'). It is sent only to ElastiCache and never written to any stream or to RedisUrl.</para></summary>
+        /// <summary><para>Redis AUTH token for -Mode ReplicationGroup, as a SecureString: 16 to 128 characters, only A-Z, a-z, 0-9 and the special characters ! &amp; # $ ^ &lt; &gt; - (ElastiCache's rule; others are refused before any call). It is sent only to ElastiCache and never written to any stream or to RedisUrl.</para></summary>
         [Parameter]
         public SecureString AuthToken { get; set; }
 
@@ -90,16 +92,19 @@ namespace EcommerceAws.Commands
         protected override void ProcessRecord()
         {
             ValidateInput();
+            string id = CacheIds.Normalize(CacheClusterId);
+            bool oneNodeGroup = new CacheClusterSpec { Engine = Engine, Mode = Mode }.Resolved().Mode != Mode;
             string what = Mode switch
             {
+                _ when oneNodeGroup => $"Create ElastiCache {Engine} replication group of one {NodeType} node (no replica; TLS, encryption at rest), since CreateCacheCluster takes only redis or memcached",
                 CacheMode.ReplicationGroup => $"Create ElastiCache {Engine} replication group ({NodeType}, 1 primary + {ReplicaCount} replica(s), TLS, encryption at rest)",
                 CacheMode.Serverless => $"Create ElastiCache {Engine} serverless cache (TLS)",
                 _ => $"Create ElastiCache {Engine} cache cluster (one {NodeType} node)",
             };
-            if (!ShouldProcess(CacheClusterId, what)) return;
+            if (!ShouldProcess(id, what)) return;
             var spec = new CacheClusterSpec
             {
-                CacheClusterId = CacheClusterId,
+                CacheClusterId = id,
                 Engine = Engine,
                 NodeType = NodeType,
                 Mode = Mode,

@@ -13,7 +13,7 @@ namespace EcommerceAws.Commands
 {
     /// <summary>Creates the guide's CloudWatch alarms for a stack: DynamoDB throttling, S3 server errors, Redis memory and Lambda errors.</summary>
     /// <remarks>
-    /// <para>For -TableName: ThrottledRequests for GetItem, PutItem and Query, and ReadThrottleEvents / WriteThrottleEvents on the table and on GSI1, each alarming at Sum &gt;= 1 over 5 minutes. For -BucketName: 5xxErrors (Sum &gt;= 5 over 5 minutes); S3 publishes request metrics only for a bucket metrics configuration, so the command first puts one with id EntireBucket (no filter; request metrics are billed as custom metrics) and alarms on that FilterId. For -CacheClusterId: DatabaseMemoryUsagePercentage &gt; 80% for 15 minutes (3 x 5 min), on each node of a replication group (ElastiCache publishes it per node). For -LambdaFunctionName: Errors Sum &gt;= 1 over 5 minutes.</para>
+    /// <para>For -TableName: ThrottledRequests for GetItem, PutItem and Query, and ReadThrottleEvents / WriteThrottleEvents on the table and on GSI1, each alarming at Sum &gt;= 1 over 5 minutes. For -BucketName: 5xxErrors (Sum &gt;= 5 over 5 minutes); S3 publishes request metrics only for a bucket metrics configuration, so the command first puts one with id EntireBucket (no filter; request metrics are billed as custom metrics) and alarms on that FilterId. For -CacheClusterId: DatabaseMemoryUsagePercentage &gt; 80% for 15 minutes (3 x 5 min), on each node of a replication group (ElastiCache publishes it per node); a serverless cache publishes no per-node metric, so its alarm watches BytesUsedForCache (dimension clusterId, Maximum) above 75% of the cache's data storage maximum (AWS's recommendation; GB read as 10^9 bytes), and a serverless cache without a maximum gets no memory alarm and a warning saying how to set one. Cache ids are lower-cased, as ElastiCache stores them. For -LambdaFunctionName: Errors Sum &gt;= 1 over 5 minutes.</para>
     /// <para>Alarm names are deterministic (ecommerce-&lt;resource&gt;-&lt;what&gt;, for example ecommerce-shop-dynamodb-read-throttles), and PutMetricAlarm replaces an alarm of the same name, so running the command again converges instead of adding alarms. Missing data counts as not breaching (no traffic is not an incident), except for Redis memory.</para>
     /// <para>-SnsTopicArn notifies the topic when an alarm fires and when it is OK again. Pipe an EcommerceStack object (New-EcommerceStack, Get-EcommerceStack) to bind -TableName, -BucketName and -CacheClusterId by property name.</para>
     /// </remarks>
@@ -41,7 +41,7 @@ namespace EcommerceAws.Commands
         [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string BucketName { get; set; }
 
-        /// <summary><para>The ElastiCache cluster id to watch for memory use (DatabaseMemoryUsagePercentage).</para></summary>
+        /// <summary><para>The ElastiCache cache id to watch for memory use: DatabaseMemoryUsagePercentage per node, or BytesUsedForCache against the data storage maximum for a serverless cache. Lower-cased, as ElastiCache stores it.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(CacheClusterIdCompleter))]
         public string CacheClusterId { get; set; }
@@ -65,11 +65,21 @@ namespace EcommerceAws.Commands
         protected override void ProcessRecord()
         {
             CheckInput(() => InputValidation.AlarmTargets(TableName, BucketName, CacheClusterId, LambdaFunctionName, SnsTopicArn));
-            // A replication group's memory metric exists per node, so the plan needs its members.
-            string[] members = CacheClusterId == null ? null
-                : Run(context => new CacheClusterService().DescribeAsync(CacheClusterId, new WarningsAsVerbose(context)))?.MemberClusters;
-            IReadOnlyList<EcommerceAlarmDefinition> plan = EcommerceAlarmPlan.For(TableName, BucketName, CacheClusterId, LambdaFunctionName, SnsTopicArn,
-                ManagedTags.With(Tag), members);
+            // A replication group's memory metric exists per node, so the plan needs its members; a serverless cache
+            // has no per-node metric at all, only BytesUsedForCache against its data storage maximum.
+            string cacheId = CacheIds.Normalize(CacheClusterId);
+            CacheClusterInfo cache = cacheId == null ? null
+                : Run(context => new CacheClusterService().DescribeAsync(cacheId, new WarningsAsVerbose(context)));
+            bool serverless = cache?.Mode == CacheMode.Serverless;
+            if (serverless && cache.DataStorageLimitGB == null)
+            {
+                WriteWarning($"Serverless cache '{cacheId}' has no data storage maximum, so no memory alarm can be set: serverless caches publish no DatabaseMemoryUsagePercentage, and BytesUsedForCache needs a limit to compare with. " +
+                    $"Set one (aws elasticache modify-serverless-cache --serverless-cache-name {cacheId} --cache-usage-limits 'DataStorage={{Maximum=10,Unit=GB}}') and run New-EcommerceAlarm again.");
+                cacheId = null;
+            }
+            IReadOnlyList<EcommerceAlarmDefinition> plan = EcommerceAlarmPlan.For(TableName, BucketName, cacheId, LambdaFunctionName, SnsTopicArn,
+                ManagedTags.With(Tag), cache?.MemberClusters, serverless ? cache.DataStorageLimitGB : null);
+            if (plan.Count == 0) return;
             var approved = plan.Where(alarm => ShouldProcess(alarm.AlarmName, Describe(alarm))).ToList();
             if (approved.Count == 0) return;
             foreach (EcommerceAlarmInfo alarm in Run(context => new EcommerceAlarmService().PutAsync(approved, context)))

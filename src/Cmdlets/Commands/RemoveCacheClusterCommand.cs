@@ -35,8 +35,9 @@ namespace EcommerceAws.Commands
         protected override void ProcessRecord()
         {
             CheckInput(() => InputValidation.CacheClusterId(CacheClusterId));
-            if (!ShouldProcess(CacheClusterId, "Delete ElastiCache cache and all its cached data")) return;
-            Run(context => new CacheClusterService().RemoveAsync(CacheClusterId, Wait, context));
+            string id = CacheIds.Normalize(CacheClusterId);
+            if (!ShouldProcess(id, "Delete ElastiCache cache and all its cached data")) return;
+            Run(context => new CacheClusterService().RemoveAsync(id, Wait, context));
         }
     }
 }

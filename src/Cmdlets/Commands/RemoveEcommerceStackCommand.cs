@@ -1,10 +1,8 @@
+using System.Collections.Generic;
 using System.Management.Automation;
 using EcommerceAws.Contract;
-using EcommerceAws.Engine.Assets;
-using EcommerceAws.Engine.ElastiCache;
 using EcommerceAws.Engine.Input;
 using EcommerceAws.Engine.Stack;
-using EcommerceAws.Engine.Tables;
 using EcommerceAws.Internal;
 using EcommerceAws.Output;
 
@@ -14,6 +12,7 @@ namespace EcommerceAws.Commands
     /// <remarks>
     /// <para>Looks the stack up first (as Get-EcommerceStack), then deletes, each after its own confirmation (ConfirmImpact High): the CloudFront distribution (disabled, waited for, deleted, with its bucket policy statement and origin access control), the cache cluster, the bucket and the table. -WhatIf prints the full plan, one line per resource, and deletes nothing.</para>
     /// <para>Data is protected by default: a non-empty bucket and a table with deletion protection are refused unless -Force, which deletes every object version and lifts deletion protection. Run Get-MigrationStatus -Verify and take backups before you use -Force.</para>
+    /// <para>Every refusal that can be foreseen (a non-empty bucket or a deletion-protected table without -Force, a cache ElastiCache cannot delete in its current state) is checked for all the resources before the first deletion: then the error StackRemovalRefused lists them all and nothing is deleted. If a deletion still fails on the way (permissions, a service error), the error StackRemovalFailed.&lt;cause&gt; says which resources were deleted and which were not; running the command again deletes what is left. -WhatIf also warns about the refusals.</para>
     /// </remarks>
     /// <example>
     /// <code>Remove-EcommerceStack -Name shop-staging -WhatIf</code>
@@ -49,15 +48,31 @@ namespace EcommerceAws.Commands
             CheckInput(() => InputValidation.TableName(names.ResolvedTableName));
             EcommerceStack stack = Run(context => new StackService().DescribeAsync(names, new WarningsAsVerbose(context)));
 
+            // Read-only checks first, so a refusal never comes after a deletion (a half-removed stack).
+            IReadOnlyList<string> refusals = Run(context => new StackService().FindRemovalRefusalsAsync(stack, StackParts.All, Force, context));
+
+            StackParts approved = StackParts.None;
             if (stack.DistributionId != null && ShouldProcess($"{stack.DistributionId} ({stack.CdnDomain})", "Disable and delete CloudFront distribution, its bucket policy statement and origin access control"))
-                Run(context => new CdnService().RemoveAsync(stack.DistributionId, true, context));
-            // Nothing else depends on the cache, so its deletion (minutes on AWS) goes on in the background.
+                approved |= StackParts.Distribution;
             if (stack.CacheClusterId != null && ShouldProcess(stack.CacheClusterId, "Delete ElastiCache cluster"))
-                Run(context => new CacheClusterService().RemoveAsync(stack.CacheClusterId, false, context));
+                approved |= StackParts.Cache;
             if (stack.BucketName != null && ShouldProcess(stack.BucketName, Force ? "Delete every object version and the S3 bucket" : "Delete the S3 bucket if it is empty"))
-                Run(context => new BucketService().RemoveAsync(stack.BucketName, Force, context));
+                approved |= StackParts.Bucket;
             if (stack.TableName != null && ShouldProcess(stack.TableName, Force ? "Lift deletion protection and delete DynamoDB table with all its items" : "Delete DynamoDB table (refused while deletion protection is on)"))
-                Run(context => new TableService().RemoveAsync(stack.TableName, Force, true, context));
+                approved |= StackParts.Table;
+
+            if (approved == StackParts.None)
+            {
+                foreach (string refusal in refusals) WriteWarning($"Removing stack '{Name}' would be refused: {refusal}.");
+                return;
+            }
+            if (approved != StackParts.All)
+                refusals = Run(context => new StackService().FindRemovalRefusalsAsync(stack, approved, Force, context));
+            if (refusals.Count > 0)
+                ThrowTerminatingError(new EcommerceException("StackRemovalRefused", ErrorCategory.InvalidOperation, Name,
+                    $"Stack '{Name}' was not removed, and nothing was deleted: {string.Join("; ", refusals)}.",
+                    "Resolve each point above (or add -Force where it says so), then run Remove-EcommerceStack again.").ToErrorRecord());
+            Run(context => new StackService().RemoveAsync(stack, approved, Force, context));
         }
     }
 }

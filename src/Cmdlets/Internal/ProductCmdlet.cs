@@ -22,7 +22,7 @@ namespace EcommerceAws.Internal
         [Parameter]
         public SecureString AuthToken { get; set; }
 
-        /// <summary><para>A prefix before every cache key, when several shops share one Redis (for example 'shop1:' gives shop1:product:&lt;id&gt;). Default: none, as the guide.</para></summary>
+        /// <summary><para>A prefix before every cache key, when several shops or tables share one Redis (for example 'shop1:' gives shop1:product:&lt;id&gt;). Default: none, as the guide. One prefix serves one table: the first write records the table in &lt;prefix&gt;ecommerceaws:table, and another -TableName on the same Redis and prefix is refused (CacheServesOtherTable) before anything is read or written.</para></summary>
         [Parameter]
         public string KeyPrefix { get; set; }
 

@@ -69,15 +69,21 @@ namespace EcommerceAws.Engine.Assets
                 .ConfigureAwait(false);
         }
 
+        public async Task<bool> HasObjectVersionsAsync(string bucketName, IOperationContext context)
+        {
+            AssetInputValidation.BucketName(bucketName);
+            using IAmazonS3 s3 = AwsClientFactory.S3(context.Aws);
+            ListVersionsResponse first = await ListVersions(s3, bucketName, null, null, 1, context).ConfigureAwait(false);
+            return (first.Versions?.Count ?? 0) > 0;
+        }
+
         /// <summary>Creates the bucket; returns true when it turned out to be ours already (a concurrent or legacy-region re-create).</summary>
         private static async Task<bool> CreateBucket(IAmazonS3 s3, string bucket, string region, IOperationContext context)
         {
             context.WriteVerbose($"Creating bucket '{bucket}' in {region}.");
             try
             {
-                // UseClientRegion: us-east-1 gets no LocationConstraint, every other region its own.
-                await s3.PutBucketAsync(new PutBucketRequest { BucketName = bucket, UseClientRegion = true, ObjectOwnership = ObjectOwnership.BucketOwnerEnforced },
-                    context.Cancellation).ConfigureAwait(false);
+                await s3.PutBucketAsync(CreateRequest(bucket, region), context.Cancellation).ConfigureAwait(false);
                 return false;
             }
             catch (AmazonS3Exception ex) when (ex.ErrorCode == "BucketAlreadyOwnedByYou")
@@ -89,6 +95,21 @@ namespace EcommerceAws.Engine.Assets
                 throw CreateError(ex.ErrorCode, bucket) ?? AwsErrors.From(ex, bucket, "CreateBucket");
             }
         }
+
+        /// <summary>
+        /// CreateBucket with the region's LocationConstraint written out: every region but us-east-1 needs one (S3 answers
+        /// IllegalLocationConstraintException without it) and us-east-1 must send none (InvalidLocationConstraint). Explicit
+        /// rather than UseClientRegion, which sends nothing once a custom endpoint (ServiceURL) is configured.
+        /// </summary>
+        internal static PutBucketRequest CreateRequest(string bucket, string region) => new PutBucketRequest
+        {
+            BucketName = bucket,
+            UseClientRegion = false,
+            // The region's own name: BucketRegionName would turn eu-west-1 into the legacy "EU".
+            PutBucketConfiguration = region == "us-east-1" ? null
+                : new PutBucketConfiguration { LocationConstraint = BucketLocationConstraint.FindValue(region) },
+            ObjectOwnership = ObjectOwnership.BucketOwnerEnforced,
+        };
 
         /// <summary>The CreateBucket error code that means "the name is taken by someone else" (BucketAlreadyOwnedByYou is an idempotent re-run).</summary>
         public static EcommerceException CreateError(string errorCode, string bucket) => errorCode switch
@@ -180,7 +201,7 @@ namespace EcommerceAws.Engine.Assets
             {
                 context.WriteWarning($"Bucket '{bucket}' is now PUBLIC: anyone on the internet can read every object in it (s3:GetObject for Principal '*'), " +
                     "including files uploaded by mistake, and pays nothing for the traffic you pay for. Prefer the private bucket behind New-AssetCdn (Origin Access Control).");
-                if (policy.Upsert(BucketPolicyDocument.PublicReadStatement(bucket)))
+                if (policy.Upsert(BucketPolicyDocument.PublicReadStatement(bucket, AwsPartition.Of(AwsEnvironment.ResolveRegion(context.Aws)))))
                     await BucketPolicyStore.WriteAsync(s3, bucket, policy, context).ConfigureAwait(false);
             }
         }
@@ -196,6 +217,10 @@ namespace EcommerceAws.Engine.Assets
             catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchLifecycleConfiguration")
             {
                 rules = new List<LifecycleRule>();
+            }
+            catch (AmazonS3Exception ex)
+            {
+                throw AwsErrors.From(ex, bucket, "GetBucketLifecycleConfiguration");
             }
             // Keep rules someone else added; replace ours with the requested values.
             rules = rules.Where(r => r.Id != NoncurrentRuleId && r.Id != MultipartRuleId).ToList();
@@ -229,6 +254,10 @@ namespace EcommerceAws.Engine.Assets
                 foreach (Tag tag in current.TagSet ?? new List<Tag>()) tags[tag.Key] = tag.Value;
             }
             catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchTagSet" || ex.ErrorCode == "NoSuchTagSetError") { }
+            catch (AmazonS3Exception ex)
+            {
+                throw AwsErrors.From(ex, bucket, "GetBucketTagging");
+            }
             foreach (var tag in wanted ?? new Dictionary<string, string>()) tags[tag.Key] = tag.Value;
             tags[ManagedTags.Key] = ManagedTags.Value;
             await AwsCall.Run(() => s3.PutBucketTaggingAsync(new PutBucketTaggingRequest
@@ -340,6 +369,10 @@ namespace EcommerceAws.Engine.Assets
                     encryption = rule.ServerSideEncryptionAlgorithm?.Value + (string.IsNullOrEmpty(rule.ServerSideEncryptionKeyManagementServiceKeyId) ? "" : ":" + rule.ServerSideEncryptionKeyManagementServiceKeyId);
             }
             catch (AmazonS3Exception ex) when (ex.ErrorCode == "ServerSideEncryptionConfigurationNotFoundError") { }
+            catch (AmazonS3Exception ex)
+            {
+                throw AwsErrors.From(ex, bucket, "GetBucketEncryption");
+            }
             PublicAccessBlockConfiguration block = await BucketPolicyStore.ReadPublicAccessBlockAsync(s3, bucket, context).ConfigureAwait(false);
             BucketPolicyDocument policy = await BucketPolicyStore.ReadAsync(s3, bucket, context).ConfigureAwait(false);
             DateTime? created = (await OwnedBucket(s3, bucket, context).ConfigureAwait(false))?.CreationDate?.ToUniversalTime();
@@ -348,7 +381,7 @@ namespace EcommerceAws.Engine.Assets
             {
                 BucketName = bucket,
                 Region = region,
-                Arn = $"arn:aws:s3:::{bucket}",
+                Arn = AwsPartition.Of(region).Arn("s3", "", "", bucket),
                 RegionalDomainName = RegionalDomainName(bucket, region),
                 Versioning = string.IsNullOrEmpty(status) || status == "Off" ? "Off" : status,
                 Encryption = encryption,
@@ -360,7 +393,7 @@ namespace EcommerceAws.Engine.Assets
         }
 
         /// <summary>The S3 REST endpoint of the bucket (the CloudFront origin; not the website endpoint).</summary>
-        public static string RegionalDomainName(string bucket, string region) => $"{bucket}.s3.{region}.amazonaws.com";
+        public static string RegionalDomainName(string bucket, string region) => AwsPartition.Of(region).S3RegionalDomainName(bucket, region);
 
         public static EcommerceException BucketNotFound(string bucket) =>
             new EcommerceException("BucketNotFound", ErrorCategory.ObjectNotFound, bucket,

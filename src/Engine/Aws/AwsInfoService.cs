@@ -35,11 +35,11 @@ namespace EcommerceAws.Engine.Aws
             string configured = AwsEnvironment.TryResolveRegionName(options);
             if (configured != null)
             {
-                try { partition = RegionEndpoint.GetBySystemName(configured).PartitionName; }
+                try { partition = AwsPartition.Of(configured).Name; }
                 catch (Exception) { } // an unknown name: offer every region
             }
             return RegionEndpoint.EnumerableAllRegions
-                .Where(r => RegionName.IsMatch(r.SystemName) && (partition == null || r.PartitionName == partition))
+                .Where(r => RegionName.IsMatch(r.SystemName) && (partition == null || AwsPartition.Of(r).Name == partition))
                 .OrderBy(r => r.SystemName, StringComparer.Ordinal)
                 .Select(r => new NamedResource(r.SystemName, $"{r.SystemName} — {r.DisplayName}"))
                 .ToList();

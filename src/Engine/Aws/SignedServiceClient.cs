@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
@@ -16,14 +18,30 @@ namespace EcommerceAws.Engine.Aws
 {
     /// <summary>
     /// The transport shared by the hand-written clients (CloudFront, ElastiCache, CloudWatch): AWSSDK.Core's SigV4
-    /// signer, its credential and region resolution, the endpoint override rules, retries of throttling and 5xx
-    /// with exponential backoff and jitter, and AWS error XML turned into <see cref="AmazonServiceException"/>
+    /// signer, its credential and region resolution, the endpoint override rules, and the SDK's habits that a raw
+    /// HttpClient lacks: redirects are never followed (a signature is valid for one host), a clock that is minutes off
+    /// is corrected from the service's Date header and the request signed again once (as AWSSDK.Core's clock-skew
+    /// correction does), and throttling and 5xx answers are retried with full-jitter exponential backoff from a 1 s
+    /// base up to 20 s (the SDKs' standard retry mode). AWS error XML becomes <see cref="AmazonServiceException"/>
     /// (the same exception the real SDK packages throw, so callers survive the swap).
     /// </summary>
     internal sealed class SignedServiceClient : IDisposable
     {
         private const int MaxAttempts = 5;
-        private readonly HttpClient http;
+        /// <summary>Test-only: the backoff base in milliseconds (default 1000; the cap is 20 times the base).</summary>
+        public const string RetryBaseVariable = "ECOM_AWS_RETRY_BASE_MS";
+        private const double DefaultRetryBaseMs = 1000;
+        private const double MaxBackoffFactor = 20;
+        private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(100);
+        /// <summary>Offsets smaller than this are not corrected (the AWS SDKs use five minutes; SigV4 allows fifteen).</summary>
+        private static readonly TimeSpan SkewThreshold = TimeSpan.FromMinutes(5);
+        /// <summary>Server time minus local time, per endpoint, for the whole process (like AWSSDK.Core's CorrectClockSkew).</summary>
+        private static readonly ConcurrentDictionary<string, TimeSpan> ClockOffsets = new ConcurrentDictionary<string, TimeSpan>(StringComparer.OrdinalIgnoreCase);
+        private static readonly string[] ClockSkewCodes = { "RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture" };
+        private static readonly string[] SignatureCodes = { "SignatureDoesNotMatch", "InvalidSignatureException", "AuthFailure" };
+
+        private readonly SocketsHttpHandler sockets;
+        private readonly AWSCredentials credentials;
         private readonly string signingName;
 
         /// <param name="options">The common AWS parameters.</param>
@@ -39,11 +57,9 @@ namespace EcommerceAws.Engine.Aws
             SigningRegion = signingRegion ?? Region;
             string endpoint = AwsEnvironment.ResolveEndpoint(options, environmentName) ?? defaultEndpoint(Region);
             BaseUri = new Uri(endpoint.TrimEnd('/') + "/");
-            AWSCredentials credentials = AwsEnvironment.ResolveCredentials(options);
-            http = new HttpClient(new SigV4SigningHandler(credentials, SigningRegion, signingName, new SocketsHttpHandler()))
-            {
-                Timeout = TimeSpan.FromSeconds(100),
-            };
+            credentials = AwsEnvironment.ResolveCredentials(options);
+            // SigV4 signs one host: a redirect must come back to us as an error, never be followed with stale headers.
+            sockets = new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
         }
 
         public RegionEndpoint Region { get; }
@@ -56,6 +72,7 @@ namespace EcommerceAws.Engine.Aws
         /// <summary>Sends a request (rebuilt per attempt) and returns the successful response; errors become AmazonServiceException.</summary>
         public async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> buildRequest, CancellationToken cancellation)
         {
+            bool skewCorrected = false;
             for (int attempt = 1; ; attempt++)
             {
                 using HttpRequestMessage request = buildRequest();
@@ -64,31 +81,101 @@ namespace EcommerceAws.Engine.Aws
                 {
                     string sent = request.Content == null ? null : await request.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false);
                     if (RequestObserver != null && sent != null) RequestObserver(request.Method, request.RequestUri?.ToString(), sent);
-                    if (!string.IsNullOrWhiteSpace(log)) RequestLog.Append(log, signingName, request, sent);
+                    if (!string.IsNullOrWhiteSpace(log)) RequestLog.Append(log, signingName, SigningRegion.SystemName, request, sent);
                 }
                 HttpResponseMessage response;
                 try
                 {
-                    response = await http.SendAsync(request, cancellation).ConfigureAwait(false);
+                    response = await SignAndSendAsync(request, cancellation).ConfigureAwait(false);
                 }
-                catch (HttpRequestException) when (attempt < MaxAttempts)
+                catch (HttpRequestException ex) when (attempt < MaxAttempts)
                 {
                     // A dropped connection or a refused one during a restart: retried like a 5xx.
-                    await Backoff(attempt, cancellation).ConfigureAwait(false);
+                    await Backoff(attempt, ex.GetType().Name, cancellation).ConfigureAwait(false);
                     continue;
                 }
                 if (response.IsSuccessStatusCode) return response;
 
+                int status = (int)response.StatusCode;
+                if (status >= 300 && status < 400)
+                {
+                    string location = response.Headers.Location?.ToString() ?? "(no Location header)";
+                    string redirectRequestId = FirstHeader(response, "x-amzn-RequestId") ?? FirstHeader(response, "x-amz-request-id");
+                    response.Dispose();
+                    throw new AmazonServiceException(
+                        $"The endpoint {BaseUri.GetLeftPart(UriPartial.Authority)} answered HTTP {status} redirecting to {location}; redirects are not followed because a SigV4 signature is valid for one host only. Check -Region and -EndpointUrl (AWS_ENDPOINT_URL).",
+                        null, ErrorType.Sender, "HttpRedirect" + status, redirectRequestId, (HttpStatusCode)status);
+                }
+
                 string body = await response.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false);
                 AmazonServiceException error = ParseError(body, response);
+                DateTime? serverTime = response.Headers.Date?.UtcDateTime;
                 response.Dispose();
+                if (!skewCorrected && IsClockSkewError(error) && TryCorrectClock(serverTime))
+                {
+                    // Signed again with the corrected clock, once, without waiting (AWSSDK.Core does the same).
+                    skewCorrected = true;
+                    attempt--;
+                    continue;
+                }
                 if (attempt < MaxAttempts && AwsErrors.IsRetryable(error.ErrorCode ?? "", (int)error.StatusCode))
                 {
-                    await Backoff(attempt, cancellation).ConfigureAwait(false);
+                    await Backoff(attempt, error.ErrorCode, cancellation).ConfigureAwait(false);
                     continue;
                 }
                 throw error;
             }
+        }
+
+        /// <summary>Signs with the clock corrected for this endpoint and sends, bounded by the request timeout.</summary>
+        private async Task<HttpResponseMessage> SignAndSendAsync(HttpRequestMessage request, CancellationToken cancellation)
+        {
+            var parameters = new AWSSigV4Parameters
+            {
+                Credentials = credentials,
+                Region = SigningRegion,
+                Service = signingName,
+                SignedAt = DateTime.UtcNow + ClockOffset,
+            };
+            // The signing handler is cheap and per request (its signing time differs); the socket pool is shared.
+            using var invoker = new HttpMessageInvoker(new SigV4SigningHandler(parameters, sockets), disposeHandler: false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            timeout.CancelAfter(RequestTimeout);
+            try
+            {
+                return await invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (!cancellation.IsCancellationRequested)
+            {
+                throw new HttpRequestException($"no answer within {RequestTimeout.TotalSeconds:0} s", ex);
+            }
+        }
+
+        private string EndpointKey => BaseUri.GetLeftPart(UriPartial.Authority);
+
+        /// <summary>The correction in force for this endpoint (server time minus local time).</summary>
+        public TimeSpan ClockOffset => ClockOffsets.TryGetValue(EndpointKey, out TimeSpan offset) ? offset : TimeSpan.Zero;
+
+        private static bool IsClockSkewError(AmazonServiceException error)
+        {
+            string code = error.ErrorCode ?? "";
+            if (ClockSkewCodes.Contains(code)) return true;
+            string message = error.Message ?? "";
+            return SignatureCodes.Contains(code)
+                && (message.Contains("Signature expired", StringComparison.OrdinalIgnoreCase)
+                    || message.Contains("Signature not yet current", StringComparison.OrdinalIgnoreCase));
+        }
+
+        /// <summary>Records server time minus local time when the server's clock differs by more than the threshold.</summary>
+        private bool TryCorrectClock(DateTime? serverTime)
+        {
+            if (serverTime == null) return false;
+            TimeSpan offset = serverTime.Value - DateTime.UtcNow;
+            if ((offset - ClockOffset).Duration() < SkewThreshold) return false;
+            ClockOffsets[EndpointKey] = offset;
+            string log = Environment.GetEnvironmentVariable(RequestLog.Variable);
+            if (!string.IsNullOrWhiteSpace(log)) RequestLog.AppendEvent(log, signingName, "clock-skew", new Dictionary<string, object> { ["offsetSeconds"] = Math.Round(offset.TotalSeconds) });
+            return true;
         }
 
         /// <summary>Sends and parses an XML response body.</summary>
@@ -101,11 +188,36 @@ namespace EcommerceAws.Engine.Aws
 
         public Uri Resolve(string relative) => new Uri(BaseUri, relative.TrimStart('/'));
 
-        private static Task Backoff(int attempt, CancellationToken cancellation)
+        /// <summary>
+        /// Full jitter (the AWS SDKs' standard retry mode): a random wait between zero and min(base × 2^(attempt-1),
+        /// 20 × base), the base being 1 s (ECOM_AWS_RETRY_BASE_MS shortens it for tests only).
+        /// </summary>
+        internal static (TimeSpan Delay, TimeSpan Cap) RetryDelay(int attempt)
         {
-            // Full jitter: a random wait up to an exponentially growing cap (100 ms, 200 ms, ... max 5 s).
-            double cap = Math.Min(5000, 100 * Math.Pow(2, attempt - 1));
-            return Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * cap + 20), cancellation);
+            double baseMs = RetryBaseMs();
+            double capMs = Math.Min(baseMs * MaxBackoffFactor, baseMs * Math.Pow(2, attempt - 1));
+            return (TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * capMs), TimeSpan.FromMilliseconds(capMs));
+        }
+
+        /// <summary>The backoff base: 1 s, or the test-only override (1 to 1000 ms).</summary>
+        internal static double RetryBaseMs()
+        {
+            string text = Environment.GetEnvironmentVariable(RetryBaseVariable);
+            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value >= 1 && value <= DefaultRetryBaseMs
+                ? value : DefaultRetryBaseMs;
+        }
+
+        private Task Backoff(int attempt, string reason, CancellationToken cancellation)
+        {
+            var (delay, cap) = RetryDelay(attempt);
+            string log = Environment.GetEnvironmentVariable(RequestLog.Variable);
+            if (!string.IsNullOrWhiteSpace(log))
+                RequestLog.AppendEvent(log, signingName, "retry", new Dictionary<string, object>
+                {
+                    ["attempt"] = attempt, ["error"] = reason, ["delayMs"] = Math.Round(delay.TotalMilliseconds, 1),
+                    ["capMs"] = cap.TotalMilliseconds, ["baseMs"] = RetryBaseMs(), ["maxMs"] = RetryBaseMs() * MaxBackoffFactor,
+                });
+            return Task.Delay(delay, cancellation);
         }
 
         private static AmazonServiceException ParseError(string body, HttpResponseMessage response)
@@ -131,7 +243,7 @@ namespace EcommerceAws.Engine.Aws
         private static string FirstHeader(HttpResponseMessage response, string name) =>
             response.Headers.TryGetValues(name, out IEnumerable<string> values) ? values.FirstOrDefault() : null;
 
-        public void Dispose() => http.Dispose();
+        public void Dispose() => sockets.Dispose();
     }
 
     /// <summary>AWS Query protocol (Action=...&amp;Version=...) on top of <see cref="SignedServiceClient"/>; used by ElastiCache and CloudWatch.</summary>

@@ -17,6 +17,11 @@ namespace EcommerceAws.Engine.Cache
         public string Product(string id) => Prefix + "product:" + id;
         public string Category(string category) => Prefix + "products:" + category;
         public string All => Prefix + "products:all";
+        /// <summary>
+        /// The module's record of which table the keys under this prefix serve (a plain string, no TTL). Outside the
+        /// guide's product:* / products:* key space, so the application never reads or overwrites it.
+        /// </summary>
+        public string TableBinding => Prefix + "ecommerceaws:table";
         /// <summary>What Clear-EcommerceCache removes by default: every product and product-list key.</summary>
         public string[] DefaultPatterns => new[] { Prefix + "product:*", Prefix + "products:*" };
     }

@@ -24,7 +24,7 @@ namespace EcommerceAws.Engine.Cache
 
         public async Task<IReadOnlyList<string>> FindKeysAsync(CacheTarget target, string[] patterns, IOperationContext context)
         {
-            using ProductCache cache = await ProductCache.OpenAsync(target, context).ConfigureAwait(false);
+            using ProductCache cache = await ProductCache.OpenAsync(target, null, context).ConfigureAwait(false);
             var keys = new List<string>();
             foreach (string pattern in patterns)
                 await foreach (string[] batch in ScanAsync(cache.Database, pattern, context)) keys.AddRange(batch);
@@ -34,7 +34,7 @@ namespace EcommerceAws.Engine.Cache
         public async Task<CacheOperationResult> ClearAsync(CacheTarget target, string[] patterns, IOperationContext context)
         {
             var clock = Stopwatch.StartNew();
-            using ProductCache cache = await ProductCache.OpenAsync(target, context).ConfigureAwait(false);
+            using ProductCache cache = await ProductCache.OpenAsync(target, null, context).ConfigureAwait(false);
             long deleted = 0;
             string activity = $"Clearing {Secrets.MaskUrl(target.RedisUrl)}";
             foreach (string pattern in patterns)
@@ -51,6 +51,16 @@ namespace EcommerceAws.Engine.Cache
             }
             context.WriteProgress(new ProgressUpdate { Activity = activity, Completed = true });
             context.WriteVerbose($"Deleted {deleted} keys matching {string.Join(", ", patterns)}.");
+            if (!cache.Keys.DefaultPatterns.Except(patterns).Any())
+            {
+                // Every product key of this prefix is gone, so it serves no table any more: the next write records a new one.
+                string recorded = await cache.ReadBindingAsync().ConfigureAwait(false);
+                if (recorded != null)
+                {
+                    await cache.Database.KeyDeleteAsync(cache.Keys.TableBinding).ConfigureAwait(false);
+                    context.WriteVerbose($"Forgot that this cache served table '{recorded}' ({cache.Keys.TableBinding}).");
+                }
+            }
             return new CacheOperationResult
             {
                 Operation = "Clear", RedisUrl = Secrets.MaskUrl(target.RedisUrl), Patterns = patterns, KeysDeleted = deleted, Duration = clock.Elapsed,
@@ -61,7 +71,8 @@ namespace EcommerceAws.Engine.Cache
         {
             InputValidation.TableName(tableName);
             var clock = Stopwatch.StartNew();
-            using ProductCache cache = await ProductCache.OpenAsync(target, context).ConfigureAwait(false);
+            using ProductCache cache = await ProductCache.OpenAsync(target, tableName, context).ConfigureAwait(false);
+            await cache.EnsureBoundAsync().ConfigureAwait(false);
             using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
             var catalog = new ProductCatalog(dynamo, tableName, context);
             IDatabase redis = cache.Database;

@@ -20,7 +20,7 @@ namespace EcommerceAws.Engine.ElastiCache
         private readonly QueryProtocolClient query;
 
         public AmazonElastiCacheClient(AwsOptions options)
-            : this(new SignedServiceClient(options, "elasticache", "ELASTICACHE", region => $"https://elasticache.{region.SystemName}.amazonaws.com"))
+            : this(new SignedServiceClient(options, "elasticache", "ELASTICACHE", region => AwsPartition.Of(region).Endpoint("elasticache", region.SystemName)))
         {
         }
 
@@ -217,6 +217,12 @@ namespace EcommerceAws.Engine.ElastiCache
             Endpoint = ReadEndpoint(e.Child("Endpoint")),
             ReaderEndpoint = ReadEndpoint(e.Child("ReaderEndpoint")),
             CreateTime = ReadDate(e.Text("CreateTime")),
+            CacheUsageLimits = e.Child("CacheUsageLimits")?.Child("DataStorage") is XElement storage
+                ? new CacheUsageLimits
+                {
+                    DataStorage = new DataStorage { Maximum = ReadInt(storage.Text("Maximum")), Minimum = ReadInt(storage.Text("Minimum")), Unit = storage.Text("Unit") },
+                }
+                : null,
         };
 
         private static Endpoint ReadEndpoint(XElement e) =>

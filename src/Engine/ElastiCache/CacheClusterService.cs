@@ -27,7 +27,11 @@ namespace EcommerceAws.Engine.ElastiCache
         {
             InputValidation.CacheClusterId(spec.CacheClusterId);
             if (spec.AuthToken != null) InputValidation.CacheAuthToken(spec.AuthToken);
-            string id = spec.CacheClusterId;
+            CacheClusterSpec requested = spec;
+            spec = spec.Resolved();
+            if (spec.Mode != requested.Mode)
+                context.WriteVerbose($"A single {EngineName(spec.Engine)} node is created as a replication group of one node: CreateCacheCluster accepts only the engines memcached and redis.");
+            string id = CacheIds.Normalize(spec.CacheClusterId);
             using var client = new AmazonElastiCacheClient(context.Aws);
             string region = client.Transport.Region.SystemName;
             context.WriteWarning($"ElastiCache endpoints are reachable only from inside their VPC: an app hosted outside AWS (for example on Railway) cannot connect to '{id}' without a VPN, VPC peering or a tunnel through a host in that VPC.");
@@ -52,6 +56,7 @@ namespace EcommerceAws.Engine.ElastiCache
         public async Task<CacheClusterInfo> DescribeAsync(string cacheClusterId, IOperationContext context)
         {
             InputValidation.CacheClusterId(cacheClusterId);
+            cacheClusterId = CacheIds.Normalize(cacheClusterId);
             using var client = new AmazonElastiCacheClient(context.Aws);
             FoundCache found = await FindAsync(client, cacheClusterId, context, warnWhenServerlessUnknown: true).ConfigureAwait(false);
             return found == null ? null : await ToInfoAsync(client, found, client.Transport.Region.SystemName, false, context).ConfigureAwait(false);
@@ -60,6 +65,7 @@ namespace EcommerceAws.Engine.ElastiCache
         public async Task RemoveAsync(string cacheClusterId, bool wait, IOperationContext context)
         {
             InputValidation.CacheClusterId(cacheClusterId);
+            cacheClusterId = CacheIds.Normalize(cacheClusterId);
             using var client = new AmazonElastiCacheClient(context.Aws);
             FoundCache found = await FindAsync(client, cacheClusterId, context, warnWhenServerlessUnknown: false).ConfigureAwait(false)
                 ?? throw new EcommerceException("CacheClusterNotFound", ErrorCategory.ObjectNotFound, cacheClusterId,
@@ -103,7 +109,7 @@ namespace EcommerceAws.Engine.ElastiCache
 
         private static void CheckReusable(FoundCache found, CacheClusterSpec spec, IOperationContext context)
         {
-            string id = spec.CacheClusterId;
+            string id = found.Id;
             if (found.Mode != spec.Mode)
                 throw new EcommerceException("CacheClusterModeMismatch", ErrorCategory.ResourceExists, id,
                     $"'{id}' already exists as a {found.Mode} cache; -Mode {spec.Mode} was asked for.",
@@ -120,7 +126,7 @@ namespace EcommerceAws.Engine.ElastiCache
 
         private static async Task<FoundCache> CreateByModeAsync(AmazonElastiCacheClient client, CacheClusterSpec spec, IOperationContext context)
         {
-            string id = spec.CacheClusterId;
+            string id = CacheIds.Normalize(spec.CacheClusterId);
             List<Tag> tags = spec.Tags?.Select(t => new Tag { Key = t.Key, Value = t.Value }).ToList();
             List<string> securityGroups = spec.SecurityGroupIds?.Length > 0 ? spec.SecurityGroupIds.ToList() : null;
             string engine = EngineName(spec.Engine);
@@ -381,6 +387,7 @@ namespace EcommerceAws.Engine.ElastiCache
                 RedisUrl = url,
                 Arn = found.Arn,
                 Region = region,
+                DataStorageLimitGB = found.DataStorageLimitGB,
                 AlreadyExisted = alreadyExisted,
             };
         }
@@ -415,6 +422,7 @@ namespace EcommerceAws.Engine.ElastiCache
             public bool TransitEncryption { get; init; }
             public string Arn { get; init; }
             public ReplicationGroup Group { get; init; }
+            public int? DataStorageLimitGB { get; init; }
 
             public static FoundCache From(CacheCluster c) => c == null ? null : new FoundCache
             {
@@ -453,6 +461,7 @@ namespace EcommerceAws.Engine.ElastiCache
                 Endpoint = s.Endpoint,
                 TransitEncryption = true,
                 Arn = s.ARN,
+                DataStorageLimitGB = s.CacheUsageLimits?.DataStorage?.Maximum,
             };
         }
     }

@@ -81,6 +81,17 @@ namespace EcommerceAws.Engine.ElastiCache
         public Endpoint Endpoint { get; set; }
         public Endpoint ReaderEndpoint { get; set; }
         public DateTime? CreateTime { get; set; }
+        public CacheUsageLimits CacheUsageLimits { get; set; }
+    }
+
+    internal sealed class CacheUsageLimits { public DataStorage DataStorage { get; set; } }
+
+    /// <summary>The serverless cache's storage limits, in <see cref="Unit"/> (GB).</summary>
+    internal sealed class DataStorage
+    {
+        public int? Maximum { get; set; }
+        public int? Minimum { get; set; }
+        public string Unit { get; set; }
     }
 
     internal sealed class CreateCacheClusterRequest

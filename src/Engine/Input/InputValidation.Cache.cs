@@ -27,17 +27,29 @@ namespace EcommerceAws.Engine.Input
             return null;
         }
 
-        /// <summary>ElastiCache AUTH token rules; the message never repeats the token.</summary>
+        /// <summary>The only characters besides ASCII letters and digits ElastiCache allows in an AUTH token.</summary>
+        public const string AuthTokenSpecialCharacters = "!&#$^<>-";
+
+        /// <summary>
+        /// ElastiCache AUTH token rules (CreateReplicationGroup): 16 to 128 characters, ASCII letters, digits and only
+        /// the special characters ! &amp; # $ ^ &lt; &gt; -. The message names the rule and never repeats the token.
+        /// </summary>
         public static void CacheAuthToken(string token)
         {
             string broken = null;
-            if (token == null || token.Length < 16 || token.Length > 128) broken = "must be 16 to 128 characters long";
+            if (token == null || token.Length < 16 || token.Length > 128) broken = $"must be 16 to 128 characters long (it has {token?.Length ?? 0})";
             else
-                foreach (char c in token)
-                    if (c < 0x21 || c > 0x7E || c == '@' || c == '"' || c == '/') { broken = "may contain only printable ASCII characters other than space, '@', '\"' and '/'"; break; }
+                for (int i = 0; i < token.Length; i++)
+                    if (!char.IsAsciiLetterOrDigit(token[i]) && AuthTokenSpecialCharacters.IndexOf(token[i]) < 0)
+                    {
+                        // The position, never the character: the token is a secret.
+                        broken = $"contains a character ElastiCache does not allow at position {i + 1} (allowed: A-Z, a-z, 0-9 and {string.Join(" ", AuthTokenSpecialCharacters.ToCharArray())})";
+                        break;
+                    }
             if (broken != null)
                 throw new EcommerceException("InvalidAuthToken", ErrorCategory.InvalidArgument, null,
-                    $"The -AuthToken {broken}.", "Generate a token of 16 to 128 printable characters (not shown here), for example with a password manager.");
+                    $"The -AuthToken {broken}.",
+                    "Use 16 to 128 characters of A-Z, a-z, 0-9 and ! & # $ ^ < > - only, for example from a password manager set to those symbols.");
         }
     }
 }

@@ -20,7 +20,14 @@ namespace EcommerceAws.Engine.Migration
             Position = position;
         }
 
+        /// <summary>A document of the source that does not parse: it still has a position (the checkpoint moves past it).</summary>
+        public static SourceDocument MalformedAt(string position, string problem) => new SourceDocument(null, position) { Malformed = problem };
+
+        /// <summary>The document; null when <see cref="Malformed"/> is set.</summary>
         public BsonDocument Document { get; }
+
+        /// <summary>Why this document could not be read (file, line or byte offset, the parser's message); null for a good document.</summary>
+        public string Malformed { get; private init; }
 
         /// <summary>
         /// Where this document stands in the source's stable order: for MongoDB the _id as canonical Extended JSON
@@ -42,22 +49,100 @@ namespace EcommerceAws.Engine.Migration
         /// <summary>Fraction read so far (0..1) for files (bytes read / file size); null when unknown (use counts instead).</summary>
         double? ProgressFraction { get; }
 
-        /// <summary>Documents strictly after <paramref name="resumeAfterPosition"/> (null: from the start).</summary>
+        /// <summary>
+        /// Documents strictly after <paramref name="resumeAfterPosition"/> (null: from the start). A document that does not parse
+        /// comes as <see cref="SourceDocument.MalformedAt"/> and the read goes on; only a source that cannot be read any further
+        /// (missing file, corrupt gzip stream, BSON framing lost) throws, naming the position.
+        /// </summary>
         IAsyncEnumerable<SourceDocument> ReadAsync(string resumeAfterPosition, CancellationToken cancellation);
+
+        /// <summary>What this source is, to refuse resuming a checkpoint against another one (MigrationSourceChanged).</summary>
+        SourceIdentity Identity { get; }
+
+        /// <summary>
+        /// The _ids at or before <paramref name="upToPosition"/> that a later document could share a key with (to rebuild the
+        /// duplicate-key registry when a run resumes): for files every _id in file order; for MongoDB (unique _ids, read in _id
+        /// order, where numbers sort before strings and strings before ObjectIds) only integer _ids and 24-hex string _ids.
+        /// </summary>
+        IAsyncEnumerable<BsonValue> ReadKeyIdsAsync(string upToPosition, CancellationToken cancellation);
+
+        /// <summary>True when positions come in _id order from a collection with unique _ids (MongoDB); false for files.</summary>
+        bool UniqueSortedIds { get; }
     }
 
-    /// <summary>Why a document was not written (docs/DESIGN.md §4). The names are the reject records' "reason" values.</summary>
+    /// <summary>
+    /// What a source is: its kind, where it is, and for files a content fingerprint (size and SHA-256 of the first and last
+    /// 64 KiB), so a moved or copied dump is still the same source and a re-exported or different file is not.
+    /// </summary>
+    internal sealed class SourceIdentity
+    {
+        public const string FileKind = "File";
+        public const string MongoKind = "MongoDB";
+
+        public SourceIdentity(string kind, string location, string fingerprint)
+        {
+            Kind = kind;
+            Location = location;
+            Fingerprint = fingerprint;
+        }
+
+        public string Kind { get; }
+        /// <summary>The full path of a file; database.collection for MongoDB.</summary>
+        public string Location { get; }
+        /// <summary>Files: "size=…;head=…;tail=…"; null for MongoDB (a live collection changes; it is the same source).</summary>
+        public string Fingerprint { get; }
+
+        /// <summary>
+        /// Whether <paramref name="current"/> is this recorded source: the same kind and, for files, the same content (the path may
+        /// differ) or this content with documents appended; for MongoDB the same database.collection.
+        /// </summary>
+        public bool AdmitsResumeFrom(SourceIdentity current)
+        {
+            if (current == null || Kind != current.Kind) return false;
+            if (Kind != FileKind) return string.Equals(Location, current.Location, StringComparison.Ordinal);
+            if (Fingerprint == current.Fingerprint) return true;
+            try { return Sources.FileFingerprint.Continues(current.Location, Fingerprint); }
+            catch (System.IO.IOException) { return false; }
+        }
+
+        public override string ToString() => Kind == FileKind ? $"file {Location} ({Fingerprint})" : $"MongoDB collection {Location}";
+    }
+
+    /// <summary>
+    /// Why a document was not written. The names are the reject records' "reason" values and are stable; README's
+    /// "Reject reasons" table documents each one.
+    /// </summary>
     internal enum RejectReason
     {
+        // Mapping (docs/DESIGN.md §4)
         MissingField,
         InvalidNumber,
         UnsupportedBsonType,
         ItemTooLarge,
         DuplicateEmail,
         InvalidId,
+        // The source
+        /// <summary>A line/document of the source that does not parse (bad JSON, bad Extended JSON value, undecodable BSON).</summary>
+        MalformedDocument,
+        /// <summary>Another document of the same entity already maps to the same key ("1" and 1, an ObjectId and its hex text, a repeated _id).</summary>
+        DuplicateKey,
+        // DynamoDB's item rules (ItemRules)
+        /// <summary>A key attribute (PK, SK, GSI1PK, GSI1SK) missing, not a string, or empty.</summary>
+        InvalidKey,
+        /// <summary>A partition key over 2,048 bytes or a sort key over 1,024 bytes (UTF-8), table or GSI1.</summary>
+        KeyTooLong,
+        /// <summary>Lists/maps nested deeper than 32 levels.</summary>
+        NestingTooDeep,
+        /// <summary>An attribute name or map key that is empty or over 65,535 UTF-8 bytes.</summary>
+        InvalidAttributeName,
+        /// <summary>Text with an unpaired surrogate (no UTF-8 form).</summary>
+        InvalidString,
+        // The service
+        /// <summary>DynamoDB refused the item although it passed our rules (ValidationException), isolated by splitting its batch.</summary>
+        ServiceRejected,
     }
 
-    /// <summary>A rejected document: written to the rejects file as JSON lines {entity, _id, reason, field, detail}.</summary>
+    /// <summary>A rejected document: written to the rejects file as JSON lines {entity, _id, reason, field, detail, position}.</summary>
     internal sealed class RejectRecord
     {
         public RejectRecord(EcommerceEntity entity, string id, RejectReason reason, string field, string detail)
@@ -68,6 +153,12 @@ namespace EcommerceAws.Engine.Migration
             Field = field;
             Detail = detail;
         }
+
+        /// <summary>The same reject at a source position (the engine sets it; the mapper does not know positions).</summary>
+        public RejectRecord At(string position) => new RejectRecord(Entity, Id, Reason, Field, Detail) { Position = position };
+
+        /// <summary>Where the document stands in the source (file ordinal or MongoDB _id as canonical Extended JSON); null when unknown.</summary>
+        public string Position { get; private init; }
 
         public EcommerceEntity Entity { get; }
         public string Id { get; }

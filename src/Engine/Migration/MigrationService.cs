@@ -8,7 +8,7 @@ using Amazon.DynamoDBv2;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
 using EcommerceAws.Engine.Input;
-using EcommerceAws.Engine.Migration.Engine;
+using EcommerceAws.Engine.Migration.Pipeline;
 using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Migration.Sources;
 using EcommerceAws.Output;
@@ -19,11 +19,15 @@ namespace EcommerceAws.Engine.Migration
     /// <summary>The migration engine behind Invoke-*Migration, Get-MigrationStatus, Test-EcommerceMigration and the Remove-Migration* cmdlets.</summary>
     public sealed class MigrationService
     {
+        /// <summary>The status item's partition key, as Remove-MigrationStatus names it to the user (MIGRATION#PRODUCT, …).</summary>
+        public static string StatusItemKey(EcommerceEntity entity) => Mapping.EntityKeys.StatusKey(entity);
+
         public async Task<MigrationResult> MigrateAsync(MigrationSpec spec, IOperationContext context)
         {
             InputValidation.TableName(spec.TableName);
             using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
             TableDescription table = await DescribeTableAsync(dynamo, spec.TableName, context).ConfigureAwait(false); // before the source is opened
+            CheckSchema(table, spec.TableName);
             await using IDocumentSource source = OpenSource(spec.Entity, spec.Source);
             return await new MigrationRun(spec, context, dynamo, table).RunAsync(source).ConfigureAwait(false);
         }
@@ -65,23 +69,21 @@ namespace EcommerceAws.Engine.Migration
             if (spec.Source != null && spec.Source.IsGiven)
             {
                 await using IDocumentSource source = OpenSource(spec.Entity, spec.Source);
-                long? counted = await source.CountAsync(context.Cancellation).ConfigureAwait(false);
-                if (counted.HasValue)
-                {
-                    if (status != null && counted.Value != status.SourceCount)
-                        notes.Add($"The source now has {counted.Value} documents; the migration saw {status.SourceCount}.");
-                    sourceCount = counted.Value;
-                }
-                if (spec.SampleSize > 0)
-                {
-                    context.WriteVerbose($"{spec.Entity}: re-mapping a random sample of {spec.SampleSize} documents from {source.Description}.");
-                    (compared, mismatches) = await verifier.CompareSampleAsync(spec.Entity, source, spec.SampleSize).ConfigureAwait(false);
-                }
+                if (status?.SourceIdentity != null && !status.SourceIdentity.AdmitsResumeFrom(source.Identity))
+                    mismatches.Add(new MigrationMismatch { Id = "(source)", Problem = $"the migration read {status.SourceIdentity}, not {source.Identity}" });
+                // Recount the source itself (one pass, which also draws the sample) rather than trust the recorded count.
+                context.WriteVerbose($"{spec.Entity}: counting the documents of {source.Description}" + (spec.SampleSize > 0 ? $" and re-mapping a random sample of {spec.SampleSize}." : "."));
+                (long counted, int sampled, List<MigrationMismatch> found) = await verifier.CompareSampleAsync(spec.Entity, source, spec.SampleSize).ConfigureAwait(false);
+                if (status != null && counted != status.SourceCount)
+                    notes.Add($"The source now has {counted} documents; the status item says {status.SourceCount}.");
+                sourceCount = counted;
+                compared = sampled;
+                mismatches.AddRange(found);
             }
             else
             {
-                notes.Add("Sample not compared: pass -MongoUri or -Path (the masked source in the status item cannot be read).");
-                context.WriteWarning($"{spec.Entity}: counts only. The sample comparison needs the source: pass -MongoUri or -Path.");
+                notes.Add("Source not recounted and sample not compared: pass -MongoUri or -Path (the masked source in the status item cannot be read).");
+                context.WriteWarning($"{spec.Entity}: counts only, from the status item. Recounting the source and the sample comparison need the source: pass -MongoUri or -Path.");
             }
 
             long expected = (sourceCount ?? 0) - rejected;
@@ -176,6 +178,21 @@ namespace EcommerceAws.Engine.Migration
             return !string.IsNullOrEmpty(source.Path)
                 ? DocumentSources.FromFile(source.Path)
                 : DocumentSources.FromMongo(source.MongoUri, source.Database, source.Collection ?? EntityKeys.DefaultCollection(entity));
+        }
+
+        /// <summary>TableSchemaMismatch unless the table has the single table's keys (PK/SK strings, GSI1 on GSI1PK/GSI1SK strings), before anything is read.</summary>
+        private static void CheckSchema(TableDescription table, string tableName)
+        {
+            string Type(string name) => table.AttributeDefinitions?.FirstOrDefault(a => a.AttributeName == name)?.AttributeType?.Value;
+            string Key(List<KeySchemaElement> schema, string type) => schema?.FirstOrDefault(k => k.KeyType?.Value == type)?.AttributeName;
+            GlobalSecondaryIndexDescription gsi1 = table.GlobalSecondaryIndexes?.FirstOrDefault(g => g.IndexName == EntityKeys.Gsi1IndexName);
+            bool ok = Key(table.KeySchema, "HASH") == EntityKeys.PartitionKey && Key(table.KeySchema, "RANGE") == EntityKeys.SortKey
+                && gsi1 != null && Key(gsi1.KeySchema, "HASH") == EntityKeys.Gsi1PartitionKey && Key(gsi1.KeySchema, "RANGE") == EntityKeys.Gsi1SortKey
+                && new[] { EntityKeys.PartitionKey, EntityKeys.SortKey, EntityKeys.Gsi1PartitionKey, EntityKeys.Gsi1SortKey }.All(k => Type(k) == "S");
+            if (!ok)
+                throw new EcommerceException("TableSchemaMismatch", ErrorCategory.InvalidArgument, tableName,
+                    $"Table '{tableName}' is not an e-commerce single table: it needs string keys PK (partition) and SK (sort) and an index GSI1 on GSI1PK and GSI1SK; nothing was read or written.",
+                    "Create the table with New-EcommerceTable, or pass the right -TableName.");
         }
 
         private static async Task<TableDescription> DescribeTableAsync(IAmazonDynamoDB dynamo, string tableName, IOperationContext context)

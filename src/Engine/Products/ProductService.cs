@@ -1,17 +1,18 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Text.Json;
 using System.Threading.Tasks;
-using System;
-using Amazon.DynamoDBv2.Model;
 using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
-using EcommerceAws.Engine.Cache;
 using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Items;
 using EcommerceAws.Engine.Migration.Mapping;
+using EcommerceAws.Engine.Cache;
 using EcommerceAws.Output;
 using MongoDB.Bson;
 
@@ -28,7 +29,7 @@ namespace EcommerceAws.Engine.Products
             InputValidation.TableName(tableName);
             using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
             var catalog = new ProductCatalog(dynamo, tableName, context);
-            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, context).ConfigureAwait(false);
+            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, tableName, context).ConfigureAwait(false);
             var reader = new CachedProductReader(catalog, cache, tableName, context);
             switch (selection)
             {
@@ -48,14 +49,16 @@ namespace EcommerceAws.Engine.Products
         {
             InputValidation.TableName(tableName);
             ProductValidation.Fields(fields, creating: true);
+            // The cache is opened (and its table checked) before the write, so a refusal changes nothing.
+            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, tableName, context).ConfigureAwait(false);
             using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
             // ObjectId: 4-byte seconds + random + counter — sortable by creation, unique across processes, and the same shape as migrated ids.
             string id = ObjectId.GenerateNewId().ToString();
             string now = Timestamp();
             var item = new Dictionary<string, AttributeValue>(ProductCatalog.ProductKey(id))
             {
-                ["GSI1PK"] = S(EntityKeys.ProductsOfCategory(fields.Category)),
-                ["GSI1SK"] = S(EntityKeys.ProductByName(fields.NameEn)),
+                [EntityKeys.Gsi1PartitionKey] = S(EntityKeys.ProductsOfCategory(fields.Category)),
+                [EntityKeys.Gsi1SortKey] = S(EntityKeys.ProductByName(fields.NameEn)),
                 ["id"] = S(id),
                 ["entityType"] = S(EntityKeys.EntityType(EcommerceEntity.Product)),
                 ["createdAt"] = S(now),
@@ -63,6 +66,9 @@ namespace EcommerceAws.Engine.Products
             };
             foreach (var (name, value) in FieldValues(fields with { Stock = fields.Stock ?? 0, Price = fields.Price ?? 0m, Images = fields.Images ?? Array.Empty<string>() }))
                 item[name] = value;
+            // DynamoDB's rules, for the product and for the category item it may add, before any call.
+            CheckItem(item, partial: false, id);
+            CheckItem(CategoryItem(ObjectId.Empty.ToString(), fields.Category), partial: false, fields.Category, categoryItem: true);
 
             await AwsCall.Run(() => dynamo.PutItemAsync(new PutItemRequest
             {
@@ -73,7 +79,6 @@ namespace EcommerceAws.Engine.Products
             context.WriteVerbose($"Created product {id} in '{tableName}'.");
             await EnsureCategoryAsync(dynamo, tableName, fields.Category, context).ConfigureAwait(false);
 
-            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, context).ConfigureAwait(false);
             if (cache != null) await cache.InvalidateAsync(new[] { cache.Keys.Product(id), cache.Keys.Category(fields.Category), cache.Keys.All }).ConfigureAwait(false);
             return ProductItemJson.FromItem(item, tableName);
         }
@@ -83,11 +88,14 @@ namespace EcommerceAws.Engine.Products
             InputValidation.TableName(tableName);
             ProductValidation.Id(id);
             ProductValidation.Fields(changes, creating: false);
+            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, tableName, context).ConfigureAwait(false);
             using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
 
             var sets = new Dictionary<string, AttributeValue>(FieldValues(changes)) { ["updatedAt"] = S(Timestamp()) };
-            if (changes.Category != null) sets["GSI1PK"] = S(EntityKeys.ProductsOfCategory(changes.Category));
-            if (changes.NameEn != null) sets["GSI1SK"] = S(EntityKeys.ProductByName(changes.NameEn));
+            if (changes.Category != null) sets[EntityKeys.Gsi1PartitionKey] = S(EntityKeys.ProductsOfCategory(changes.Category));
+            if (changes.NameEn != null) sets[EntityKeys.Gsi1SortKey] = S(EntityKeys.ProductByName(changes.NameEn));
+            CheckItem(sets, partial: true, id);
+            if (changes.Category != null) CheckItem(CategoryItem(ObjectId.Empty.ToString(), changes.Category), partial: false, changes.Category, categoryItem: true);
             var names = new Dictionary<string, string>();
             var values = new Dictionary<string, AttributeValue>();
             var assignments = new List<string>();
@@ -127,7 +135,6 @@ namespace EcommerceAws.Engine.Products
             if (changes.Category != null && changes.Category != oldCategory)
                 await EnsureCategoryAsync(dynamo, tableName, changes.Category, context).ConfigureAwait(false);
 
-            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, context).ConfigureAwait(false);
             if (cache != null)
                 await cache.InvalidateAsync(new[] { cache.Keys.Product(id), Category(cache, oldCategory), Category(cache, changes.Category), cache.Keys.All }).ConfigureAwait(false);
             return ProductItemJson.FromItem(updated, tableName);
@@ -137,6 +144,7 @@ namespace EcommerceAws.Engine.Products
         {
             InputValidation.TableName(tableName);
             ProductValidation.Id(id);
+            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, tableName, context).ConfigureAwait(false);
             using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
             DeleteItemResponse response;
             try
@@ -155,7 +163,6 @@ namespace EcommerceAws.Engine.Products
             }
             EcommerceProduct removed = ProductItemJson.FromItem(response.Attributes ?? new Dictionary<string, AttributeValue>(), tableName);
             context.WriteVerbose($"Deleted product {id} from '{tableName}'.");
-            using ProductCache cache = await ProductCache.OpenSoftAsync(cacheTarget, context).ConfigureAwait(false);
             if (cache != null)
                 await cache.InvalidateAsync(new[] { cache.Keys.Product(id), Category(cache, removed.Category), cache.Keys.All }).ConfigureAwait(false);
             return removed;
@@ -174,18 +181,43 @@ namespace EcommerceAws.Engine.Products
             await AwsCall.Run(() => dynamo.PutItemAsync(new PutItemRequest
             {
                 TableName = tableName,
-                Item = new Dictionary<string, AttributeValue>(EntityKeys.PrimaryKey(EcommerceEntity.Category, id))
-                {
-                    ["GSI1PK"] = S(EntityKeys.CategoryTypeKey),
-                    ["GSI1SK"] = S(EntityKeys.CategoryByName(category)),
-                    ["id"] = S(id),
-                    ["entityType"] = S(EntityKeys.EntityType(EcommerceEntity.Category)),
-                    ["name"] = S(category),
-                    ["createdAt"] = S(Timestamp()),
-                },
+                Item = CategoryItem(id, category),
                 ConditionExpression = "attribute_not_exists(PK)",
             }, context.Cancellation), "PutItem", category).ConfigureAwait(false);
             context.WriteVerbose($"Added category '{category}' (id {id}) to the category list.");
+        }
+
+        private static Dictionary<string, AttributeValue> CategoryItem(string id, string category) =>
+            new Dictionary<string, AttributeValue>(EntityKeys.PrimaryKey(EcommerceEntity.Category, id))
+            {
+                [EntityKeys.Gsi1PartitionKey] = S(EntityKeys.CategoryTypeKey),
+                [EntityKeys.Gsi1SortKey] = S(EntityKeys.CategoryByName(category)),
+                ["id"] = S(id),
+                ["entityType"] = S(EntityKeys.EntityType(EcommerceEntity.Category)),
+                ["name"] = S(category),
+                ["createdAt"] = S(Timestamp()),
+            };
+
+        /// <summary>
+        /// The item rules (<see cref="ItemRules"/>) on what a write would store; a broken rule is an InvalidArgument error named after
+        /// the rule (KeyTooLong, ItemTooLarge, InvalidNumber, …) before any AWS call.
+        /// </summary>
+        private static void CheckItem(IReadOnlyDictionary<string, AttributeValue> item, bool partial, string target, bool categoryItem = false)
+        {
+            ItemCheck check = ItemRules.SingleTable.Check(item, partial);
+            if (check.IsOk) return;
+            string parameter = check.Field switch
+            {
+                "GSI1SK" when categoryItem => "-Category (the category list item's GSI1SK = CATEGORY#<category>)",
+                "GSI1SK" => "-NameEn (GSI1SK = PRODUCT#<nameEn>)",
+                "GSI1PK" => "-Category (GSI1PK = CATEGORY#<category>)",
+                "PK" or "SK" => "the id",
+                null => "the fields (-Description, -Images, …)",
+                _ => check.Field,
+            };
+            throw new EcommerceException(check.Reason.ToString(), ErrorCategory.InvalidArgument, target,
+                $"The product cannot be stored: {check.Detail} Nothing was written.",
+                $"Shorten or fix {parameter} so the item fits DynamoDB's rules (README: Reject reasons).");
         }
 
         private static IEnumerable<KeyValuePair<string, AttributeValue>> FieldValues(ProductFields fields)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using EcommerceAws.Contract;
@@ -35,6 +36,7 @@ namespace EcommerceAws.Engine.Stack
         public async Task<EcommerceStack> CreateAsync(StackSpec spec, IOperationContext context)
         {
             string region = AwsEnvironment.ResolveRegion(context.Aws).SystemName;
+            if (!spec.SkipCdn) Assets.CdnService.EnsureCreatable(context); // refused before any call where CloudFront cannot build it
             var done = new List<string>();
             var steps = new List<(string Name, Func<Task<string>> Run)>();
             EcommerceTableInfo table = null;
@@ -118,6 +120,69 @@ namespace EcommerceAws.Engine.Stack
             CacheClusterInfo cache = await caches.DescribeAsync(names.ResolvedCacheClusterId, context).ConfigureAwait(false);
             found.Add(cache != null ? $"cache cluster {cache.CacheClusterId} ({cache.Status})" : $"cache cluster {names.ResolvedCacheClusterId} (missing)");
             return ToStack(names.Name, region, names, table?.TableName, bucket?.BucketName, cdn, cache, found);
+        }
+
+        public async Task<IReadOnlyList<string>> FindRemovalRefusalsAsync(EcommerceStack stack, StackParts parts, bool force, IOperationContext context)
+        {
+            var refusals = new List<string>();
+            if (parts.HasFlag(StackParts.Cache) && stack.CacheClusterId != null)
+            {
+                CacheClusterInfo cache = await caches.DescribeAsync(stack.CacheClusterId, context).ConfigureAwait(false);
+                // ElastiCache deletes a cache only when it is available ("not valid for a cluster that is not in the available state").
+                if (cache != null && cache.Status is "creating" or "modifying" or "snapshotting" or "rebooting cluster nodes")
+                    refusals.Add($"cache {cache.CacheClusterId} is {cache.Status}, and ElastiCache deletes only an available cache (wait until Get-CacheCluster shows it available, then run again)");
+            }
+            if (parts.HasFlag(StackParts.Bucket) && stack.BucketName != null && !force
+                && await buckets.HasObjectVersionsAsync(stack.BucketName, context).ConfigureAwait(false))
+                refusals.Add($"bucket {stack.BucketName} is not empty (add -Force to delete every object version with it)");
+            if (parts.HasFlag(StackParts.Table) && stack.TableName != null && !force)
+            {
+                EcommerceTableInfo table = await tables.DescribeAsync(stack.TableName, context).ConfigureAwait(false);
+                if (table?.DeletionProtection == true)
+                    refusals.Add($"table {stack.TableName} has deletion protection on (add -Force to lift it and delete the table with its items)");
+            }
+            return refusals;
+        }
+
+        public async Task RemoveAsync(EcommerceStack stack, StackParts parts, bool force, IOperationContext context)
+        {
+            var steps = new List<(string What, Func<Task> Run)>();
+            if (parts.HasFlag(StackParts.Distribution) && stack.DistributionId != null)
+                steps.Add(($"distribution {stack.DistributionId}", () => cdns.RemoveAsync(stack.DistributionId, true, context)));
+            // Nothing else depends on the cache, so its deletion (minutes on AWS) goes on in the background.
+            if (parts.HasFlag(StackParts.Cache) && stack.CacheClusterId != null)
+                steps.Add(($"cache {stack.CacheClusterId}", () => caches.RemoveAsync(stack.CacheClusterId, false, context)));
+            if (parts.HasFlag(StackParts.Bucket) && stack.BucketName != null)
+                steps.Add(($"bucket {stack.BucketName}", () => buckets.RemoveAsync(stack.BucketName, force, context)));
+            if (parts.HasFlag(StackParts.Table) && stack.TableName != null)
+                steps.Add(($"table {stack.TableName}", () => tables.RemoveAsync(stack.TableName, force, true, context)));
+
+            var deleted = new List<string>();
+            for (int i = 0; i < steps.Count; i++)
+            {
+                context.WriteProgress(new ProgressUpdate
+                {
+                    ActivityId = ActivityId,
+                    Activity = $"Removing stack {stack.Name}",
+                    Status = $"Step {i + 1} of {steps.Count}: deleting {steps[i].What}",
+                    PercentComplete = i * 100 / steps.Count,
+                });
+                try
+                {
+                    await steps[i].Run().ConfigureAwait(false);
+                    deleted.Add(steps[i].What);
+                    context.WriteVerbose($"Stack {stack.Name}: deleted {steps[i].What}.");
+                }
+                catch (EcommerceException ex)
+                {
+                    string done = deleted.Count == 0 ? "Nothing was deleted" : "Deleted: " + string.Join(", ", deleted);
+                    string left = "not deleted: " + string.Join(", ", steps.Skip(i).Select(s => s.What));
+                    throw new EcommerceException("StackRemovalFailed." + ex.ErrorId, ex.Category, stack.Name,
+                        $"Stack '{stack.Name}': deleting {steps[i].What} failed: {ex.Message} {done}; {left}.",
+                        ex.RecommendedAction ?? "Fix the cause and run Remove-EcommerceStack again: it deletes only what is left.", ex);
+                }
+            }
+            context.WriteProgress(new ProgressUpdate { ActivityId = ActivityId, Activity = $"Removing stack {stack.Name}", Completed = true });
         }
 
         private static EcommerceStack ToStack(string name, string region, StackSpec spec, string tableName, string bucketName,

@@ -11,6 +11,7 @@ using DynamoBillingMode = Amazon.DynamoDBv2.BillingMode;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
 using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Output;
 
 namespace EcommerceAws.Engine.Tables
@@ -18,7 +19,7 @@ namespace EcommerceAws.Engine.Tables
     /// <summary>Creates, describes and removes the single table of docs/DESIGN.md §4 (PK/SK + GSI1 on GSI1PK/GSI1SK).</summary>
     public sealed class TableService
     {
-        public const string IndexName = "GSI1";
+        public const string IndexName = EntityKeys.Gsi1IndexName;
         private static readonly TimeSpan WaitTimeout = TimeSpan.FromMinutes(20);
 
         public async Task<EcommerceTableInfo> CreateAsync(TableSpec spec, IOperationContext context)
@@ -57,7 +58,7 @@ namespace EcommerceAws.Engine.Tables
             string ttl = null;
             if (table.TableStatus == TableStatus.ACTIVE)
             {
-                pitr = await EnsurePointInTimeRecovery(dynamo, spec.TableName, context).ConfigureAwait(false);
+                pitr = await EnsurePointInTimeRecovery(dynamo, spec.TableName, spec.Wait, context).ConfigureAwait(false);
                 ttl = await EnsureTimeToLive(dynamo, spec.TableName, spec.TimeToLiveAttribute, context).ConfigureAwait(false);
             }
             else
@@ -131,18 +132,18 @@ namespace EcommerceAws.Engine.Tables
                 TableName = spec.TableName,
                 AttributeDefinitions = new List<AttributeDefinition>
                 {
-                    new AttributeDefinition("PK", ScalarAttributeType.S),
-                    new AttributeDefinition("SK", ScalarAttributeType.S),
-                    new AttributeDefinition("GSI1PK", ScalarAttributeType.S),
-                    new AttributeDefinition("GSI1SK", ScalarAttributeType.S),
+                    new AttributeDefinition(EntityKeys.PartitionKey, ScalarAttributeType.S),
+                    new AttributeDefinition(EntityKeys.SortKey, ScalarAttributeType.S),
+                    new AttributeDefinition(EntityKeys.Gsi1PartitionKey, ScalarAttributeType.S),
+                    new AttributeDefinition(EntityKeys.Gsi1SortKey, ScalarAttributeType.S),
                 },
-                KeySchema = new List<KeySchemaElement> { new KeySchemaElement("PK", KeyType.HASH), new KeySchemaElement("SK", KeyType.RANGE) },
+                KeySchema = new List<KeySchemaElement> { new KeySchemaElement(EntityKeys.PartitionKey, KeyType.HASH), new KeySchemaElement(EntityKeys.SortKey, KeyType.RANGE) },
                 GlobalSecondaryIndexes = new List<GlobalSecondaryIndex>
                 {
                     new GlobalSecondaryIndex
                     {
                         IndexName = IndexName,
-                        KeySchema = new List<KeySchemaElement> { new KeySchemaElement("GSI1PK", KeyType.HASH), new KeySchemaElement("GSI1SK", KeyType.RANGE) },
+                        KeySchema = new List<KeySchemaElement> { new KeySchemaElement(EntityKeys.Gsi1PartitionKey, KeyType.HASH), new KeySchemaElement(EntityKeys.Gsi1SortKey, KeyType.RANGE) },
                         Projection = new Projection { ProjectionType = ProjectionType.ALL },
                         ProvisionedThroughput = throughput,
                     },
@@ -160,8 +161,8 @@ namespace EcommerceAws.Engine.Tables
             string Key(List<KeySchemaElement> schema, KeyType type) => schema?.FirstOrDefault(k => k.KeyType == type)?.AttributeName;
             string TypeOf(string attribute) => table.AttributeDefinitions?.FirstOrDefault(a => a.AttributeName == attribute)?.AttributeType?.Value;
 
-            if (Key(table.KeySchema, KeyType.HASH) != "PK") yield return $"partition key is '{Key(table.KeySchema, KeyType.HASH)}', expected 'PK'";
-            if (Key(table.KeySchema, KeyType.RANGE) != "SK") yield return $"sort key is '{Key(table.KeySchema, KeyType.RANGE) ?? "(none)"}', expected 'SK'";
+            if (Key(table.KeySchema, KeyType.HASH) != EntityKeys.PartitionKey) yield return $"partition key is '{Key(table.KeySchema, KeyType.HASH)}', expected 'PK'";
+            if (Key(table.KeySchema, KeyType.RANGE) != EntityKeys.SortKey) yield return $"sort key is '{Key(table.KeySchema, KeyType.RANGE) ?? "(none)"}', expected 'SK'";
             GlobalSecondaryIndexDescription gsi = table.GlobalSecondaryIndexes?.FirstOrDefault(i => i.IndexName == IndexName);
             if (gsi == null)
             {
@@ -169,12 +170,12 @@ namespace EcommerceAws.Engine.Tables
             }
             else
             {
-                if (Key(gsi.KeySchema, KeyType.HASH) != "GSI1PK" || Key(gsi.KeySchema, KeyType.RANGE) != "GSI1SK")
+                if (Key(gsi.KeySchema, KeyType.HASH) != EntityKeys.Gsi1PartitionKey || Key(gsi.KeySchema, KeyType.RANGE) != EntityKeys.Gsi1SortKey)
                     yield return $"index '{IndexName}' keys are '{Key(gsi.KeySchema, KeyType.HASH)}'/'{Key(gsi.KeySchema, KeyType.RANGE)}', expected 'GSI1PK'/'GSI1SK'";
                 if (gsi.Projection?.ProjectionType != ProjectionType.ALL)
                     yield return $"index '{IndexName}' projects {gsi.Projection?.ProjectionType?.Value}, expected ALL";
             }
-            foreach (string attribute in new[] { "PK", "SK", "GSI1PK", "GSI1SK" })
+            foreach (string attribute in new[] { EntityKeys.PartitionKey, EntityKeys.SortKey, EntityKeys.Gsi1PartitionKey, EntityKeys.Gsi1SortKey })
             {
                 string type = TypeOf(attribute);
                 if (type != null && type != "S") yield return $"attribute '{attribute}' has type {type}, expected S";
@@ -204,17 +205,72 @@ namespace EcommerceAws.Engine.Tables
             }
         }
 
-        private static async Task<bool> EnsurePointInTimeRecovery(IAmazonDynamoDB dynamo, string tableName, IOperationContext context)
+        /// <summary>
+        /// Turns point-in-time recovery on. DynamoDB often answers ContinuousBackupsUnavailableException ("backups have
+        /// not yet been enabled for this table") for minutes after a new table became ACTIVE: that answer is waited out
+        /// with a growing, jittered pause and progress, until PointInTimeRecoveryStatus is ENABLED (or, with -NoWait, left
+        /// for the next run with a warning).
+        /// </summary>
+        private static async Task<bool> EnsurePointInTimeRecovery(IAmazonDynamoDB dynamo, string tableName, bool wait, IOperationContext context)
         {
             if (await GetPointInTimeRecovery(dynamo, tableName, context).ConfigureAwait(false)) return true;
             context.WriteVerbose($"Enabling point-in-time recovery on '{tableName}'.");
-            UpdateContinuousBackupsResponse response = await AwsCall.Run(() => dynamo.UpdateContinuousBackupsAsync(new UpdateContinuousBackupsRequest
+            var clock = Stopwatch.StartNew();
+            string activity = $"Enabling point-in-time recovery on {tableName}";
+            TimeSpan timeout = PitrTimeout();
+            for (int attempt = 1; ; attempt++)
             {
-                TableName = tableName,
-                PointInTimeRecoverySpecification = new PointInTimeRecoverySpecification { PointInTimeRecoveryEnabled = true },
-            }, context.Cancellation), "UpdateContinuousBackups", tableName).ConfigureAwait(false);
-            return response.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus == PointInTimeRecoveryStatus.ENABLED;
+                string waitingFor;
+                try
+                {
+                    UpdateContinuousBackupsResponse response = await AwsCall.Run(() => dynamo.UpdateContinuousBackupsAsync(new UpdateContinuousBackupsRequest
+                    {
+                        TableName = tableName,
+                        PointInTimeRecoverySpecification = new PointInTimeRecoverySpecification { PointInTimeRecoveryEnabled = true },
+                    }, context.Cancellation), "UpdateContinuousBackups", tableName).ConfigureAwait(false);
+                    ContinuousBackupsDescription backups = response.ContinuousBackupsDescription;
+                    if (backups?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus == PointInTimeRecoveryStatus.ENABLED
+                        || await GetPointInTimeRecovery(dynamo, tableName, context).ConfigureAwait(false))
+                    {
+                        context.WriteProgress(new ProgressUpdate { Activity = activity, Completed = true });
+                        return true;
+                    }
+                    waitingFor = "point-in-time recovery accepted, waiting for ENABLED";
+                }
+                catch (EcommerceException ex) when (ex.ErrorId == "Aws.ContinuousBackupsUnavailableException")
+                {
+                    if (!wait)
+                    {
+                        context.WriteWarning($"DynamoDB cannot enable point-in-time recovery on '{tableName}' yet (ContinuousBackupsUnavailableException: backups are still being set up for a new table). Run New-EcommerceTable again in a few minutes; it enables PITR then.");
+                        return false;
+                    }
+                    waitingFor = "backups not available yet (usual for a few minutes after a table is created)";
+                }
+                if (clock.Elapsed > timeout)
+                    throw new EcommerceException("PointInTimeRecoveryTimeout", ErrorCategory.OperationTimeout, tableName,
+                        $"Point-in-time recovery on '{tableName}' was still not ENABLED after {clock.Elapsed.TotalMinutes:0.#} minutes ({waitingFor}). The table itself is ready.",
+                        "Run New-EcommerceTable again later (it only enables what is missing), or enable PITR in the DynamoDB console.");
+                TimeSpan pause = PitrPause(attempt);
+                context.WriteProgress(new ProgressUpdate
+                {
+                    Activity = activity,
+                    Status = $"Attempt {attempt}: {waitingFor}; next try in {pause.TotalSeconds:0.#} s ({clock.Elapsed.TotalSeconds:0} s so far)",
+                });
+                context.WriteVerbose($"Point-in-time recovery on '{tableName}': {waitingFor}; trying again in {pause.TotalSeconds:0.#} s.");
+                await Task.Delay(pause, context.Cancellation).ConfigureAwait(false);
+            }
         }
+
+        /// <summary>5 s doubling to 60 s, with equal jitter (half fixed, half random), scaled by the test-only backoff base.</summary>
+        private static TimeSpan PitrPause(int attempt)
+        {
+            double unit = SignedServiceClient.RetryBaseMs();
+            double cap = Math.Min(60 * unit, 5 * unit * Math.Pow(2, attempt - 1));
+            return TimeSpan.FromMilliseconds(cap / 2 + Random.Shared.NextDouble() * cap / 2);
+        }
+
+        /// <summary>How long PITR is waited for: 15 minutes (scaled down with the test-only backoff base).</summary>
+        private static TimeSpan PitrTimeout() => TimeSpan.FromMinutes(15 * SignedServiceClient.RetryBaseMs() / 1000);
 
         private static async Task<bool> GetPointInTimeRecovery(IAmazonDynamoDB dynamo, string tableName, IOperationContext context)
         {

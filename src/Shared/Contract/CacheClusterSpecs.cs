@@ -17,6 +17,16 @@ namespace EcommerceAws.Contract
 
     public enum CacheEngine { Redis, Valkey }
 
+    /// <summary>
+    /// ElastiCache stores cluster ids, replication group ids and serverless cache names lower-case: so does this module,
+    /// on input, so that ARNs, alarm names and dimensions and look-ups match what AWS reports.
+    /// </summary>
+    public static class CacheIds
+    {
+        /// <summary>The id as ElastiCache stores it (trimmed, lower-case); null stays null.</summary>
+        public static string Normalize(string id) => id?.Trim().ToLowerInvariant();
+    }
+
     /// <summary>What New-CacheCluster asks for.</summary>
     public sealed class CacheClusterSpec
     {
@@ -32,6 +42,19 @@ namespace EcommerceAws.Contract
         public string[] SecurityGroupIds { get; init; }
         public IDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
         public bool Wait { get; init; } = true;
+
+        /// <summary>
+        /// What is really created: CreateCacheCluster accepts only the engines memcached and redis, so a single Valkey
+        /// node is a replication group of one node (no replica, so no failover; TLS and encryption at rest as every
+        /// replication group here). Every other request is itself.
+        /// </summary>
+        public CacheClusterSpec Resolved() => Engine == CacheEngine.Valkey && Mode == CacheMode.SingleNode
+            ? new CacheClusterSpec
+            {
+                CacheClusterId = CacheClusterId, Engine = Engine, NodeType = NodeType, Mode = CacheMode.ReplicationGroup, ReplicaCount = 0,
+                AuthToken = AuthToken, SubnetGroupName = SubnetGroupName, SecurityGroupIds = SecurityGroupIds, Tags = Tags, Wait = Wait,
+            }
+            : this;
     }
 
 }

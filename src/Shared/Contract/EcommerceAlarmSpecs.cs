@@ -35,13 +35,21 @@ namespace EcommerceAws.Contract
         public const string NamePrefix = "ecommerce-";
         private static readonly string[] ThrottledOperations = { "GetItem", "PutItem", "Query" };
 
+        /// <summary>Share of a serverless cache's data storage maximum at which its memory alarm fires (AWS recommends 75%).</summary>
+        public const double ServerlessStorageAlarmShare = 0.75;
+
         /// <remarks>
         /// cacheMemberClusters: the node clusters of a replication group. ElastiCache publishes DatabaseMemoryUsagePercentage
         /// per node, so each gets its own memory alarm. Null or empty: one alarm on cacheClusterId (a single node).
+        /// serverlessStorageLimitGB: for a serverless cache, which publishes no per-node DatabaseMemoryUsagePercentage, its
+        /// data storage maximum. The memory alarm then watches BytesUsedForCache (dimension clusterId) above 75% of it; GB
+        /// is read as 10^9 bytes, the smaller reading, so the alarm fires early rather than late.
         /// </remarks>
         public static IReadOnlyList<EcommerceAlarmDefinition> For(string tableName, string bucketName, string cacheClusterId,
-            string lambdaFunctionName, string snsTopicArn, IDictionary<string, string> tags, IReadOnlyList<string> cacheMemberClusters = null)
+            string lambdaFunctionName, string snsTopicArn, IDictionary<string, string> tags, IReadOnlyList<string> cacheMemberClusters = null,
+            int? serverlessStorageLimitGB = null)
         {
+            cacheClusterId = CacheIds.Normalize(cacheClusterId);
             string[] actions = snsTopicArn == null ? System.Array.Empty<string>() : new[] { snsTopicArn };
             var alarms = new List<EcommerceAlarmDefinition>();
             EcommerceAlarmDefinition Alarm(string name, string description, string ns, string metric, params (string, string)[] dimensions) => new EcommerceAlarmDefinition
@@ -82,7 +90,26 @@ namespace EcommerceAws.Contract
                     BucketMetricsBucket = bucketName, BucketMetricsFilterId = BucketMetricsFilterId,
                 });
             }
-            if (cacheClusterId != null)
+            if (cacheClusterId != null && serverlessStorageLimitGB is int limitGB)
+            {
+                alarms.Add(new EcommerceAlarmDefinition
+                {
+                    AlarmName = $"{NamePrefix}{cacheClusterId}-redis-memory",
+                    Description = $"ElastiCache serverless {cacheClusterId}: BytesUsedForCache above {ServerlessStorageAlarmShare:P0} of its {limitGB} GB data storage maximum for 15 minutes.",
+                    Namespace = "AWS/ElastiCache",
+                    MetricName = "BytesUsedForCache",
+                    Dimensions = new[] { new KeyValuePair<string, string>("clusterId", cacheClusterId) },
+                    Statistic = "Maximum",
+                    Threshold = System.Math.Floor(limitGB * 1e9 * ServerlessStorageAlarmShare),
+                    ComparisonOperator = "GreaterThanThreshold",
+                    Period = 300,
+                    EvaluationPeriods = 3,
+                    TreatMissingData = "missing",
+                    Actions = actions,
+                    Tags = tags,
+                });
+            }
+            else if (cacheClusterId != null)
             {
                 bool perNode = cacheMemberClusters != null && cacheMemberClusters.Count > 0
                     && !(cacheMemberClusters.Count == 1 && cacheMemberClusters[0] == cacheClusterId);

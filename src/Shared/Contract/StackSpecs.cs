@@ -22,7 +22,19 @@ namespace EcommerceAws.Contract
 
         public string ResolvedTableName => TableName ?? Name;
         public string ResolvedBucketName => BucketName ?? Name + "-assets";
-        public string ResolvedCacheClusterId => CacheClusterId ?? Name + "-redis";
+        public string ResolvedCacheClusterId => CacheIds.Normalize(CacheClusterId ?? Name + "-redis");
+    }
+
+    /// <summary>The parts of a stack, in the order Remove-EcommerceStack deletes them.</summary>
+    [System.Flags]
+    public enum StackParts
+    {
+        None = 0,
+        Distribution = 1,
+        Cache = 2,
+        Bucket = 4,
+        Table = 8,
+        All = Distribution | Cache | Bucket | Table,
     }
 
 }

@@ -20,6 +20,8 @@ namespace EcommerceAws.Output
         public string RedisUrl { get; init; } = string.Empty;
         public string Arn { get; init; }
         public string Region { get; init; }
+        /// <summary>Serverless only: the cache's data storage maximum in GB when one is set (the memory alarm is a share of it); null otherwise.</summary>
+        public int? DataStorageLimitGB { get; init; }
         /// <summary>True when New-CacheCluster found the cache already there and returned it.</summary>
         public bool AlreadyExisted { get; init; }
     }

@@ -19,7 +19,7 @@ namespace EcommerceAws.Output
         /// <summary>PK and SK as one text, "PRODUCT#… / PRODUCT#…".</summary>
         public string Key { get; init; }
         public bool Rejected { get; init; }
-        /// <summary>MissingField, InvalidId, InvalidNumber, UnsupportedBsonType, ItemTooLarge (DuplicateEmail is found by the migration run).</summary>
+        /// <summary>A reject reason (README, "Reject reasons"): MissingField, InvalidId, InvalidNumber, UnsupportedBsonType, InvalidKey, KeyTooLong, NestingTooDeep, InvalidAttributeName, InvalidString, ItemTooLarge; MalformedDocument and DuplicateKey when a whole source is previewed (DuplicateEmail is found by the migration run).</summary>
         public string RejectReason { get; init; }
         /// <summary>Dotted path of the offending field, e.g. "price" or "items.2.qty".</summary>
         public string RejectField { get; init; }

@@ -16,6 +16,8 @@ namespace EcommerceAws.Output
         public int SampleRejected { get; init; }
         public double AverageItemBytes { get; init; }
         public int MaxItemBytes { get; init; }
+        /// <summary>Documents of the source that do not parse (all of them, not a sample); the migration rejects each as MalformedDocument.</summary>
+        public long MalformedDocuments { get; init; }
         /// <summary>Sampled items over DynamoDB's 400 KB limit (they will be rejected as ItemTooLarge).</summary>
         public int ItemsOver400KB { get; init; }
         /// <summary>Table write units per item (1 per started KB) plus the GSI1 write, averaged over the sample.</summary>

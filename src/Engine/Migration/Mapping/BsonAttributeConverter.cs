@@ -3,57 +3,58 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using Amazon.DynamoDBv2.Model;
+using EcommerceAws.Engine.Items;
 using MongoDB.Bson;
 
 namespace EcommerceAws.Engine.Migration.Mapping
 {
     /// <summary>
-    /// The BSON → DynamoDB type rules of docs/DESIGN.md §4. Also measures each value by DynamoDB's item-size rules
-    /// so the mapper knows the item size without a second walk. Reject details name the type and path, never the value.
+    /// The BSON → DynamoDB type rules of docs/DESIGN.md §4. DynamoDB's own rules (sizes, depth, names, number range) are checked on
+    /// the finished item by <see cref="ItemRules"/>. Reject details name the type and path; a number that DynamoDB cannot
+    /// hold is shown, unless its path looks like a credential.
     /// </summary>
     internal static class BsonAttributeConverter
     {
         /// <summary>ISO-8601 UTC with milliseconds, as JavaScript's Date.prototype.toISOString.</summary>
         public const string IsoFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
-        /// <summary>Converts one value; <paramref name="size"/> is its DynamoDB size in bytes (without the attribute name).</summary>
-        internal static AttributeValue Convert(BsonValue value, string path, out int size)
+        /// <summary>Converts one value; throws <see cref="MappingRejection"/> for a type or number DynamoDB cannot hold.</summary>
+        internal static AttributeValue Convert(BsonValue value, string path)
         {
             switch (value.BsonType)
             {
                 case BsonType.String:
-                    string s = value.AsString;
-                    size = Utf8(s);
-                    return new AttributeValue { S = s };
+                    return new AttributeValue { S = value.AsString };
                 case BsonType.Int32:
-                    return Number(value.AsInt32.ToString(CultureInfo.InvariantCulture), path, out size);
+                    return Number(value.AsInt32.ToString(CultureInfo.InvariantCulture), path);
                 case BsonType.Int64:
-                    return Number(value.AsInt64.ToString(CultureInfo.InvariantCulture), path, out size);
+                    return Number(value.AsInt64.ToString(CultureInfo.InvariantCulture), path);
                 case BsonType.Double:
-                    return Number(value.AsDouble.ToString("R", CultureInfo.InvariantCulture), path, out size);
+                    return Number(value.AsDouble.ToString("R", CultureInfo.InvariantCulture), path);
                 case BsonType.Decimal128:
-                    return Number(value.AsDecimal128.ToString(), path, out size);
+                    return Number(value.AsDecimal128.ToString(), path);
                 case BsonType.Boolean:
-                    size = 1;
                     return new AttributeValue { BOOL = value.AsBoolean };
                 case BsonType.Null:
-                    size = 1;
                     return new AttributeValue { NULL = true };
                 case BsonType.ObjectId:
-                    size = 24;
                     return new AttributeValue { S = value.AsObjectId.ToString() };
                 case BsonType.DateTime:
-                    string iso = IsoDate(value.AsBsonDateTime, path);
-                    size = iso.Length;
-                    return new AttributeValue { S = iso };
+                    return new AttributeValue { S = IsoDate(value.AsBsonDateTime, path) };
                 case BsonType.Binary:
-                    byte[] bytes = value.AsBsonBinaryData.Bytes;
-                    size = bytes.Length;
-                    return new AttributeValue { B = new MemoryStream(bytes, writable: false) };
+                    return new AttributeValue { B = new MemoryStream(value.AsBsonBinaryData.Bytes, writable: false) };
                 case BsonType.Array:
-                    return List(value.AsBsonArray, path, out size);
+                    BsonArray array = value.AsBsonArray;
+                    var list = new List<AttributeValue>(array.Count);
+                    for (int i = 0; i < array.Count; i++)
+                        list.Add(Convert(array[i], path + "." + i.ToString(CultureInfo.InvariantCulture)));
+                    return new AttributeValue { L = list };
                 case BsonType.Document:
-                    return Map(value.AsBsonDocument, path, out size);
+                    BsonDocument document = value.AsBsonDocument;
+                    var map = new Dictionary<string, AttributeValue>(document.ElementCount);
+                    foreach (BsonElement element in document)
+                        map[element.Name] = Convert(element.Value, path + "." + element.Name);
+                    return new AttributeValue { M = map };
                 default:
                     throw new MappingRejection(RejectReason.UnsupportedBsonType, path,
                         $"Field '{path}' has BSON type {value.BsonType}, which has no DynamoDB equivalent.");
@@ -69,41 +70,12 @@ namespace EcommerceAws.Engine.Migration.Mapping
             return date.ToUniversalTime().ToString(IsoFormat, CultureInfo.InvariantCulture);
         }
 
-        private static AttributeValue Number(string text, string path, out int size)
+        private static AttributeValue Number(string text, string path)
         {
-            string normalized = NumberText.Normalize(text, out string problem);
+            string normalized = NumberText.Normalize(text, showValue: !Secrets.IsSecretName(path), out string problem);
             if (normalized == null)
-                throw new MappingRejection(RejectReason.InvalidNumber, path, $"Number in field '{path}' {problem}.");
-            // DynamoDB: about 1 byte per two significant digits, plus 1.
-            size = (NumberText.SignificantDigits(normalized) + 1) / 2 + 1;
+                throw new MappingRejection(RejectReason.InvalidNumber, path, $"The number in '{path}' {problem}.");
             return new AttributeValue { N = normalized };
         }
-
-        private static AttributeValue List(BsonArray array, string path, out int size)
-        {
-            var list = new List<AttributeValue>(array.Count);
-            size = 3; // DynamoDB: 3 bytes per List/Map, plus 1 per element
-            for (int i = 0; i < array.Count; i++)
-            {
-                list.Add(Convert(array[i], path + "." + i.ToString(CultureInfo.InvariantCulture), out int elementSize));
-                size += elementSize + 1;
-            }
-            return new AttributeValue { L = list };
-        }
-
-        private static AttributeValue Map(BsonDocument document, string path, out int size)
-        {
-            var map = new Dictionary<string, AttributeValue>(document.ElementCount);
-            size = 3;
-            foreach (BsonElement element in document)
-            {
-                string childPath = path + "." + element.Name;
-                map[element.Name] = Convert(element.Value, childPath, out int elementSize);
-                size += Utf8(element.Name) + elementSize + 1;
-            }
-            return new AttributeValue { M = map };
-        }
-
-        internal static int Utf8(string s) => System.Text.Encoding.UTF8.GetByteCount(s);
     }
 }

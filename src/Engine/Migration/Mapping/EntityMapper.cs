@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Items;
 using MongoDB.Bson;
 
 namespace EcommerceAws.Engine.Migration.Mapping
@@ -10,15 +11,18 @@ namespace EcommerceAws.Engine.Migration.Mapping
     /// <summary>
     /// Maps one MongoDB document to one single-table item (docs/DESIGN.md §4): the keys (PK, SK, GSI1PK, GSI1SK),
     /// <c>id</c>, <c>entityType</c> and every other field except <c>_id</c> and <c>__v</c>, by the BSON → DynamoDB
-    /// type rules; or a reject (MissingField, InvalidId, InvalidNumber, UnsupportedBsonType, ItemTooLarge).
+    /// type rules; or a reject (MissingField, InvalidId, InvalidNumber, UnsupportedBsonType, and every broken rule of
+    /// DynamoDB's that <see cref="ItemRules"/> checks on the finished item: InvalidKey, KeyTooLong, NestingTooDeep,
+    /// InvalidAttributeName, InvalidString, ItemTooLarge).
     /// Stateless and thread-safe: the migration, verification, cost estimate and ConvertTo-EcommerceItem share it.
     /// DuplicateEmail needs state across documents, so the engine checks it: after a User maps, the engine compares
-    /// <see cref="EntityKeys.Gsi1PartitionKey"/> (the normalized e-mail) with those already seen and rejects repeats.
+    /// <see cref="EntityKeys.Gsi1PartitionKey"/> (the normalized e-mail) with those already seen and rejects repeats;
+    /// DuplicateKey likewise (see KeyRegistry).
     /// </summary>
     internal sealed class EntityMapper
     {
         /// <summary>DynamoDB's item size limit (names + values), 400 KB.</summary>
-        public const int MaxItemBytes = 400 * 1024;
+        public const int MaxItemBytes = ItemRules.MaxItemBytes;
 
         private static readonly HashSet<string> NotCopied = new HashSet<string>(StringComparer.Ordinal) { "_id", "__v" };
 
@@ -49,16 +53,13 @@ namespace EcommerceAws.Engine.Migration.Mapping
                 foreach (BsonElement element in document)
                 {
                     if (NotCopied.Contains(element.Name) || Array.IndexOf(EntityKeys.ReservedAttributes, element.Name) >= 0) continue;
-                    if (element.Name.Length == 0)
-                        throw new MappingRejection(RejectReason.UnsupportedBsonType, "", "A field has an empty name, which DynamoDB does not allow.");
-                    item[element.Name] = BsonAttributeConverter.Convert(element.Value, element.Name, out _);
+                    item[element.Name] = BsonAttributeConverter.Convert(element.Value, element.Name);
                 }
 
-                int size = ItemSize.Of(item);
-                if (size > MaxItemBytes)
-                    return Reject(entity, id, RejectReason.ItemTooLarge, null,
-                        $"The item would be {size.ToString("N0", CultureInfo.InvariantCulture)} bytes; DynamoDB allows {MaxItemBytes.ToString("N0", CultureInfo.InvariantCulture)}.");
-                return MappingResult.Mapped(item, id, size);
+                ItemCheck check = ItemRules.SingleTable.Check(item);
+                if (!check.IsOk)
+                    return Reject(entity, id, check.Reason.Value, SourceField(entity, check.Field), check.Detail);
+                return MappingResult.Mapped(item, id, check.SizeBytes);
             }
             catch (MappingRejection rejection)
             {
@@ -66,10 +67,29 @@ namespace EcommerceAws.Engine.Migration.Mapping
             }
         }
 
-        /// <summary>The _id as key text: ObjectId → 24 hex chars, string as-is, integers as decimal; null when unusable.</summary>
-        public static string IdText(BsonDocument document)
+        /// <summary>The document field a key attribute is built from (a reject names what the user can fix); other paths as they are.</summary>
+        private static string SourceField(EcommerceEntity entity, string attribute) => attribute switch
         {
-            if (!document.TryGetValue("_id", out BsonValue value)) return null;
+            EntityKeys.PartitionKey or EntityKeys.SortKey => "_id",
+            EntityKeys.Gsi1PartitionKey => entity switch
+            {
+                EcommerceEntity.Product => "category", EcommerceEntity.User => "email", EcommerceEntity.Order => "userId", _ => attribute,
+            },
+            EntityKeys.Gsi1SortKey => entity switch
+            {
+                EcommerceEntity.Product => "nameEn", EcommerceEntity.User => "_id", EcommerceEntity.Order => "createdAt", EcommerceEntity.Category => "name", _ => attribute,
+            },
+            _ => attribute,
+        };
+
+        /// <summary>The _id as key text: ObjectId → 24 hex chars, string as-is, integers as decimal; null when unusable.</summary>
+        public static string IdText(BsonDocument document) =>
+            document.TryGetValue("_id", out BsonValue value) ? IdText(value) : null;
+
+        /// <summary>An _id value as key text (see <see cref="IdText(BsonDocument)"/>).</summary>
+        public static string IdText(BsonValue value)
+        {
+            if (value == null) return null;
             return value.BsonType switch
             {
                 BsonType.ObjectId => value.AsObjectId.ToString(),

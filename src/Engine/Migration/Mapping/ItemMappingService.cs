@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Contract;
+using EcommerceAws.Engine.Items;
 using EcommerceAws.Engine.Migration.Sources;
 using EcommerceAws.Output;
 using MongoDB.Bson;
@@ -32,15 +33,22 @@ namespace EcommerceAws.Engine.Migration.Mapping
             return ToPreview(entity, mapper.Map(entity, document));
         }
 
-        public async Task PreviewSourceAsync(EcommerceEntity entity, DocumentSourceSpec source, long? first, IOperationContext context)
+        public async Task PreviewSourceAsync(EcommerceEntity entity, MigrationSourceSpec source, long? first, IOperationContext context)
         {
             await using IDocumentSource documents = Open(entity, source);
             context.WriteVerbose($"Mapping {entity} documents from {documents.Description}.");
             long n = 0;
+            // A whole source shows what the migration would: documents that do not parse, and repeated keys, are rejects too.
+            var keys = new Pipeline.KeyRegistry(documents.UniqueSortedIds);
             await foreach (SourceDocument document in documents.ReadAsync(null, context.Cancellation).ConfigureAwait(false))
             {
                 if (first.HasValue && n >= first.Value) break;
-                context.WriteObject(ToPreview(entity, mapper.Map(entity, document.Document)));
+                MappingResult result = document.Document == null
+                    ? MappingResult.Rejected(new RejectRecord(entity, null, RejectReason.MalformedDocument, null, document.Malformed))
+                    : mapper.Map(entity, document.Document);
+                if (!result.IsRejected && keys.Check(entity, document.Document["_id"], result.Id, fromFile: !documents.UniqueSortedIds) is RejectRecord duplicate)
+                    result = MappingResult.Rejected(duplicate);
+                context.WriteObject(ToPreview(entity, result));
                 n++;
             }
             context.WriteVerbose($"Mapped {n} {entity} document(s).");
@@ -50,7 +58,7 @@ namespace EcommerceAws.Engine.Migration.Mapping
             new MigrationCostEstimator(mapper).EstimateAsync(request, context);
 
         /// <summary>Opens a source per spec (the entity's default collection when none is named).</summary>
-        internal static IDocumentSource Open(EcommerceEntity entity, DocumentSourceSpec source) =>
+        internal static IDocumentSource Open(EcommerceEntity entity, MigrationSourceSpec source) =>
             source.Path != null
                 ? DocumentSources.FromFile(source.Path)
                 : DocumentSources.FromMongo(source.MongoUri, source.Database, source.Collection ?? EntityKeys.DefaultCollection(entity));
@@ -78,7 +86,7 @@ namespace EcommerceAws.Engine.Migration.Mapping
                 GSI1SK = result.Item[EntityKeys.Gsi1SortKey].S,
                 Key = pk + " / " + sk,
                 SizeBytes = result.SizeBytes,
-                WriteUnits = ItemSize.WriteUnits(result.SizeBytes),
+                WriteUnits = ItemRules.WriteUnits(result.SizeBytes),
                 Item = ToDynamoJson(result.Item, false),
             };
         }

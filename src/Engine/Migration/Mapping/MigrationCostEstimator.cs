@@ -7,6 +7,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Items;
 using EcommerceAws.Output;
 
 namespace EcommerceAws.Engine.Migration.Mapping
@@ -39,19 +40,27 @@ namespace EcommerceAws.Engine.Migration.Mapping
             return rows.ToArray();
         }
 
-        private async Task<MigrationCostEstimate> EstimateEntity(EcommerceEntity entity, DocumentSourceSpec spec, MigrationCostRequest request,
+        private async Task<MigrationCostEstimate> EstimateEntity(EcommerceEntity entity, MigrationSourceSpec spec, MigrationCostRequest request,
             long? tableWcu, long? indexWcu, IOperationContext context)
         {
             await using IDocumentSource source = ItemMappingService.Open(entity, spec);
             long? counted = await source.CountAsync(context.Cancellation).ConfigureAwait(false);
             long stride = counted.HasValue ? Math.Max(1, (counted.Value + request.SampleSize - 1) / request.SampleSize) : 1;
             context.WriteVerbose($"{entity}: {source.Description}: {(counted.HasValue ? counted.Value.ToString() : "unknown")} document(s), mapping every {stride}.");
-            long read = 0;
+            long read = 0, malformed = 0;
+            string firstMalformed = null;
             int sampled = 0, rejected = 0, maxBytes = 0, over = 0;
             long totalBytes = 0, totalUnits = 0;
             await foreach (SourceDocument document in source.ReadAsync(null, context.Cancellation).ConfigureAwait(false))
             {
                 read++;
+                if (document.Document == null)
+                {
+                    // Counted like any document (the migration rejects it as MalformedDocument), never sampled.
+                    malformed++;
+                    firstMalformed ??= document.Malformed;
+                    continue;
+                }
                 if ((read - 1) % stride != 0 || (counted.HasValue && sampled >= request.SampleSize)) continue;
                 sampled++;
                 MappingResult result = mapper.Map(entity, document.Document);
@@ -65,20 +74,22 @@ namespace EcommerceAws.Engine.Migration.Mapping
                 maxBytes = Math.Max(maxBytes, size);
                 if (result.IsRejected) continue;
                 totalBytes += size;
-                totalUnits += 2L * ItemSize.WriteUnits(size);
+                totalUnits += 2L * ItemRules.WriteUnits(size);
                 if (read % 1000 == 0)
                     context.WriteProgress(new ProgressUpdate { Activity = "Measure-MigrationCost", Status = $"{entity}: {read} read",
                         PercentComplete = (int)((source.ProgressFraction ?? (counted > 0 ? (double)read / counted.Value : 0)) * 100) });
             }
             long itemCount = read;
+            if (malformed > 0)
+                context.WriteWarning($"{entity}: {malformed:N0} document(s) of {source.Description} do not parse; the migration rejects them as MalformedDocument (first: {firstMalformed}).");
             int accepted = sampled - rejected;
             double averageBytes = accepted > 0 ? (double)totalBytes / accepted : 0;
             double unitsPerItem = accepted > 0 ? (double)totalUnits / accepted : 0;
-            double acceptedShare = sampled > 0 ? (double)accepted / sampled : 0;
+            double acceptedShare = sampled > 0 ? (double)accepted / sampled * (itemCount - malformed) / Math.Max(1, itemCount) : 0;
             long writeUnits = (long)Math.Ceiling(unitsPerItem * itemCount * acceptedShare);
             double storageGb = itemCount * acceptedShare * (2 * averageBytes + 2 * StorageOverheadBytes) / BytesPerGb;
             return Row(entity.ToString(), source.Description, itemCount, sampled, rejected, averageBytes, maxBytes, over, unitsPerItem,
-                writeUnits, storageGb, request, tableWcu, indexWcu);
+                writeUnits, storageGb, request, tableWcu, indexWcu, malformed);
         }
 
         private static MigrationCostEstimate Total(List<MigrationCostEstimate> rows, MigrationCostRequest request, long? tableWcu, long? indexWcu)
@@ -88,11 +99,12 @@ namespace EcommerceAws.Engine.Migration.Mapping
             long units = rows.Sum(r => r.WriteUnits);
             double average = sampled == 0 ? 0 : rows.Sum(r => r.AverageItemBytes * (r.Sampled - r.SampleRejected)) / Math.Max(1, rows.Sum(r => r.Sampled - r.SampleRejected));
             return Row("Total", null, items, sampled, rows.Sum(r => r.SampleRejected), average, rows.Max(r => r.MaxItemBytes),
-                rows.Sum(r => r.ItemsOver400KB), items == 0 ? 0 : (double)units / items, units, rows.Sum(r => r.StorageGbMonth), request, tableWcu, indexWcu);
+                rows.Sum(r => r.ItemsOver400KB), items == 0 ? 0 : (double)units / items, units, rows.Sum(r => r.StorageGbMonth), request, tableWcu, indexWcu,
+                rows.Sum(r => r.MalformedDocuments));
         }
 
         private static MigrationCostEstimate Row(string entity, string source, long items, int sampled, int rejected, double averageBytes, int maxBytes,
-            int over, double unitsPerItem, long writeUnits, double storageGb, MigrationCostRequest request, long? tableWcu, long? indexWcu)
+            int over, double unitsPerItem, long writeUnits, double storageGb, MigrationCostRequest request, long? tableWcu, long? indexWcu, long malformed)
         {
             TimeSpan? provisioned = null;
             if (tableWcu > 0 && indexWcu > 0)
@@ -108,6 +120,7 @@ namespace EcommerceAws.Engine.Migration.Mapping
                 AverageItemBytes = Math.Round(averageBytes, 1),
                 MaxItemBytes = maxBytes,
                 ItemsOver400KB = over,
+                MalformedDocuments = malformed,
                 WriteUnitsPerItem = Math.Round(unitsPerItem, 3),
                 WriteUnits = writeUnits,
                 PricePerMillionWriteUnits = request.PricePerMillionWriteUnits,

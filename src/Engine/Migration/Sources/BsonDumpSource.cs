@@ -17,6 +17,8 @@ namespace EcommerceAws.Engine.Migration.Sources
     /// <summary>
     /// A mongodump collection file (<c>.bson</c>, or <c>.bson.gz</c> from <c>mongodump --gzip</c>): BSON documents
     /// back to back, each prefixed by its int32 length. Streamed one document at a time; Position = 1-based ordinal.
+    /// A document whose bytes do not decode (its length prefix intact) is a malformed document with its byte offset and the
+    /// decoder's message, and the read goes on; a corrupt gzip stream or a length prefix that loses the framing stops it.
     /// </summary>
     internal sealed class BsonDumpSource : IDocumentSource
     {
@@ -34,9 +36,12 @@ namespace EcommerceAws.Engine.Migration.Sources
             this.gzip = gzip;
             length = new FileInfo(path).Length;
             Description = path;
+            Identity = new SourceIdentity(SourceIdentity.FileKind, path, FileFingerprint.Of(path));
         }
 
         public string Description { get; }
+        public SourceIdentity Identity { get; }
+        public bool UniqueSortedIds => false;
 
         public double? ProgressFraction
         {
@@ -68,11 +73,20 @@ namespace EcommerceAws.Engine.Migration.Sources
             return count;
         }
 
-        public async IAsyncEnumerable<SourceDocument> ReadAsync(string resumeAfterPosition, [EnumeratorCancellation] CancellationToken cancellation)
+        public IAsyncEnumerable<SourceDocument> ReadAsync(string resumeAfterPosition, CancellationToken cancellation) =>
+            ReadFromAsync(resumeAfterPosition, long.MaxValue, trackProgress: true, cancellation);
+
+        public async IAsyncEnumerable<BsonValue> ReadKeyIdsAsync(string upToPosition, [EnumeratorCancellation] CancellationToken cancellation)
+        {
+            await foreach (SourceDocument document in ReadFromAsync(null, FilePosition.Parse(upToPosition), trackProgress: false, cancellation).ConfigureAwait(false))
+                if (document.Document != null && document.Document.TryGetValue("_id", out BsonValue id)) yield return id;
+        }
+
+        private async IAsyncEnumerable<SourceDocument> ReadFromAsync(string resumeAfterPosition, long lastOrdinal, bool trackProgress, [EnumeratorCancellation] CancellationToken cancellation)
         {
             long skip = FilePosition.Parse(resumeAfterPosition);
             using FileStream file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-            stream = file;
+            if (trackProgress) stream = file;
             using Stream input = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
             var prefix = new byte[4];
             long ordinal = 0, offset = 0;
@@ -84,6 +98,7 @@ namespace EcommerceAws.Engine.Migration.Sources
                 catch (InvalidDataException ex) { throw Malformed(ordinal + 1, offset, "the gzip stream is corrupt: " + ex.Message); }
                 if (got == 0) break;
                 ordinal++;
+                if (ordinal > lastOrdinal) break;
                 if (got < 4) throw Malformed(ordinal, offset, "the file ends inside a length prefix");
                 int size = BinaryPrimitives.ReadInt32LittleEndian(prefix);
                 if (size < 5 || size > MaxDocumentBytes) throw Malformed(ordinal, offset, $"length prefix {size} is not a BSON document length");
@@ -95,13 +110,16 @@ namespace EcommerceAws.Engine.Migration.Sources
                 if (body < size - 4) throw Malformed(ordinal, offset, $"the file ends {size - 4 - body} bytes before the document does");
                 offset += size;
                 if (ordinal <= skip) continue;
-                BsonDocument document;
+                BsonDocument document = null;
+                string problem = null;
                 try { document = BsonSerializer.Deserialize<BsonDocument>(bytes); }
-                catch (Exception ex) when (ex is FormatException || ex is BsonException || ex is EndOfStreamException || ex is InvalidOperationException)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    throw Malformed(ordinal, offset - size, ExtendedJsonFileSource.Redact(ex.Message));
+                    // The length prefix held, so the next document starts where it said: skip this one, keep reading.
+                    problem = $"'{path}' document #{ordinal} (byte {(offset - size).ToString(CultureInfo.InvariantCulture)}{(gzip ? " uncompressed" : "")}): the BSON does not decode: {ExtendedJsonFileSource.Redact(ex.Message)}";
                 }
-                yield return new SourceDocument(document, ordinal.ToString(CultureInfo.InvariantCulture));
+                string position = ordinal.ToString(CultureInfo.InvariantCulture);
+                yield return problem == null ? new SourceDocument(document, position) : SourceDocument.MalformedAt(position, problem);
             }
         }
 

@@ -15,9 +15,9 @@ namespace EcommerceAws.Engine.Migration.Sources
 {
     /// <summary>
     /// A mongoexport file (Extended JSON v2, canonical or relaxed): one document per line or a --jsonArray array,
-    /// streamed. Position = the document's 1-based ordinal in the file.
-    /// A malformed document stops the read with <c>SourceDocumentMalformed</c> (file, line, ordinal): a file we cannot
-    /// parse is not a file whose later positions can be trusted, so the engine should fail the run at that checkpoint.
+    /// streamed. Position = the document's 1-based ordinal in the file. A document that does not parse (bad JSON, a bad
+    /// <c>$numberDecimal</c>, <c>$oid</c> or <c>$date</c>) is a malformed document with its line and the parser's message,
+    /// and the read goes on; only a file that cannot be opened or decoded stops it.
     /// </summary>
     internal sealed class ExtendedJsonFileSource : IDocumentSource
     {
@@ -30,9 +30,12 @@ namespace EcommerceAws.Engine.Migration.Sources
             this.path = path;
             length = new FileInfo(path).Length;
             Description = path;
+            Identity = new SourceIdentity(SourceIdentity.FileKind, path, FileFingerprint.Of(path));
         }
 
         public string Description { get; }
+        public SourceIdentity Identity { get; }
+        public bool UniqueSortedIds => false;
 
         public double? ProgressFraction
         {
@@ -50,36 +53,52 @@ namespace EcommerceAws.Engine.Migration.Sources
 
         public async IAsyncEnumerable<SourceDocument> ReadAsync(string resumeAfterPosition, [EnumeratorCancellation] CancellationToken cancellation)
         {
+            await foreach (SourceDocument document in ReadFromAsync(resumeAfterPosition, trackProgress: true, cancellation).ConfigureAwait(false))
+                yield return document;
+        }
+
+        public async IAsyncEnumerable<BsonValue> ReadKeyIdsAsync(string upToPosition, [EnumeratorCancellation] CancellationToken cancellation)
+        {
+            long last = FilePosition.Parse(upToPosition);
+            await foreach (SourceDocument document in ReadFromAsync(null, trackProgress: false, cancellation).ConfigureAwait(false))
+            {
+                if (FilePosition.Parse(document.Position) > last) yield break;
+                if (document.Document != null && document.Document.TryGetValue("_id", out BsonValue id)) yield return id;
+            }
+        }
+
+        private async IAsyncEnumerable<SourceDocument> ReadFromAsync(string resumeAfterPosition, bool trackProgress, [EnumeratorCancellation] CancellationToken cancellation)
+        {
             long skip = FilePosition.Parse(resumeAfterPosition);
             await Task.Yield();
             using FileStream file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-            stream = file;
+            if (trackProgress) stream = file;
             using var reader = new StreamReader(file, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
             var scanner = new JsonDocumentScanner(reader);
             long ordinal = 0;
             while (true)
             {
                 cancellation.ThrowIfCancellationRequested();
-                (string Json, int Line)? next;
-                try { next = scanner.Next(); }
-                catch (FormatException ex) { throw Malformed(ordinal + 1, ex.Message); }
+                JsonDocumentScanner.Piece? next = scanner.Next();
                 if (next == null) break;
                 ordinal++;
                 if (ordinal <= skip) continue;
-                BsonDocument document;
-                try { document = BsonDocument.Parse(next.Value.Json); }
-                catch (Exception ex) when (ex is FormatException || ex is MongoDB.Bson.BsonException || ex is InvalidOperationException || ex is ArgumentException)
+                string position = ordinal.ToString(CultureInfo.InvariantCulture);
+                if (next.Value.Problem != null)
                 {
-                    throw Malformed(ordinal, $"line {next.Value.Line}: {Redact(ex.Message)}");
+                    yield return SourceDocument.MalformedAt(position, $"'{path}' document #{ordinal}, {next.Value.Problem}");
+                    continue;
                 }
-                yield return new SourceDocument(document, ordinal.ToString(CultureInfo.InvariantCulture));
+                BsonDocument document = null;
+                string problem = null;
+                try { document = BsonDocument.Parse(next.Value.Json); }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    problem = $"'{path}' document #{ordinal}, line {next.Value.Line}: {Redact(ex.Message)}";
+                }
+                yield return problem == null ? new SourceDocument(document, position) : SourceDocument.MalformedAt(position, problem);
             }
         }
-
-        private EcommerceException Malformed(long ordinal, string what) =>
-            new EcommerceException("SourceDocumentMalformed", ErrorCategory.InvalidData, path,
-                $"'{path}' document #{ordinal}, {what}",
-                "Fix or remove that document (mongoexport writes Extended JSON v2), then run again: the run resumes before it.");
 
         // Parser messages can quote a token; long quoted text could be a user's data (a password hash): cut it.
         private static readonly Regex LongQuote = new Regex("'[^']{17,}'", RegexOptions.CultureInvariant);

@@ -7,19 +7,36 @@ namespace EcommerceAws.Engine.Migration.Sources
     /// <summary>
     /// Cuts a mongoexport file into the text of its top-level documents without holding more than one in memory:
     /// one document per line, a <c>--jsonArray</c> array, or pretty-printed documents all work, since it tracks
-    /// brace depth and strings rather than lines.
+    /// brace depth and strings rather than lines. Text that is not a document is returned as a malformed piece and the
+    /// scan goes on: junk between documents up to the end of its line; in a one-document-per-line file (the first document
+    /// ended on its line) a document still open at the end of its line.
     /// </summary>
     internal sealed class JsonDocumentScanner
     {
         private readonly TextReader reader;
         private readonly StringBuilder current = new StringBuilder();
         private int line = 1;
+        private bool? lineMode;
 
         public JsonDocumentScanner(TextReader reader) => this.reader = reader;
 
-        /// <summary>The next document's JSON text and the line it starts on; null at the end of the file.</summary>
-        /// <exception cref="FormatException">Text outside a document, or a document cut off by the end of the file.</exception>
-        public (string Json, int Line)? Next()
+        /// <summary>One piece of the file: a document's text, or (Problem set) why the text at that line is not one.</summary>
+        public readonly struct Piece
+        {
+            public Piece(string json, int line, string problem)
+            {
+                Json = json;
+                Line = line;
+                Problem = problem;
+            }
+
+            public string Json { get; }
+            public int Line { get; }
+            public string Problem { get; }
+        }
+
+        /// <summary>The next document (or malformed piece) and the line it starts on; null at the end of the file.</summary>
+        public Piece? Next()
         {
             current.Clear();
             int depth = 0, startLine = 0;
@@ -28,12 +45,24 @@ namespace EcommerceAws.Engine.Migration.Sources
             while ((read = reader.Read()) >= 0)
             {
                 char c = (char)read;
-                if (c == '\n') line++;
+                if (c == '\n')
+                {
+                    line++;
+                    if (depth > 0 && lineMode == true)
+                    {
+                        // JSON lines: a document never spans lines, so this one is broken; the next line starts afresh.
+                        return new Piece(null, startLine, $"line {startLine}: the document does not end on its line ({(inString ? "an unterminated string" : "unbalanced braces")})");
+                    }
+                }
                 if (depth == 0)
                 {
                     if (char.IsWhiteSpace(c) || c == ',' || c == '[' || c == ']' || c == '\uFEFF') continue;
                     if (c != '{')
-                        throw new FormatException($"line {line}: unexpected '{c}' between documents (expected '{{').");
+                    {
+                        int junkLine = line;
+                        SkipLine();
+                        return new Piece(null, junkLine, $"line {junkLine}: unexpected '{Printable(c)}' between documents (expected '{{')");
+                    }
                     startLine = line;
                 }
                 current.Append(c);
@@ -49,13 +78,28 @@ namespace EcommerceAws.Engine.Migration.Sources
                 else if (c == '}' || c == ']')
                 {
                     depth--;
-                    if (depth == 0) return (current.ToString(), startLine);
+                    if (depth == 0)
+                    {
+                        lineMode ??= line == startLine;
+                        return new Piece(current.ToString(), startLine, null);
+                    }
                 }
             }
             if (depth > 0)
-                throw new FormatException($"line {startLine}: the document starting here is cut off by the end of the file.");
+                return new Piece(null, startLine, $"line {startLine}: the document starting here is cut off by the end of the file");
             return null;
         }
+
+        private void SkipLine()
+        {
+            int read;
+            while ((read = reader.Read()) >= 0)
+            {
+                if (read == '\n') { line++; return; }
+            }
+        }
+
+        private static string Printable(char c) => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString();
 
         public int Line => line;
     }

@@ -48,9 +48,12 @@ namespace EcommerceAws.Engine.Migration.Sources
             collectionName = collection;
             hosts = string.Join(",", url.Servers.Select(s => $"{s.Host}:{s.Port}"));
             Description = $"{masked} ({databaseName}.{collectionName})";
+            Identity = new SourceIdentity(SourceIdentity.MongoKind, $"{databaseName}.{collectionName}", null);
         }
 
         public string Description { get; }
+        public SourceIdentity Identity { get; }
+        public bool UniqueSortedIds => true;
         public double? ProgressFraction => null;
 
         public async Task<long?> CountAsync(CancellationToken cancellation)
@@ -78,6 +81,46 @@ namespace EcommerceAws.Engine.Migration.Sources
                 }
             }
         }
+
+        /// <summary>
+        /// Integer _ids and 24-hex string _ids at or before the position: the only ones a later document (in _id order: numbers,
+        /// then strings, then ObjectIds) can share a key with. Two range queries on _id (MongoDB compares within one type only),
+        /// projected on _id, so a collection of ObjectIds answers at once.
+        /// </summary>
+        public async IAsyncEnumerable<BsonValue> ReadKeyIdsAsync(string upToPosition, [EnumeratorCancellation] CancellationToken cancellation)
+        {
+            if (upToPosition == null) yield break;
+            BsonValue last = ParsePosition(upToPosition);
+            int bracket = Bracket(last);
+            var filters = new List<BsonDocument>();
+            // Numbers (bracket 1): all of them when the checkpoint is past the numbers, else those up to it.
+            if (bracket == 1) filters.Add(new BsonDocument("_id", new BsonDocument { { "$gte", double.NegativeInfinity }, { "$lte", last } }));
+            else if (bracket > 1) filters.Add(new BsonDocument("_id", new BsonDocument("$gte", double.NegativeInfinity)));
+            // Strings that could be ObjectId text: the hex range, cut at the checkpoint when it is a string.
+            const string low = "000000000000000000000000", high = "ffffffffffffffffffffffff";
+            if (bracket == 2) filters.Add(new BsonDocument("_id", new BsonDocument { { "$gte", low }, { "$lte", string.CompareOrdinal(last.AsString, high) < 0 ? last.AsString : high } }));
+            else if (bracket > 2) filters.Add(new BsonDocument("_id", new BsonDocument { { "$gte", low }, { "$lte", high } }));
+            var options = new FindOptions<BsonDocument> { Sort = new BsonDocument("_id", 1), BatchSize = BatchSize, Projection = new BsonDocument("_id", 1) };
+            foreach (BsonDocument filter in filters)
+            {
+                IAsyncCursor<BsonDocument> cursor = await Guard(() => Collection().FindAsync(filter, options, cancellation)).ConfigureAwait(false);
+                using (cursor)
+                {
+                    while (await Guard(() => cursor.MoveNextAsync(cancellation)).ConfigureAwait(false))
+                        foreach (BsonDocument document in cursor.Current)
+                            if (document.TryGetValue("_id", out BsonValue id) && (id.IsInt32 || id.IsInt64 || id.IsString)) yield return id;
+                }
+            }
+        }
+
+        /// <summary>1 numbers, 2 strings, 3 ObjectIds and everything after them in MongoDB's sort order (0 before numbers).</summary>
+        private static int Bracket(BsonValue value) => value.BsonType switch
+        {
+            BsonType.MinKey or BsonType.Null or BsonType.Undefined => 0,
+            BsonType.Int32 or BsonType.Int64 or BsonType.Double or BsonType.Decimal128 => 1,
+            BsonType.String or BsonType.Symbol => 2,
+            _ => 3,
+        };
 
         /// <summary>The _id of a document as canonical Extended JSON (the checkpoint format for MongoDB sources).</summary>
         public static string PositionOf(BsonDocument document) =>

@@ -11,9 +11,10 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Migration.Mapping;
+using EcommerceAws.Engine.Migration.Sources;
 using EcommerceAws.Output;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>
     /// One entity's migration: source → mapper → batches of 25 → <see cref="BatchWriter"/>s, through a bounded
@@ -112,6 +113,8 @@ namespace EcommerceAws.Engine.Migration.Engine
                 context.WriteVerbose($"{entity}: -Restart: ignoring the checkpoint of run {previous.RunId}.");
             if (resume && previous.State != MigrationState.Completed && spec.RejectPath == null && !string.IsNullOrEmpty(previous.RejectPath) && previous.RejectPath != rejectPath)
                 notes.Add($"Earlier rejects of this run are in {previous.RejectPath}.");
+            // A checkpoint is a position in one source: resuming it in another would skip documents this run never saw.
+            if (resume) CheckSameSource(previous, source);
 
             long? count = await KeepingLeaseAsync(source.CountAsync(context.Cancellation)).ConfigureAwait(false);
             // The capacity warning for a PROVISIONED table needs the run's size before writing; a JSON or .bson.gz file only knows it after a pass.
@@ -123,6 +126,7 @@ namespace EcommerceAws.Engine.Migration.Engine
                 RunId = runId,
                 State = MigrationState.Running,
                 Source = source.Description,
+                SourceIdentity = source.Identity,
                 SourceCount = count ?? 0,
                 StartedAt = resume && !previousCompleted ? previous.StartedAt : DateTime.UtcNow,
                 RejectPath = rejectPath,
@@ -135,15 +139,23 @@ namespace EcommerceAws.Engine.Migration.Engine
 
             clock.Start();
             using var rejects = new RejectLog(rejectPath, enabled: !spec.DryRun);
+            if (resume && !spec.DryRun && previous.Checkpoint != null)
+            {
+                // The interrupted run may have rejected documents past its checkpoint; this run reads them again.
+                int known = rejects.SkipAlreadyLogged(new[] { rejectPath, previous.RejectPath }.Distinct(),
+                    position => SourcePositions.After(source, position, previous.Checkpoint));
+                if (known > 0) context.WriteVerbose($"{entity}: {known} reject record(s) past the checkpoint are already in the rejects file; they are not written again.");
+            }
+            var keys = new KeyRegistry(source.UniqueSortedIds);
             using var run = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
             var concurrency = new AdaptiveConcurrency(spec.MaxConcurrency);
             var writer = new BatchWriter(dynamo, spec.TableName, concurrency, StallTimeout);
             var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(Math.Max(2, spec.MaxConcurrency * 2)) { SingleWriter = true });
             var emails = entity == EcommerceEntity.User ? new EmailRegistry(dynamo, spec.TableName, askTable: previous != null) : null;
 
-            Task reader = Task.Run(() => ReadAsync(source, resume ? previous.Checkpoint : null, tracker, rejects, emails, channel.Writer, count, run.Token));
+            Task reader = Task.Run(() => ReadAsync(source, resume ? previous.Checkpoint : null, tracker, rejects, emails, keys, channel.Writer, count, run.Token));
             Task[] writers = Enumerable.Range(0, spec.DryRun ? 0 : Math.Max(1, spec.MaxConcurrency))
-                .Select(_ => Task.Run(() => WriteAsync(channel.Reader, writer, concurrency, tracker, run.Token))).ToArray();
+                .Select(_ => Task.Run(() => WriteAsync(channel.Reader, writer, concurrency, tracker, rejects, run.Token))).ToArray();
             Task all = Task.WhenAll(writers.Prepend(reader));
             _ = all.ContinueWith(_ => { }, TaskScheduler.Default); // observed below
             foreach (Task task in writers.Prepend(reader))
@@ -204,14 +216,44 @@ namespace EcommerceAws.Engine.Migration.Engine
             }
 
             var final = tracker.Snapshot();
+            if (source.UniqueSortedIds)
+            {
+                // A live collection: documents inserted with _ids below the read position were never read. Count again.
+                long? now = await KeepingLeaseAsync(source.CountAsync(context.Cancellation)).ConfigureAwait(false);
+                if (now.HasValue) count = now;
+            }
             long sourceCount = Math.Max(count ?? 0, final.Written + final.Rejected);
             record.SourceCount = count ?? final.Written + final.Rejected;
+            long unseen = (count ?? 0) - (final.Written + final.Rejected);
+            if (unseen > 0)
+            {
+                string what = $"The source holds {count:N0} documents but {final.Written + final.Rejected:N0} are written or rejected: {unseen:N0} document(s) have _ids "
+                    + $"below the checkpoint {final.Checkpoint} (inserted after the run passed them, e.g. with client-generated _ids) and were not read. "
+                    + $"Run the same command with -Restart to read the whole collection again (writes are idempotent; existing items are overwritten with the same content).";
+                notes.Add(what);
+                context.WriteWarning($"{entity}: {what}");
+            }
+            else if (unseen < 0 && count.HasValue && source.UniqueSortedIds)
+                notes.Add($"The source now holds {count:N0} documents, fewer than the {final.Written + final.Rejected:N0} written or rejected: documents were deleted from it after they were migrated.");
             bool nothingNew = tracker.ReadThisRun == 0;
             if (nothingNew && previousCompleted)
             {
-                notes.Add($"Already completed by run {runId} at {previous.FinishedAt:u}; nothing new to write.");
+                if (unseen <= 0) notes.Add($"Already completed by run {runId} at {previous.FinishedAt:u}; nothing new to write.");
                 context.WriteVerbose($"{entity}: already completed; no document after the checkpoint, nothing written.");
-                if (!spec.DryRun) await store.ReleaseAsync(entity, lease, deleteItem: false, CancellationToken.None).ConfigureAwait(false);
+                if (!spec.DryRun)
+                {
+                    if (record.SourceCount != previous.SourceCount && unseen > 0)
+                    {
+                        // Record the new count (Test-EcommerceMigration and Get-MigrationStatus show the gap) without a new run.
+                        record.FinishedAt = previous.FinishedAt;
+                        record.StartedAt = previous.StartedAt;
+                        record.LastVerifiedAt = previous.LastVerifiedAt;
+                        record.LastVerificationPassed = previous.LastVerificationPassed;
+                        if (!await SaveAsync(record, tracker, MigrationState.Completed, null, release: true).ConfigureAwait(false))
+                            throw LeaseLost("another run took the status item over before this run could record the new source count");
+                    }
+                    else await store.ReleaseAsync(entity, lease, deleteItem: false, CancellationToken.None).ConfigureAwait(false);
+                }
             }
             else if (!spec.DryRun)
             {
@@ -223,7 +265,11 @@ namespace EcommerceAws.Engine.Migration.Engine
             }
             if (spec.DryRun) notes.Add($"WhatIf: {tracker.WrittenThisRun} items would be written and {tracker.RejectedThisRun} documents rejected; nothing was written.");
             if (tracker.RejectedThisRun > 0 && !spec.DryRun) notes.Add($"{tracker.RejectedThisRun} documents rejected; see {rejectPath}.");
-            context.WriteVerbose($"{entity}: {tracker.WrittenThisRun} written, {tracker.RejectedThisRun} rejected in {clock.Elapsed.TotalSeconds:0.0} s with {writer.Calls} BatchWriteItem calls ({writer.Retries} retries).");
+            if (writer.SplitCalls > 0)
+                notes.Add($"DynamoDB refused {serviceRejected} item(s) that passed the item rules; isolating them took {writer.SplitCalls} extra BatchWriteItem call(s). They are in the rejects file as ServiceRejected.");
+            if (keys.Full)
+                notes.Add($"More than {KeyRegistry.MaxSlots / 4 * 3:N0} keys in one run: keys after that were checked against the earlier ones but not recorded, so a repeat among them was not detected.");
+            context.WriteVerbose($"{entity}: {tracker.WrittenThisRun} written, {tracker.RejectedThisRun} rejected in {clock.Elapsed.TotalSeconds:0.0} s with {writer.Calls} BatchWriteItem calls ({writer.Retries} retries, {writer.SplitCalls} to isolate refused items).");
 
             return new MigrationResult
             {
@@ -316,7 +362,7 @@ namespace EcommerceAws.Engine.Migration.Engine
         }
 
         private async Task ReadAsync(IDocumentSource source, string resumeAfter, WatermarkTracker tracker, RejectLog rejects,
-            EmailRegistry emails, ChannelWriter<Batch> output, long? count, CancellationToken cancellation)
+            EmailRegistry emails, KeyRegistry keys, ChannelWriter<Batch> output, long? count, CancellationToken cancellation)
         {
             try
             {
@@ -349,15 +395,33 @@ namespace EcommerceAws.Engine.Migration.Engine
                     held.Clear();
                 }
 
+                bool keysRebuilt = resumeAfter == null;
+                bool fromFile = source.Identity.Kind == SourceIdentity.FileKind;
                 await foreach (SourceDocument document in source.ReadAsync(resumeAfter, cancellation).ConfigureAwait(false))
                 {
                     long sequence = tracker.Register(document.Position);
-                    MappingResult mapped = mapper.Map(spec.Entity, document.Document);
-                    RejectRecord reject = mapped.Reject;
-                    if (reject == null && emails != null) reject = await emails.CheckAsync(mapped, cancellation).ConfigureAwait(false);
+                    if (!keysRebuilt)
+                    {
+                        // Resumed: the keys up to the checkpoint, so a document after it cannot take a key one before it has.
+                        keysRebuilt = true;
+                        var watch = Stopwatch.StartNew();
+                        long ids = await keys.RebuildAsync(source, resumeAfter, cancellation).ConfigureAwait(false);
+                        context.WriteVerbose($"{spec.Entity}: read {ids:N0} _id(s) up to the checkpoint again for the duplicate-key check ({watch.Elapsed.TotalSeconds:0.0} s).");
+                    }
+                    RejectRecord reject;
+                    MappingResult mapped = null;
+                    if (document.Malformed != null)
+                        reject = new RejectRecord(spec.Entity, null, RejectReason.MalformedDocument, null, document.Malformed);
+                    else
+                    {
+                        mapped = mapper.Map(spec.Entity, document.Document);
+                        reject = mapped.Reject;
+                        if (reject == null) reject = keys.Check(spec.Entity, document.Document["_id"], mapped.Id, fromFile);
+                        if (reject == null && emails != null) reject = await emails.CheckAsync(mapped, cancellation).ConfigureAwait(false);
+                    }
                     if (reject != null)
                     {
-                        rejects.Write(reject);
+                        rejects.Write(reject.At(document.Position));
                         tracker.Finish(sequence, written: false);
                         continue;
                     }
@@ -366,13 +430,13 @@ namespace EcommerceAws.Engine.Migration.Engine
                         sampledUnits += Math.Max(1, (mapped.SizeBytes + 1023) / 1024);
                         if (++sampled >= EstimateSample) await Estimate().ConfigureAwait(false);
                     }
-                    string key = mapped.Item["PK"].S + "\n" + mapped.Item["SK"].S;
+                    string key = mapped.Item[EntityKeys.PartitionKey].S + "\n" + mapped.Item[EntityKeys.SortKey].S;
                     if (batch.Keys.Contains(key)) // BatchWriteItem refuses two puts of one key in a call
                     {
                         await Send(batch).ConfigureAwait(false);
                         batch = new Batch();
                     }
-                    batch.Add(sequence, key, mapped.Item);
+                    batch.Add(sequence, key, mapped.Item, mapped.Id, document.Position);
                     if (batch.Count == BatchSize)
                     {
                         await Send(batch).ConfigureAwait(false);
@@ -388,17 +452,48 @@ namespace EcommerceAws.Engine.Migration.Engine
             }
         }
 
-        private async Task WriteAsync(ChannelReader<Batch> input, BatchWriter writer, AdaptiveConcurrency concurrency, WatermarkTracker tracker, CancellationToken cancellation)
+        private async Task WriteAsync(ChannelReader<Batch> input, BatchWriter writer, AdaptiveConcurrency concurrency, WatermarkTracker tracker,
+            RejectLog rejects, CancellationToken cancellation)
         {
             await foreach (Batch batch in input.ReadAllAsync(cancellation).ConfigureAwait(false))
             {
                 var watch = Stopwatch.StartNew();
-                int calls = await writer.WriteAsync(batch.Requests, cancellation).ConfigureAwait(false);
-                tracker.FinishWritten(batch.Sequences);
+                BatchWriter.Outcome outcome = await writer.WriteAsync(batch.Requests, cancellation).ConfigureAwait(false);
+                if (outcome.Refused.Count == 0) tracker.FinishWritten(batch.Sequences);
+                else
+                {
+                    var refused = new HashSet<int>();
+                    foreach ((int index, string message) in outcome.Refused)
+                    {
+                        refused.Add(index);
+                        rejects.Write(new RejectRecord(spec.Entity, batch.Ids[index], RejectReason.ServiceRejected, null,
+                            $"DynamoDB refused this item (its batch was split to find it): {message}").At(batch.Positions[index]));
+                        tracker.Finish(batch.Sequences[index], written: false);
+                    }
+                    Interlocked.Add(ref serviceRejected, refused.Count);
+                    tracker.FinishWritten(batch.Sequences.Where((_, i) => !refused.Contains(i)).ToList());
+                }
                 long number = Interlocked.Increment(ref batchesWritten);
-                context.WriteVerbose($"Batch {number}: {batch.Count} {spec.Entity} items in {watch.ElapsedMilliseconds} ms"
-                    + (calls > 1 ? $" ({calls} calls, throttled; concurrency now {concurrency.Limit})" : "") + ".");
+                context.WriteVerbose($"Batch {number}: {batch.Count - outcome.Refused.Count} {spec.Entity} items in {watch.ElapsedMilliseconds} ms"
+                    + (outcome.Refused.Count > 0 ? $" ({outcome.Refused.Count} refused by DynamoDB, isolated in {outcome.Calls} calls)"
+                        : outcome.Calls > 1 ? $" ({outcome.Calls} calls, throttled; concurrency now {concurrency.Limit})" : "") + ".");
             }
+        }
+
+        private long serviceRejected;
+
+        /// <summary>MigrationSourceChanged unless <paramref name="source"/> is the source the checkpoint was recorded in.</summary>
+        private void CheckSameSource(MigrationStatusRecord previous, IDocumentSource source)
+        {
+            SourceIdentity recorded = previous.SourceIdentity;
+            bool same = recorded != null ? recorded.AdmitsResumeFrom(source.Identity)
+                : string.IsNullOrEmpty(previous.Source) || previous.Source == source.Description; // a status item from before identities
+            if (same) return;
+            string was = recorded?.ToString() ?? previous.Source;
+            throw new EcommerceException("MigrationSourceChanged", ErrorCategory.InvalidOperation, source.Description,
+                $"The {spec.Entity} migration to '{spec.TableName}' has a checkpoint ({previous.Checkpoint ?? "(start)"}, {previous.State}) in another source: "
+                + $"it was recorded for {was}; this run was given {source.Identity}. Resuming would skip documents of this source that were never read. Nothing was read or written.",
+                $"To migrate this source, run the same command with -Restart: it reads from the first document, and writes are idempotent (items already in the table are overwritten with the same content). To resume the recorded migration, pass its source again.");
         }
 
         private void ReportProgress(WatermarkTracker tracker, long? count, IDocumentSource source, AdaptiveConcurrency concurrency)
@@ -430,14 +525,18 @@ namespace EcommerceAws.Engine.Migration.Engine
         {
             public List<WriteRequest> Requests { get; } = new List<WriteRequest>(BatchSize);
             public List<long> Sequences { get; } = new List<long>(BatchSize);
+            public List<string> Ids { get; } = new List<string>(BatchSize);
+            public List<string> Positions { get; } = new List<string>(BatchSize);
             public HashSet<string> Keys { get; } = new HashSet<string>();
             public int Count => Requests.Count;
 
-            public void Add(long sequence, string key, Dictionary<string, AttributeValue> item)
+            public void Add(long sequence, string key, Dictionary<string, AttributeValue> item, string id, string position)
             {
                 Requests.Add(new WriteRequest(new PutRequest(item)));
                 Sequences.Add(sequence);
                 Keys.Add(key);
+                Ids.Add(id);
+                Positions.Add(position);
             }
         }
     }

@@ -1,15 +1,18 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Threading;
+using System.Management.Automation;
 using System.Threading.Tasks;
-using Amazon.DynamoDBv2;
+using System.Threading;
+using System;
 using Amazon.DynamoDBv2.Model;
+using Amazon.DynamoDBv2;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Items;
+using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Output;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>One status item's content (see <see cref="MigrationStatusStore"/>).</summary>
     internal sealed class MigrationStatusRecord
@@ -18,6 +21,8 @@ namespace EcommerceAws.Engine.Migration.Engine
         public string RunId { get; set; }
         public MigrationState State { get; set; }
         public string Source { get; set; }
+        /// <summary>What the source is (kind, location, file fingerprint): a resume against another source is refused.</summary>
+        public SourceIdentity SourceIdentity { get; set; }
         public long SourceCount { get; set; }
         public long Written { get; set; }
         public long Rejected { get; set; }
@@ -56,7 +61,7 @@ namespace EcommerceAws.Engine.Migration.Engine
     /// </summary>
     internal sealed class MigrationStatusStore
     {
-        public const string SortKey = "STATUS";
+        public const string SortKey = EntityKeys.StatusSortKey;
         public const string EntityType = "MIGRATION_STATUS";
         private readonly IAmazonDynamoDB dynamo;
         private readonly string tableName;
@@ -69,8 +74,8 @@ namespace EcommerceAws.Engine.Migration.Engine
 
         public static Dictionary<string, AttributeValue> Key(EcommerceEntity entity) => new Dictionary<string, AttributeValue>
         {
-            ["PK"] = new AttributeValue("MIGRATION#" + entity.ToString().ToUpperInvariant()),
-            ["SK"] = new AttributeValue(SortKey),
+            [EntityKeys.PartitionKey] = new AttributeValue(EntityKeys.StatusKey(entity)),
+            [EntityKeys.SortKey] = new AttributeValue(SortKey),
         };
 
         public async Task<MigrationStatusRecord> GetAsync(EcommerceEntity entity, CancellationToken cancellation)
@@ -168,6 +173,12 @@ namespace EcommerceAws.Engine.Migration.Engine
             item["RunId"] = new AttributeValue(record.RunId);
             item["State"] = new AttributeValue(record.State.ToString());
             item["Source"] = new AttributeValue(record.Source ?? "");
+            if (record.SourceIdentity != null)
+            {
+                item["SourceKind"] = new AttributeValue(record.SourceIdentity.Kind);
+                item["SourceLocation"] = new AttributeValue(record.SourceIdentity.Location);
+                if (record.SourceIdentity.Fingerprint != null) item["SourceFingerprint"] = new AttributeValue(record.SourceIdentity.Fingerprint);
+            }
             item["SourceCount"] = Number(record.SourceCount);
             item["Written"] = Number(record.Written);
             item["Rejected"] = Number(record.Rejected);
@@ -177,11 +188,20 @@ namespace EcommerceAws.Engine.Migration.Engine
             item["UpdatedAt"] = new AttributeValue(Iso(record.UpdatedAt));
             item["ItemsPerSecond"] = new AttributeValue { N = Math.Round(record.ItemsPerSecond, 1).ToString(CultureInfo.InvariantCulture) };
             if (!string.IsNullOrEmpty(record.RejectPath)) item["RejectPath"] = new AttributeValue(record.RejectPath);
-            if (!string.IsNullOrEmpty(record.Message)) item["Message"] = new AttributeValue(record.Message);
+            if (!string.IsNullOrEmpty(record.Message))
+                item["Message"] = new AttributeValue(record.Message.Length > MaxMessageChars ? record.Message.Substring(0, MaxMessageChars - 3) + "..." : record.Message);
             if (record.LastVerifiedAt != null) item["LastVerifiedAt"] = new AttributeValue(Iso(record.LastVerifiedAt.Value));
             if (record.LastVerificationPassed != null) item["LastVerificationPassed"] = new AttributeValue { BOOL = record.LastVerificationPassed.Value };
+            ItemCheck check = ItemRules.SingleTable.Check(item);
+            if (!check.IsOk) // only an absurd checkpoint (an _id of hundreds of KB) could get here
+                throw new EcommerceException("MigrationStatusInvalid", ErrorCategory.InvalidData, tableName,
+                    $"The {record.Entity} status item cannot be stored: {check.Reason} {check.Field}: {check.Detail}",
+                    "Run again with -Restart; if it recurs, the document at the checkpoint has an _id DynamoDB cannot hold in an item.");
             return item;
         }
+
+        /// <summary>Status messages (an error text) are cut to this length so a status write never breaks an item rule.</summary>
+        private const int MaxMessageChars = 2000;
 
         private static void AddLease(Dictionary<string, AttributeValue> item, MigrationLease lease, DateTime now)
         {
@@ -268,6 +288,7 @@ namespace EcommerceAws.Engine.Migration.Engine
                 RunId = S("RunId"),
                 State = Enum.TryParse(S("State"), out MigrationState state) ? state : MigrationState.Failed,
                 Source = S("Source"),
+                SourceIdentity = S("SourceKind") is string kind ? new SourceIdentity(kind, S("SourceLocation"), S("SourceFingerprint")) : null,
                 SourceCount = L("SourceCount"),
                 Written = L("Written"),
                 Rejected = L("Rejected"),
