@@ -46,14 +46,26 @@ Describe 'about_EcommerceAws' -Tag Unit {
         $text | Should -Match 'ERROR IDS'
     }
 
-    It 'lists every ErrorId of docs/DESIGN.md §7' {
+    It 'lists every ErrorId of docs/DESIGN.md §7, each as a whole word, under its paragraph''s heading, and nothing else' {
         $design = (Get-Content -Raw (Join-Path $root 'docs/DESIGN.md')) -replace "`r`n", "`n"
         $catalogue = [regex]::Match($design, '(?ms)^## 7\. [^\n]*\n(.*?)(?=^## |\z)').Groups[1].Value
-        $ids = [regex]::Matches($catalogue, '`([^`]+)`') | ForEach-Object { $_.Groups[1].Value }
-        $ids.Count | Should -BeGreaterThan 50
-        $about = Get-Content -Raw $aboutPath
+        $named = @([regex]::Matches($catalogue, '`([^`]+)`') | ForEach-Object { $_.Groups[1].Value })
+        # §7 also names a Redis key and cmdlets in its remarks: an ErrorId has no '-', ':' or leading '<'.
+        $ids = @($named | Where-Object { $_ -notmatch '[-:]|^<' } | Select-Object -Unique)
+        $ids.Count | Should -BeGreaterThan 80
+        $about = (Get-Content -Raw $aboutPath) -replace "`r`n", "`n"
         $about | Should -Not -Match '\{\{ErrorIds\}\}'
-        foreach ($id in $ids) { $about | Should -Match ([regex]::Escape($id)) -Because "$id is in the catalogue" }
+        $listing = [regex]::Match($about, '(?ms)^    The ids \(docs/DESIGN\.md section 7\):\n(?<body>.*?)^SEE ALSO').Groups['body'].Value
+        $idLines = @($listing -split "`n" | Where-Object { $_ -match '^        \S' })
+        $headings = @($listing -split "`n" | Where-Object { $_ -match '^    \S' })
+        $listed = @($idLines -split '\s+' | Where-Object { $_ })
+        $words = @($listing -split '[\s(),;]+' | Where-Object { $_ })
+        foreach ($id in $ids) { $words | Should -Contain $id -Because "$id is in the catalogue" }
+        foreach ($word in $listed) { $ids | Should -Contain $word -Because "'$word' is listed as an ErrorId" }
+        foreach ($paragraph in ($catalogue -split "`n\s*`n" | Where-Object { $_.Trim() })) {
+            $start = ($paragraph.Trim() -split '[:(]')[0].Trim()
+            @($headings | Where-Object { $_.Trim().StartsWith($start) }).Count | Should -Be 1 -Because "§7 has a paragraph '$start'"
+        }
     }
 
     It 'fits an 80-column terminal' {
