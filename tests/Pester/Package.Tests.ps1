@@ -12,15 +12,17 @@ BeforeAll {
     function Invoke-InPrivateHome {
         # A fresh pwsh whose HOME (PSResourceGet's repository list, the CurrentUser module path) is a new empty folder and
         # whose PSModulePath is pwsh's default for that HOME: nothing of out/ or of the user's modules is visible.
-        param([string] $HomePath, [string] $Script)
+        param([string] $HomePath, [string] $Script, [hashtable] $Environment = @{})
         # .NET answers '' for a per-user folder that does not exist (NuGet would then write to the current directory).
         $saved = @{ HOME = $env:HOME; XDG_DATA_HOME = $env:XDG_DATA_HOME; XDG_CONFIG_HOME = $env:XDG_CONFIG_HOME; PSModulePath = $env:PSModulePath }
+        foreach ($name in $Environment.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
         $null = New-Item -ItemType Directory -Force -Path (Join-Path $HomePath '.local/share'), (Join-Path $HomePath '.config')
         try {
             $env:HOME = $HomePath
             $env:XDG_DATA_HOME = Join-Path $HomePath '.local/share'
             $env:XDG_CONFIG_HOME = Join-Path $HomePath '.config'
             $env:PSModulePath = $null
+            foreach ($name in $Environment.Keys) { [Environment]::SetEnvironmentVariable($name, $Environment[$name]) }
             Invoke-FreshPwsh -Script $Script
         }
         finally { foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) } }
@@ -76,7 +78,20 @@ Describe 'Install-PSResource EcommerceAws, then Import-Module EcommerceAws in a 
     BeforeAll {
         $script:homePath = Join-Path ([System.IO.Path]::GetTempPath()) "ecom-install-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
         $script:table = New-TestName 'pkg'
-        $script:run = Invoke-InPrivateHome -HomePath $homePath -Script @"
+        # No network: every HTTP(S) request that is not for the stand-ins on 127.0.0.1 goes to a proxy that records it and
+        # refuses it (tests/Fixtures/connect_recorder.py). Install and import must need none: a local file repository only.
+        Import-Module (Join-Path $PSScriptRoot '../TestServices.psm1') -Force   # Get-FreePort, Wait-TcpPort
+        $proxyPort = Get-FreePort
+        $script:connects = Join-Path $TestDrive 'connects.log'
+        $null = New-Item -ItemType File -Path $connects
+        $script:proxy = Start-Process -FilePath python3 -ArgumentList @((Join-Path $PSScriptRoot '../Fixtures/connect_recorder.py'), "$proxyPort", $connects) -PassThru `
+            -RedirectStandardOutput (Join-Path $TestDrive 'proxy.out') -RedirectStandardError (Join-Path $TestDrive 'proxy.err')
+        Wait-TcpPort -Port $proxyPort -Process $proxy
+        $offline = @{
+            HTTPS_PROXY = "http://127.0.0.1:$proxyPort"; HTTP_PROXY = "http://127.0.0.1:$proxyPort"; NO_PROXY = '127.0.0.1,localhost'
+            POWERSHELL_TELEMETRY_OPTOUT = '1'; POWERSHELL_UPDATECHECK = 'Off'   # pwsh's own calls home, read at start
+        }
+        $script:run = Invoke-InPrivateHome -HomePath $homePath -Environment $offline -Script @"
 `$ErrorActionPreference = 'Stop'
 if (Get-Module -ListAvailable EcommerceAws) { throw 'EcommerceAws is already on PSModulePath before the install.' }
 Register-PSResourceRepository -Name EcommerceAwsLocal -Uri '$repository' -Trusted
@@ -109,6 +124,7 @@ function Find([string] `$name) { `$assemblies | Where-Object { `$_.GetName().Nam
     }
 
     AfterAll {
+        if ($proxy -and -not $proxy.HasExited) { Stop-Process -Id $proxy.Id -ErrorAction SilentlyContinue }
         Remove-Item -Recurse -Force $homePath -ErrorAction SilentlyContinue
         if (Test-AwsCli dynamodb describe-table --table-name $table) {
             Import-EcommerceAws
@@ -121,6 +137,11 @@ function Find([string] `$name) { `$assemblies | Where-Object { `$_.GetName().Nam
         $result.Created | Should -Be $table
         $result.Listed | Should -Be $table
         (Invoke-AwsCli dynamodb describe-table --table-name $table).Table.TableName | Should -Be $table
+    }
+
+    It 'needed no network: nothing but the stand-ins on 127.0.0.1 was asked (the recording proxy saw no request)' {
+        @(Get-Content $connects) | Should -BeNullOrEmpty
+        $run.ExitCode | Should -Be 0
     }
 
     It 'loaded the module from the install folder, not from out/' {
