@@ -66,3 +66,24 @@ Describe 'One version' -Tag Unit {
         $sourceManifest.PrivateData.PSData.ReleaseNotes | Should -Not -Be $notes -Because 'the source manifest only points at CHANGELOG.md'
     }
 }
+
+Describe 'CI runs what the README tells a newcomer to run' -Tag Unit {
+    It '.ci/run is the README''s test command: dotnet tool restore, then build.ps1 Test with nothing narrowed' {
+        $readme = (Get-Content -Raw (Join-Path $root 'README.md')) -replace "`r`n", "`n"
+        $commands = [regex]::Match($readme, '(?ms)^## The two commands\n.*?^```bash\n(?<code>.*?)^```').Groups['code'].Value
+        $testLine = @($commands -split "`n" | Where-Object { $_ -match 'build\.ps1 Test' })
+        $testLine.Count | Should -Be 1
+        $readmeSteps = @(($testLine[0] -replace '\s*#.*$', '') -split '\s*&&\s*' | ForEach-Object { $_.Trim() })
+        $readmeSteps | Should -Be @('dotnet tool restore', 'dotnet pwsh ./build.ps1 Test')
+
+        $raw = @(Get-Content (Join-Path $root '.ci/run'))
+        $raw[0] | Should -Match '^#!.*bash' -Because 'an executable bash script'
+        $ci = @($raw | ForEach-Object { ($_ -replace '\s*#.*$', '').Trim() } | Where-Object { $_ })
+        $ci | Should -Contain 'set -euo pipefail' -Because 'a failed step fails CI'
+        $steps = @($ci | Where-Object { $_ -match '^dotnet ' })
+        $steps.Count | Should -Be 2
+        $steps[0] | Should -Be $readmeSteps[0]
+        # The same task with the same scope: only pwsh's own switches may differ (-NoProfile, -NonInteractive).
+        ($steps[1] -replace '\s+-(NoProfile|NonInteractive)\b', '') | Should -Be $readmeSteps[1]
+    }
+}
