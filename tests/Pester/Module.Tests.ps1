@@ -41,8 +41,16 @@ Describe 'Cmdlet <Name> meets the module standards' -ForEach $cmdlets -Tag Unit 
         $command.Noun | Should -Not -Match '(?<!Statu|Acces|Addres)s$'
     }
 
-    It 'declares a typed OutputType' {
-        $command.OutputType.Count | Should -BeGreaterThan 0
+    It 'declares its OutputType: a type with a format view, or nothing for Remove-* (they output nothing, like Remove-Item)' {
+        $types = @($command.OutputType.Type)
+        $types.Count | Should -BeGreaterThan 0
+        if ($command.Verb -eq 'Remove') { $types | Should -Be @([void]) -Because 'Remove-* cmdlets output nothing (docs/DESIGN.md §2)' }
+        else {
+            foreach ($type in $types) {
+                $type | Should -Not -Be ([void]) -Because 'only Remove-* cmdlets output nothing'
+                Get-FormatData -TypeName $type.FullName | Should -Not -BeNullOrEmpty -Because "$($type.FullName) needs a format view"
+            }
+        }
     }
 
     It 'has help: synopsis, description, every parameter described, at least two examples' {

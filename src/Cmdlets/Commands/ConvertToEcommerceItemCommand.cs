@@ -100,8 +100,7 @@ namespace EcommerceAws.Commands
         {
             if (document == null)
             {
-                WriteError(new EcommerceException("InvalidDocument", ErrorCategory.InvalidArgument, null,
-                    "The input is null, not a document.", "Pass a hashtable, an object or an Extended JSON string.").ToErrorRecord());
+                WriteError(EcommerceErrors.InvalidDocument(null, "The input is null, not a document.", ErrorCategory.InvalidArgument).ToErrorRecord());
                 return;
             }
             try
@@ -116,8 +115,7 @@ namespace EcommerceAws.Commands
             }
             catch (System.ArgumentException ex)
             {
-                WriteError(new EcommerceException("InvalidDocument", ErrorCategory.InvalidArgument, Entity, ex.Message,
-                    "Pass a hashtable, an object or an Extended JSON string.").ToErrorRecord());
+                WriteError(EcommerceErrors.InvalidDocument(Entity, ex.Message, ErrorCategory.InvalidArgument).ToErrorRecord());
             }
         }
     }

@@ -39,8 +39,7 @@ namespace EcommerceAws.Commands
                 {
                     AssetBucketInfo info = await buckets.DescribeAsync(name, context);
                     if (info != null) context.WriteObject(info);
-                    else context.WriteError(new EcommerceException("BucketNotFound", ErrorCategory.ObjectNotFound, name,
-                        $"Bucket '{name}' does not exist (or is not visible to these credentials).", "Check -BucketName, or create it with New-AssetBucket."));
+                    else context.WriteError(EcommerceErrors.BucketNotFound(name));
                 }
             });
         }

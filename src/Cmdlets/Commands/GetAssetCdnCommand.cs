@@ -44,8 +44,7 @@ namespace EcommerceAws.Commands
                 CheckInput(() => AssetInputValidation.DistributionId(DistributionId));
                 AssetCdnInfo info = Run(context => new CdnService().DescribeAsync(DistributionId, context));
                 if (info != null) WriteObject(info);
-                else WriteError(new EcommerceException("DistributionNotFound", ErrorCategory.ObjectNotFound, DistributionId,
-                    $"CloudFront distribution '{DistributionId}' does not exist.", "Check -DistributionId, or look it up with Get-AssetCdn -BucketName.").ToErrorRecord());
+                else WriteError(EcommerceErrors.DistributionNotFound(DistributionId).ToErrorRecord());
                 return;
             }
             CheckInput(() => AssetInputValidation.BucketName(BucketName));

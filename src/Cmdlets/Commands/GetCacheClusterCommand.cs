@@ -40,9 +40,7 @@ namespace EcommerceAws.Commands
                 {
                     CacheClusterInfo info = await caches.DescribeAsync(id, context);
                     if (info != null) context.WriteObject(info);
-                    else context.WriteError(new EcommerceException("CacheClusterNotFound", ErrorCategory.ObjectNotFound, id,
-                        $"No cache cluster, replication group or serverless cache named '{id}' exists in this account and region.",
-                        "Check -CacheClusterId and -Region."));
+                    else context.WriteError(EcommerceErrors.CacheClusterNotFound(id));
                 }
             });
         }

@@ -77,7 +77,7 @@ namespace EcommerceAws.Commands
                     $"Set one (aws elasticache modify-serverless-cache --serverless-cache-name {cacheId} --cache-usage-limits 'DataStorage={{Maximum=10,Unit=GB}}') and run New-EcommerceAlarm again.");
                 cacheId = null;
             }
-            IReadOnlyList<EcommerceAlarmDefinition> plan = EcommerceAlarmPlan.For(TableName, BucketName, cacheId, LambdaFunctionName, SnsTopicArn,
+            IReadOnlyList<EcommerceAlarmDefinition> plan = EcommerceAlarmService.Plan(TableName, BucketName, cacheId, LambdaFunctionName, SnsTopicArn,
                 ManagedTags.With(Tag), cache?.MemberClusters, serverless ? cache.DataStorageLimitGB : null);
             if (plan.Count == 0) return;
             var approved = plan.Where(alarm => ShouldProcess(alarm.AlarmName, Describe(alarm))).ToList();

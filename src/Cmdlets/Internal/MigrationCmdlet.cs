@@ -51,9 +51,7 @@ namespace EcommerceAws.Internal
                 string name = collection ?? DefaultCollection(entity);
                 string file = new[] { ".json", ".bson", ".bson.gz" }.Select(ext => Path.Combine(full, name + ext)).FirstOrDefault(File.Exists);
                 if (file != null) return new MigrationSourceSpec { Path = file };
-                var error = new EcommerceException("SourceFileNotFound", ErrorCategory.ObjectNotFound, full,
-                    $"The folder '{full}' has no {name}.json, {name}.bson or {name}.bson.gz for {entity}.",
-                    "Export the collection there (mongoexport or mongodump), or leave this entity out with -Entity.");
+                var error = EcommerceErrors.SourceFileNotFound(full, $"The folder '{full}' has no {name}.json, {name}.bson or {name}.bson.gz for {entity}.");
                 if (terminating) ThrowTerminatingError(error.ToErrorRecord());
                 WriteError(error.ToErrorRecord());
                 return null;

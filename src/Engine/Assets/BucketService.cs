@@ -53,7 +53,7 @@ namespace EcommerceAws.Engine.Assets
         {
             AssetInputValidation.BucketName(bucketName);
             using IAmazonS3 s3 = AwsClientFactory.S3(context.Aws);
-            if (await TryGetRegion(s3, bucketName, context).ConfigureAwait(false) == null) throw BucketNotFound(bucketName);
+            if (await TryGetRegion(s3, bucketName, context).ConfigureAwait(false) == null) throw EcommerceErrors.BucketNotFound(bucketName);
 
             ListVersionsResponse first = await ListVersions(s3, bucketName, null, null, 1, context).ConfigureAwait(false);
             if ((first.Versions?.Count ?? 0) > 0)
@@ -394,10 +394,5 @@ namespace EcommerceAws.Engine.Assets
 
         /// <summary>The S3 REST endpoint of the bucket (the CloudFront origin; not the website endpoint).</summary>
         public static string RegionalDomainName(string bucket, string region) => AwsPartition.Of(region).S3RegionalDomainName(bucket, region);
-
-        public static EcommerceException BucketNotFound(string bucket) =>
-            new EcommerceException("BucketNotFound", ErrorCategory.ObjectNotFound, bucket,
-                $"Bucket '{bucket}' does not exist (or is not visible to these credentials).",
-                "Check -BucketName, or create the bucket with New-AssetBucket.");
     }
 }

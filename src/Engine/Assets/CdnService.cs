@@ -38,7 +38,7 @@ namespace EcommerceAws.Engine.Assets
             AwsPartition partition = Partition(context);
             string bucket = spec.BucketName;
             using IAmazonS3 s3 = AwsClientFactory.S3(context.Aws);
-            string bucketRegion = await BucketService.TryGetRegion(s3, bucket, context).ConfigureAwait(false) ?? throw BucketService.BucketNotFound(bucket);
+            string bucketRegion = await BucketService.TryGetRegion(s3, bucket, context).ConfigureAwait(false) ?? throw EcommerceErrors.BucketNotFound(bucket);
             string originDomain = BucketService.RegionalDomainName(bucket, bucketRegion);
             string account = await AccountId(context).ConfigureAwait(false);
             // Fail before creating anything when the policy statement could not be written afterwards.
@@ -175,7 +175,7 @@ namespace EcommerceAws.Engine.Assets
         {
             AssetInputValidation.DistributionId(distributionId);
             using ICloudFrontClient cloudFront = ClientFactory(context.Aws);
-            Distribution distribution = await TryGet(cloudFront, distributionId, context).ConfigureAwait(false) ?? throw DistributionNotFound(distributionId);
+            Distribution distribution = await TryGet(cloudFront, distributionId, context).ConfigureAwait(false) ?? throw EcommerceErrors.DistributionNotFound(distributionId);
             string bucket = BucketOf(distribution.DistributionConfig);
 
             var (config, etag) = await Cf(() => cloudFront.GetDistributionConfigAsync(distributionId, context.Cancellation), "GetDistributionConfig", distributionId).ConfigureAwait(false);
@@ -502,11 +502,6 @@ namespace EcommerceAws.Engine.Assets
         };
 
         private static Task<T> Cf<T>(Func<Task<T>> call, string operation, object target) => AwsCall.Run(call, operation, target);
-
-        public static EcommerceException DistributionNotFound(string id) =>
-            new EcommerceException("DistributionNotFound", ErrorCategory.ObjectNotFound, id,
-                $"CloudFront distribution '{id}' does not exist.",
-                "Check -DistributionId with Get-AssetCdn -BucketName <bucket>.");
 
         private static EcommerceException WaitTimeout(string id, string state) =>
             new EcommerceException("CdnWaitTimeout", ErrorCategory.OperationTimeout, id,

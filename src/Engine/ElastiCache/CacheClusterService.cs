@@ -68,9 +68,7 @@ namespace EcommerceAws.Engine.ElastiCache
             cacheClusterId = CacheIds.Normalize(cacheClusterId);
             using var client = new AmazonElastiCacheClient(context.Aws);
             FoundCache found = await FindAsync(client, cacheClusterId, context, warnWhenServerlessUnknown: false).ConfigureAwait(false)
-                ?? throw new EcommerceException("CacheClusterNotFound", ErrorCategory.ObjectNotFound, cacheClusterId,
-                    $"No cache cluster, replication group or serverless cache named '{cacheClusterId}' exists in this account and region.",
-                    "Check -CacheClusterId and -Region (Get-CacheCluster lists what exists).");
+                ?? throw EcommerceErrors.CacheClusterNotFound(cacheClusterId);
             if (found.Status == Deleting)
             {
                 context.WriteVerbose($"{found.Mode} cache '{cacheClusterId}' is already being deleted.");
@@ -203,9 +201,7 @@ namespace EcommerceAws.Engine.ElastiCache
             }
             catch (HttpRequestException ex)
             {
-                throw new EcommerceException("AwsEndpointUnreachable", ErrorCategory.ConnectionError, id,
-                    $"{CreateOperation(spec.Mode)} failed: the AWS endpoint could not be reached ({ex.Message}).",
-                    "Check -EndpointUrl / AWS_ENDPOINT_URL, the network, and the region.", ex);
+                throw EcommerceErrors.AwsEndpointUnreachable(CreateOperation(spec.Mode), id, ex);
             }
         }
 
