@@ -4,13 +4,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'MigrationHelpers.psm1') -Force
     Import-EcommerceAws
-    $script:tables = [System.Collections.Generic.List[string]]::new()
     $script:files = [System.Collections.Generic.List[string]]::new()
-    function New-MigrationTable([hashtable] $Extra = @{}) {
-        $n = New-TestName 'ment'; $script:tables.Add($n)
-        $null = New-EcommerceTable -TableName $n -Confirm:$false @Extra
-        $n
-    }
     function New-TempFile([string[]] $Lines) { $f = Write-Lines $Lines; $script:files.Add($f); $f }
     # Invoke-AwsCli's ConvertFrom-Json turns ISO-8601 S values into DateTime; these helpers keep them as text.
     $script:AsText = if ((Get-Command ConvertFrom-Json).Parameters.ContainsKey('DateKind')) { @{ DateKind = 'String' } } else { @{} }
@@ -37,7 +31,7 @@ BeforeAll {
 
 AfterAll {
     Pop-Location
-    foreach ($name in $script:tables) { Remove-EcommerceTable -TableName $name -Force -Confirm:$false -ErrorAction SilentlyContinue }
+    Remove-MigrationTable
     foreach ($file in $script:files) { Remove-Item $file -Recurse -Force -ErrorAction SilentlyContinue }
 }
 

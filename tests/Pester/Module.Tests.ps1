@@ -81,6 +81,14 @@ Describe 'Cmdlet <Name> meets the module standards' -ForEach $cmdlets -Tag Unit 
         else { $command.Parameters.Keys | Should -Contain 'WhatIf' }
     }
 
+    It 'names its parameter sets by the one convention: By<Parameter> after the parameter that selects it, ByResource, All' {
+        foreach ($set in $command.ParameterSets | Where-Object Name -NE '__AllParameterSets') {
+            if ($set.Name -in 'All', 'ByResource') { continue }
+            $set.Name | Should -Match '^By[A-Z]'
+            $set.Parameters.Name | Should -Contain $set.Name.Substring(2) -Because "set $($set.Name) is named after its parameter"
+        }
+    }
+
     It 'has the common AWS parameters unless it never talks to AWS (an explicit list)' {
         $offline = 'Clear-EcommerceCache', 'ConvertTo-EcommerceItem', 'Export-EcommerceEnvFile'
         foreach ($parameter in 'Region', 'ProfileName', 'EndpointUrl') {

@@ -24,8 +24,8 @@ namespace EcommerceAws.Commands
     [OutputType(typeof(AssetCdnInfo))]
     public sealed class GetAssetCdnCommand : AwsCmdlet
     {
-        private const string ByBucket = "ByBucket";
-        private const string ById = "ById";
+        private const string ByBucket = ParameterSets.ByBucketName;
+        private const string ById = ParameterSets.ByDistributionId;
 
         /// <summary><para>The asset bucket whose distribution to get.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByBucket, ValueFromPipelineByPropertyName = true)]

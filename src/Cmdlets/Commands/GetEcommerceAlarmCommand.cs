@@ -26,8 +26,8 @@ namespace EcommerceAws.Commands
     [OutputType(typeof(EcommerceAlarmInfo))]
     public sealed class GetEcommerceAlarmCommand : AwsCmdlet
     {
-        private const string ByNameSet = "ByName";
-        private const string ByResourceSet = "ByResource";
+        private const string ByNameSet = ParameterSets.ByAlarmName;
+        private const string ByResourceSet = ParameterSets.ByResource;
 
         /// <summary><para>Alarm names; wildcards are allowed. Default: every alarm named ecommerce-*.</para></summary>
         [Parameter(ParameterSetName = ByNameSet, Position = 0, ValueFromPipelineByPropertyName = true)]

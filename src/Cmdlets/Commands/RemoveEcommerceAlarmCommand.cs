@@ -26,8 +26,8 @@ namespace EcommerceAws.Commands
     [OutputType(typeof(void))]
     public sealed class RemoveEcommerceAlarmCommand : AwsCmdlet
     {
-        private const string ByNameSet = "ByName";
-        private const string ByResourceSet = "ByResource";
+        private const string ByNameSet = ParameterSets.ByAlarmName;
+        private const string ByResourceSet = ParameterSets.ByResource;
 
         /// <summary><para>Alarm names to delete; wildcards are allowed.</para></summary>
         [Parameter(ParameterSetName = ByNameSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
