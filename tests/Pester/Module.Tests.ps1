@@ -82,7 +82,8 @@ Describe 'Cmdlet <Name> meets the module standards' -ForEach $cmdlets -Tag Unit 
         else { $command.Parameters.Keys | Should -Contain 'WhatIf' }
     }
 
-    It 'names its parameter sets by the one convention: By + the parameter that selects it, ByResource, All' {
+    # (No angle brackets in this name: in a -ForEach block Pester expands <x> in test names as the variable $x.)
+    It 'names its parameter sets by the one convention: By followed by the parameter that selects it, ByResource, All' {
         foreach ($set in $command.ParameterSets | Where-Object Name -NE '__AllParameterSets') {
             if ($set.Name -in 'All', 'ByResource') { continue }
             $set.Name | Should -Match '^By[A-Z]'
