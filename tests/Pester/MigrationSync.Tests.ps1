@@ -30,12 +30,12 @@ BeforeAll {
         $server
     }
     function Get-RsUri($Server, [string] $Db) { "mongodb://127.0.0.1:$($Server.Port)/$Db`?replicaSet=rs0" }
-    function Add-Docs([string] $Uri, [string] $Db, [string] $Collection, [string[]] $Lines) {
+    function Add-SyncDocs([string] $Uri, [string] $Db, [string] $Collection, [string[]] $Lines) {
         $file = Write-Lines $Lines; $script:files.Add($file)
         $null = Invoke-MongoClient --uri $Uri --db $Db --collection $Collection insert --file $file
     }
     function Oid([int] $Seed, [int] $Index) { '{"$oid":"' + (New-ObjectIdText $Seed $Index) + '"}' }
-    function New-Product([int] $Seed, [int] $Index, [string] $Name, [string] $Category, [int] $Price) {
+    function New-SyncProduct([int] $Seed, [int] $Index, [string] $Name, [string] $Category, [int] $Price) {
         '{"_id":' + (Oid $Seed $Index) + ',"nameEn":"' + $Name + '","nameFr":"Produit ' + $Index + '","category":"' + $Category + '","price":' + $Price + ',"currency":"XAF","stock":5,"images":[],"active":true,"createdAt":{"$date":"2024-03-01T10:15:30.123Z"}}'
     }
 
@@ -51,14 +51,14 @@ BeforeAll {
             if ($i % 5 -eq 0) {   # delete, then later the same _id comes back
                 $d = ($i * 13 + 3 + $Round * 7) % $Products
                 $ops.Add('{"collection":"products","op":"delete","id":' + (Oid $ProductSeed $d) + '}')
-                if ($i % 10 -eq 0) { $ops.Add('{"collection":"products","op":"insert","document":' + (New-Product $ProductSeed $d "Back $d-$Round" 'Beauty' 777) + '}') }
+                if ($i % 10 -eq 0) { $ops.Add('{"collection":"products","op":"insert","document":' + (New-SyncProduct $ProductSeed $d "Back $d-$Round" 'Beauty' 777) + '}') }
             }
             if ($i % 7 -eq 0) {   # replacement (a whole new document under the same _id)
                 $r = ($i * 17 + 1) % $Products
                 $ops.Add('{"collection":"products","op":"replace","id":' + (Oid $ProductSeed $r) + ',"replacement":{"nameEn":"Replaced ' + $r + '","nameFr":"Remplace","category":"Home & Kitchen","price":{"$numberDecimal":"1234.50"},"currency":"XAF","stock":1,"images":[],"active":false,"createdAt":{"$date":"2024-05-01T00:00:00.000Z"}}}')
             }
             if ($i % 4 -eq 0) {   # new products
-                $ops.Add('{"collection":"products","op":"insert","document":' + (New-Product ($ProductSeed + 1) ($Round * 1000 + $i) "New $i-$Round" 'Clothing' 500) + '}')
+                $ops.Add('{"collection":"products","op":"insert","document":' + (New-SyncProduct ($ProductSeed + 1) ($Round * 1000 + $i) "New $i-$Round" 'Clothing' 500) + '}')
             }
             if ($i % 6 -eq 0) {   # e-mail change: moves EMAIL#
                 $u = ($i + $Round * 3) % $Users
@@ -121,8 +121,8 @@ Describe 'Sync-EcommerceMigration while the application writes' -Tag Integration
         $table = New-SyncTable
         $db = New-Db
         $uri = Get-RsUri $rs $db
-        Add-Docs $uri $db 'products' @(New-ProductLines -Count 3000 -Seed 41)
-        Add-Docs $uri $db 'users' @(New-UserLines -Count 200 -Seed 42)
+        Add-SyncDocs $uri $db 'products' @(New-ProductLines -Count 3000 -Seed 41)
+        Add-SyncDocs $uri $db 'users' @(New-UserLines -Count 200 -Seed 42)
         $appScript = New-AppScript -ProductSeed 41 -Products 3000 -UserSeed 42 -Users 200 -Round 1
         $afterScript = New-AppScript -ProductSeed 41 -Products 3000 -UserSeed 42 -Users 200 -Round 2
         # The sync streams in a child process until -Until; the application writes during its full load, then again while it streams.
@@ -239,8 +239,8 @@ Describe 'Sync-EcommerceMigration killed (kill -9) in the middle, then run again
         $table = New-SyncTable
         $db = New-Db
         $uri = Get-RsUri $rs $db
-        Add-Docs $uri $db 'products' @(New-ProductLines -Count 2000 -Seed 51)
-        Add-Docs $uri $db 'users' @(New-UserLines -Count 100 -Seed 52)
+        Add-SyncDocs $uri $db 'products' @(New-ProductLines -Count 2000 -Seed 51)
+        Add-SyncDocs $uri $db 'users' @(New-UserLines -Count 100 -Seed 52)
         $sync = @"
 Import-Module '$env:ECOM_MODULE_PATH'
 Set-Location '$([System.IO.Path]::GetTempPath())'
@@ -296,13 +296,13 @@ Describe 'Sync-EcommerceMigration refuses before it writes anything' -Tag Integr
         $script:db = New-Db
         $script:rs = Start-ReplicaSet @('--replica-set', 'rs0', '--oplog-size', '5')
         $script:uri = Get-RsUri $rs $db
-        Add-Docs $uri $db 'products' @(New-ProductLines -Count 3 -Seed 61)
+        Add-SyncDocs $uri $db 'products' @(New-ProductLines -Count 3 -Seed 61)
         $script:secured = Start-ReplicaSet @('--replica-set', 'rs0', '--user', 'shop', '--password', 'S3cretPw')
     }
 
     It 'a standalone server: SyncNeedsReplicaSet, and no status item' {
         $standalone = "$($env:ECOM_TEST_MONGO_URI)$db"
-        Add-Docs $standalone $db 'products' @(New-ProductLines -Count 3 -Seed 62)
+        Add-SyncDocs $standalone $db 'products' @(New-ProductLines -Count 3 -Seed 62)
         $fresh = New-SyncTable
         $e = try { Sync-EcommerceMigration -TableName $fresh -MongoUri $standalone -Entity Product -Drain -ErrorAction Stop; $null } catch { $_ }
         $e.FullyQualifiedErrorId | Should -Match '^SyncNeedsReplicaSet'
@@ -376,7 +376,7 @@ Describe 'A tombstone is not a product' -Tag Integration {
         $rs = Start-ReplicaSet @('--replica-set', 'rs0')
         $db = New-Db
         $uri = Get-RsUri $rs $db
-        Add-Docs $uri $db 'products' @(New-ProductLines -Count 2 -Seed 71)
+        Add-SyncDocs $uri $db 'products' @(New-ProductLines -Count 2 -Seed 71)
         $null = Sync-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Drain
         $null = Invoke-AwsCli dynamodb put-item --table-name $table --item '{"PK":{"S":"PRODUCT#gone1"},"SK":{"S":"PRODUCT#gone1"},"id":{"S":"gone1"},"entityType":{"S":"TOMBSTONE"},"_syncVersion":{"N":"99"}}'
         Get-EcommerceProduct -TableName $table -Id 'gone1' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
@@ -387,5 +387,30 @@ Describe 'A tombstone is not a product' -Tag Integration {
         $v.Passed | Should -BeFalse
         $v.Extra | Should -Be 1
         @($v.Mismatches | Where-Object { $_.Kind -eq 'Extra' -and $_.Id -eq 'gone1' }).Count | Should -Be 1
+    }
+}
+
+Describe 'The version rule: an older change never overwrites a newer item' -Tag Integration {
+    It 'a change older than the stored _syncVersion is skipped; a newer one is applied' {
+        $table = New-SyncTable
+        $rs = Start-ReplicaSet @('--replica-set', 'rs0')
+        $db = New-Db
+        $uri = Get-RsUri $rs $db
+        Add-SyncDocs $uri $db 'products' @(New-ProductLines -Count 2 -Seed 81)
+        $null = Sync-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Drain
+        $newer = New-ObjectIdText 81 0; $plain = New-ObjectIdText 81 1
+        # An item "from the future" (a version above any cluster time of today) stands in for a newer change already applied.
+        $null = Invoke-AwsCli dynamodb put-item --table-name $table --item ('{"PK":{"S":"PRODUCT#' + $newer + '"},"SK":{"S":"PRODUCT#' + $newer + '"},"GSI1PK":{"S":"CATEGORY#Beauty"},"GSI1SK":{"S":"PRODUCT#Future"},"id":{"S":"' + $newer + '"},"entityType":{"S":"PRODUCT"},"nameEn":{"S":"Future"},"_syncVersion":{"N":"99999999999999999999"}}')
+        foreach ($id in $newer, $plain) {
+            $null = Invoke-MongoClient --uri $uri --db $db --collection products update --id ('{"$oid":"' + $id + '"}') --update '{"$set":{"price":4242}}'
+        }
+        $r = Sync-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Drain
+        $r.EventsThisRun | Should -Be 2
+        $kept = (Invoke-AwsCli dynamodb get-item --table-name $table --key ('{"PK":{"S":"PRODUCT#' + $newer + '"},"SK":{"S":"PRODUCT#' + $newer + '"}}')).Item
+        $kept.nameEn.S | Should -Be 'Future'
+        $kept.PSObject.Properties['price'] | Should -BeNullOrEmpty
+        $applied = (Invoke-AwsCli dynamodb get-item --table-name $table --key ('{"PK":{"S":"PRODUCT#' + $plain + '"},"SK":{"S":"PRODUCT#' + $plain + '"}}')).Item
+        $applied.price.N | Should -Be '4242'
+        [decimal]$applied._syncVersion.N | Should -BeGreaterThan ([decimal]([DateTimeOffset]::UtcNow.ToUnixTimeSeconds() - 600) * [decimal][math]::Pow(2, 32))
     }
 }

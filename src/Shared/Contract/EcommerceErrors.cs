@@ -27,6 +27,12 @@ namespace EcommerceAws.Contract
                 $"{operation} failed: the AWS endpoint could not be reached ({inner?.Message}).",
                 "Check -EndpointUrl / AWS_ENDPOINT_URL (a full URL such as http://127.0.0.1:5000), the network, and the region.", inner);
 
+        /// <summary>A write (BatchWriteItem of a migration, a sync's conditional PutItem/DeleteItem) made no progress for the stall timeout.</summary>
+        public static EcommerceException MigrationStalled(string tableName, string operation, TimeSpan stallTimeout, string lastProblem, string resumeFrom) =>
+            new EcommerceException("MigrationStalled", ErrorCategory.LimitsExceeded, tableName,
+                $"{operation} on '{tableName}' made no progress for {stallTimeout.TotalSeconds:0} s (last: {lastProblem}).",
+                $"The table is throttling hard or unreachable: raise its write capacity (or use on-demand), then run the same command again to resume from {resumeFrom}.");
+
         public static EcommerceException BucketNotFound(string bucket) =>
             new EcommerceException("BucketNotFound", ErrorCategory.ObjectNotFound, bucket,
                 $"Bucket '{bucket}' does not exist (or is not visible to these credentials).",

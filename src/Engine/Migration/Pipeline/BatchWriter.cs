@@ -137,9 +137,7 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                     return;
                 }
                 if (sinceProgress.Elapsed > StallTimeout)
-                    throw new EcommerceException("MigrationStalled", ErrorCategory.LimitsExceeded, tableName,
-                        $"BatchWriteItem on '{tableName}' made no progress for {StallTimeout.TotalSeconds:0} s (last: {lastProblem}).",
-                        "The table is throttling hard or unreachable: raise its write capacity (or use on-demand), then run the same command again to resume from the checkpoint.");
+                    throw EcommerceErrors.MigrationStalled(tableName, "BatchWriteItem", StallTimeout, lastProblem, "the checkpoint");
                 Interlocked.Increment(ref retries);
                 await Task.Delay(Backoff(attempt++), cancellation).ConfigureAwait(false);
             }

@@ -285,14 +285,20 @@ namespace EcommerceAws.Engine.Migration.Sync
                             $"{entity}: the source's oplog no longer holds the changes after the sync's resume point ({(plan?.ResumeToken != null ? "resume token" : "start point " + plan?.StartTime)}): code {command.Code} {command.CodeName}. Changes made since cannot be replayed; nothing was written.",
                             $"Run Sync-EcommerceMigration -TableName {spec.TableName} -Entity {entity} -Restart: a new start point and a new full load (safe: writes are versioned). A bigger oplog (replSetResizeOplog) keeps more history.");
                     case 13:
-                        return new EcommerceException("SyncPrivilegeMissing", ErrorCategory.PermissionDenied, source.Description,
-                            $"{entity}: the MongoDB user may not open a change stream on {collection(source)} (code 13 Unauthorized). Nothing was written.",
-                            "Grant the user the changeStream and find actions on the database (for example the built-in read role), then run again.");
+                        return PrivilegeMissing(source, "changeStream");
                 }
             }
             return source.Translate(ex);
-            static string collection(MongoDocumentSource s) => s.Identity.Location;
         }
+
+        private EcommerceException PrivilegeMissing(MongoDocumentSource source, string action) =>
+            new EcommerceException("SyncPrivilegeMissing", ErrorCategory.PermissionDenied, source.Description,
+                $"{entity}: the MongoDB user may not {(action == "find" ? "read" : "open a change stream on")} {source.Identity.Location} ({action}: code 13 Unauthorized). Nothing was written.",
+                "Grant the user the find and changeStream actions on the database (for example the built-in read role), then run again.");
+
+        private EcommerceException StreamEnded(string what) =>
+            new EcommerceException("SyncStreamEnded", ErrorCategory.InvalidOperation, spec.TableName,
+                $"{entity}: {what}; the change stream cannot go on.", "Check the source collection, then run Sync-EcommerceMigration -Restart.");
 
         /// <summary>The full load and updateLookup read the collection: without find the sync stops before it writes anything.</summary>
         private async Task CheckFindAsync(MongoDocumentSource source, IMongoCollection<BsonDocument> collection)
@@ -300,9 +306,7 @@ namespace EcommerceAws.Engine.Migration.Sync
             try { await collection.Find(FilterDefinition<BsonDocument>.Empty).Limit(1).ToListAsync(context.Cancellation).ConfigureAwait(false); }
             catch (MongoCommandException ex) when (ex.Code == 13)
             {
-                throw new EcommerceException("SyncPrivilegeMissing", ErrorCategory.PermissionDenied, source.Description,
-                    $"{entity}: the MongoDB user may not read {source.Identity.Location} (find: code 13 Unauthorized). Nothing was written.",
-                    "Grant the user the find and changeStream actions on the database (for example the built-in read role), then run again.");
+                throw PrivilegeMissing(source, "find");
             }
             catch (Exception ex) when (source.Translate(ex) is { } translated) { throw translated; }
         }
@@ -349,15 +353,13 @@ namespace EcommerceAws.Engine.Migration.Sync
                     catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested) { interrupted = true; break; }
                     catch (OperationCanceledException) when (stop.IsCancellationRequested) { break; }
                     catch (Exception ex) when (StreamError(ex, source, null) is { } translated) { throw translated; }
-                    if (!more) throw new EcommerceException("SyncStreamEnded", ErrorCategory.InvalidOperation, spec.TableName,
-                        $"{entity}: the change stream ended (the collection was dropped or renamed).", "Check the source collection, then run Sync-EcommerceMigration -Restart.");
+                    if (!more) throw StreamEnded("the change stream ended (the collection was dropped or renamed)");
                     int count = 0;
                     foreach (ChangeStreamDocument<BsonDocument> change in cursor.Current)
                     {
                         count++;
                         if (change.OperationType is ChangeStreamOperationType.Invalidate or ChangeStreamOperationType.Drop or ChangeStreamOperationType.Rename or ChangeStreamOperationType.DropDatabase)
-                            throw new EcommerceException("SyncStreamEnded", ErrorCategory.InvalidOperation, spec.TableName,
-                                $"{entity}: the source collection was {change.OperationType.ToString().ToLowerInvariant()}ed; the change stream cannot go on.", "Check the source collection, then run Sync-EcommerceMigration -Restart.");
+                            throw StreamEnded($"the source collection had a {change.OperationType} event");
                         long sequence = tracker.Register(change.ResumeToken.ToJson());
                         string id = EntityMapper.IdText(change.DocumentKey?.GetValue("_id", BsonNull.Value)) ?? "";
                         int worker = (int)((uint)StringComparer.Ordinal.GetHashCode(id) % (uint)workerCount);

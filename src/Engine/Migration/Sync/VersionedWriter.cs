@@ -116,9 +116,7 @@ namespace EcommerceAws.Engine.Migration.Sync
                     lastProblem = "connection problem: " + ex.Message;
                 }
                 if (sinceProgress.Elapsed > stallTimeout)
-                    throw new EcommerceException("MigrationStalled", ErrorCategory.LimitsExceeded, tableName,
-                        $"{operation} on '{tableName}' made no progress for {stallTimeout.TotalSeconds:0} s (last: {lastProblem}).",
-                        "The table is throttling hard or unreachable: raise its write capacity (or use on-demand), then run the same command again to resume from the resume point.");
+                    throw EcommerceErrors.MigrationStalled(tableName, operation, stallTimeout, lastProblem, "the resume point");
                 await Task.Delay(BatchWriter.Backoff(attempt), cancellation).ConfigureAwait(false);
             }
         }
