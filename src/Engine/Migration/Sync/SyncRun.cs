@@ -103,6 +103,7 @@ namespace EcommerceAws.Engine.Migration.Sync
                 (plan, cursor) = await OpenAsync(source, collection, status).ConfigureAwait(false);
             }
             startTime = plan.StartTime;
+            if (!(plan.FullLoad && !plan.ResumeFullLoad)) lastEventTime = ClusterTimes.Parse(status?.Sync?.LastEventTime); // kept when this run applies nothing
             tracker = new WatermarkTracker(plan.ResumeToken, plan.FullLoad && !plan.ResumeFullLoad ? 0 : status?.Sync?.EventsApplied ?? 0,
                 plan.FullLoad && !plan.ResumeFullLoad ? 0 : status?.Sync?.EventsRejected ?? 0);
             var loadSpec = new MigrationSpec
