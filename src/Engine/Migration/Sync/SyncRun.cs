@@ -47,7 +47,10 @@ namespace EcommerceAws.Engine.Migration.Sync
         private RejectLog rejects;
         private string startTime;
         private long eventsThisRun;
-        private BsonTimestamp lastEventTime;
+        private BsonTimestamp lastEventTime; // the newest applied change's cluster time
+        private BsonTimestamp lastReadTime;  // the newest change read from the stream (maybe not applied yet)
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<long, BsonTimestamp> pending = new System.Collections.Concurrent.ConcurrentDictionary<long, BsonTimestamp>();
+        private readonly object timeLock = new object();
         private volatile bool caughtUp;
         private volatile bool fullLoadRunning;
         private SyncPhase phase = SyncPhase.Streaming;
@@ -343,7 +346,7 @@ namespace EcommerceAws.Engine.Migration.Sync
                     }
                     if (context.Cancellation.IsCancellationRequested) { interrupted = true; break; }
                     if (load == null && spec.Until != null && DateTime.UtcNow >= spec.Until.Value.ToUniversalTime()) break;
-                    if (load == null && drainTarget != null && (caughtUp || (lastEventTime != null && ClusterTimes.Compare(lastEventTime, drainTarget) >= 0)))
+                    if (load == null && drainTarget != null && (caughtUp || (lastReadTime != null && ClusterTimes.Compare(lastReadTime, drainTarget) >= 0)))
                     {
                         phase = SyncPhase.Drained;
                         caughtUp = true; // every change up to the drain point is applied: no lag left
@@ -364,8 +367,9 @@ namespace EcommerceAws.Engine.Migration.Sync
                         long sequence = tracker.Register(change.ResumeToken.ToJson());
                         string id = EntityMapper.IdText(change.DocumentKey?.GetValue("_id", BsonNull.Value)) ?? "";
                         int worker = (int)((uint)StringComparer.Ordinal.GetHashCode(id) % (uint)workerCount);
+                        pending[sequence] = change.ClusterTime;
                         await channels[worker].Writer.WriteAsync((sequence, change), context.Cancellation).ConfigureAwait(false);
-                        lastEventTime = change.ClusterTime;
+                        lastReadTime = change.ClusterTime;
                     }
                     BsonDocument token = cursor.GetResumeToken();
                     if (token != null) tracker.Mark(token.ToJson());
@@ -458,6 +462,8 @@ namespace EcommerceAws.Engine.Migration.Sync
                 bool applied = await ApplyAsync(change, cancellation).ConfigureAwait(false);
                 tracker.Finish(sequence, applied);
                 Interlocked.Increment(ref eventsThisRun);
+                if (pending.TryRemove(sequence, out BsonTimestamp time) && time != null)
+                    lock (timeLock) if (lastEventTime == null || ClusterTimes.Compare(time, lastEventTime) > 0) lastEventTime = time;
             }
         }
 
@@ -528,7 +534,14 @@ namespace EcommerceAws.Engine.Migration.Sync
             };
         }
 
-        private double Lag() => caughtUp || lastEventTime == null ? 0 : Math.Max(0, Math.Round((DateTime.UtcNow - ClusterTimes.ToUtc(lastEventTime)).TotalSeconds, 1));
+        /// <summary>Seconds behind the source: the oldest change read but not applied yet; else since the last applied change unless caught up.</summary>
+        private double Lag()
+        {
+            BsonTimestamp oldest = null;
+            foreach (BsonTimestamp time in pending.Values) if (oldest == null || ClusterTimes.Compare(time, oldest) < 0) oldest = time;
+            BsonTimestamp behind = oldest ?? (caughtUp ? null : lastEventTime);
+            return behind == null ? 0 : Math.Max(0, Math.Round((DateTime.UtcNow - ClusterTimes.ToUtc(behind)).TotalSeconds, 1));
+        }
 
         private async Task SaveAsync(MigrationStatusRecord record)
         {
