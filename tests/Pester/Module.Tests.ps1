@@ -41,13 +41,14 @@ Describe 'Cmdlet <Name> meets the module standards' -ForEach $cmdlets -Tag Unit 
         $command.Noun | Should -Not -Match '(?<!Statu|Acces|Addres)s$'
     }
 
-    It 'declares its OutputType: a type with a format view, or nothing for Remove-* (they output nothing, like Remove-Item)' {
+    It 'declares its OutputType: a type with a format view, or nothing for Remove-* (they output nothing, like Remove-Item, unless -PassThru)' {
         $types = @($command.OutputType.Type)
         $types.Count | Should -BeGreaterThan 0
-        if ($command.Verb -eq 'Remove') { $types | Should -Be @([void]) -Because 'Remove-* cmdlets output nothing (docs/DESIGN.md §2)' }
+        if ($command.Verb -eq 'Remove' -and -not $command.Parameters.ContainsKey('PassThru')) { $types | Should -Be @([void]) -Because 'Remove-* cmdlets output nothing unless -PassThru (docs/DESIGN.md §2)' }
         else {
             foreach ($type in $types) {
                 $type | Should -Not -Be ([void]) -Because 'only Remove-* cmdlets output nothing'
+                if ($type -eq [string]) { continue }   # text on request (Get-EcommerceIamPolicy -AsJson)
                 Get-FormatData -TypeName $type.FullName | Should -Not -BeNullOrEmpty -Because "$($type.FullName) needs a format view"
             }
         }
@@ -81,7 +82,8 @@ Describe 'Cmdlet <Name> meets the module standards' -ForEach $cmdlets -Tag Unit 
         else { $command.Parameters.Keys | Should -Contain 'WhatIf' }
     }
 
-    It 'names its parameter sets by the one convention: By<Parameter> after the parameter that selects it, ByResource, All' {
+    # (No angle brackets in this name: in a -ForEach block Pester expands <x> in test names as the variable $x.)
+    It 'names its parameter sets by the one convention: By followed by the parameter that selects it, ByResource, All' {
         foreach ($set in $command.ParameterSets | Where-Object Name -NE '__AllParameterSets') {
             if ($set.Name -in 'All', 'ByResource') { continue }
             $set.Name | Should -Match '^By[A-Z]'

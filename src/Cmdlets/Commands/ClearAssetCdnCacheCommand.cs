@@ -26,6 +26,7 @@ namespace EcommerceAws.Commands
     {
         /// <summary><para>The distribution id (binds from Get-AssetCdn / New-AssetCdn output).</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(DistributionIdCompleter))]
         public string DistributionId { get; set; }
 
         /// <summary><para>Paths to invalidate, each starting with '/', optionally ending with '*'. Default '/*'.</para></summary>

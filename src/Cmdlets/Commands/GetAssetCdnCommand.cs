@@ -29,10 +29,12 @@ namespace EcommerceAws.Commands
 
         /// <summary><para>The asset bucket whose distribution to get.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByBucket, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string BucketName { get; set; }
 
         /// <summary><para>The distribution id, such as E2QWRUHAPOMQZL.</para></summary>
         [Parameter(Mandatory = true, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(DistributionIdCompleter))]
         public string DistributionId { get; set; }
 
         protected override void ProcessRecord()

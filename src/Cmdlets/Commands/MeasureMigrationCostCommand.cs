@@ -62,6 +62,7 @@ namespace EcommerceAws.Commands
         /// <summary><para>Target table: when it is provisioned, the estimate adds the time at its write capacity.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         protected override void ProcessRecord()

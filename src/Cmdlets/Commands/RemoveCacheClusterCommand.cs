@@ -25,6 +25,7 @@ namespace EcommerceAws.Commands
     {
         /// <summary><para>Id of the cache to delete (cache cluster id, replication group id or serverless cache name).</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(CacheClusterIdCompleter))]
         public string CacheClusterId { get; set; }
 
         /// <summary><para>Return once ElastiCache has accepted the deletion instead of waiting until the cache is gone.</para></summary>
