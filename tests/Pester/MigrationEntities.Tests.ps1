@@ -162,9 +162,9 @@ Describe 'Ctrl+C' -Tag Integration {
         $total = 10000
         $file = New-TempFile (New-ProductLines -Count $total -Seed 11)
         $log = Join-Path $work 'ctrlc.log'
-        # 50 ms per request: the run lasts 20 s or more however fast the machine is, so the signal lands mid-run
+        # 150 ms per request: the run lasts a minute or more however fast the machine is, so the signal lands mid-run
         # even when a loaded machine makes the status polling below slow.
-        $script:slow = Start-ThrottleProxy -Target $env:AWS_ENDPOINT_URL -Throttle 0 -Unprocessed 0 -DelayMs 50
+        $script:slow = Start-ThrottleProxy -Target $env:AWS_ENDPOINT_URL -Throttle 0 -Unprocessed 0 -DelayMs 150
         $child = Start-PwshProcess @"
 Import-Module '$env:ECOM_MODULE_PATH'
 try { Invoke-ProductMigration -TableName '$table' -Path '$file' -MaxConcurrency 1 -EndpointUrl '$($slow.Url)' -ErrorAction Stop | Out-Null; 'finished' | Set-Content '$log' }
