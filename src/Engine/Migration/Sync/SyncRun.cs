@@ -546,6 +546,7 @@ namespace EcommerceAws.Engine.Migration.Sync
         private async Task SaveAsync(MigrationStatusRecord record)
         {
             if (record == null) return;
+            rejects.Flush(); // the resume point never passes a reject that is not on disk yet (a kill -9 loses no record)
             record.Sync = SyncStatusNow();
             record.UpdatedAt = DateTime.UtcNow;
             if (!await store.PutAsync(record, lease, release: false, CancellationToken.None).ConfigureAwait(false))
