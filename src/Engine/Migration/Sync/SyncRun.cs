@@ -546,8 +546,8 @@ namespace EcommerceAws.Engine.Migration.Sync
         private async Task SaveAsync(MigrationStatusRecord record)
         {
             if (record == null) return;
-            rejects.Flush(); // the resume point never passes a reject that is not on disk yet (a kill -9 loses no record)
             record.Sync = SyncStatusNow();
+            rejects.Flush(); // after the snapshot: the resume point never passes a reject that is not on disk (a kill -9 loses no record)
             record.UpdatedAt = DateTime.UtcNow;
             if (!await store.PutAsync(record, lease, release: false, CancellationToken.None).ConfigureAwait(false))
                 throw new EcommerceException("MigrationLeaseLost", ErrorCategory.ResourceBusy, spec.TableName,
