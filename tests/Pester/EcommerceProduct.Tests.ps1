@@ -219,6 +219,29 @@ Describe 'Set-/Remove-EcommerceProduct safety' -Tag Integration {
     }
 }
 
+Describe 'A mistyped table' -Tag Integration {
+    # Before: "Query failed: ResourceNotFoundException ... TYPE#category"; now the migration cmdlets' TableNotFound, with the advice.
+    BeforeAll { $script:missing = New-TestName 'nosuchtable' }
+
+    It '<Name> gives TableNotFound naming the table' -ForEach @(
+        @{ Name = 'Get- -Id'; Call = { Get-EcommerceProduct -TableName $missing -Id '65f1c0a1b2c3d4e5f6a7b8c9' } }
+        @{ Name = 'Get- -Category'; Call = { Get-EcommerceProduct -TableName $missing -Category 'Electronics' } }
+        @{ Name = 'Get- -All'; Call = { Get-EcommerceProduct -TableName $missing -All } }
+        @{ Name = 'New-'; Call = { New-EcommerceProduct -TableName $missing -NameEn 'X' -Price 1 -Category 'C' -Confirm:$false } }
+        @{ Name = 'Set-'; Call = { Set-EcommerceProduct -TableName $missing -Id '65f1c0a1b2c3d4e5f6a7b8c9' -Price 5 -Confirm:$false } }
+        @{ Name = 'Remove-'; Call = { Remove-EcommerceProduct -TableName $missing -Id '65f1c0a1b2c3d4e5f6a7b8c9' -Confirm:$false } }
+    ) {
+        $record = $null
+        try { & $Call -ErrorAction Stop | Out-Null } catch { $record = $_ }
+        $record | Should -Not -BeNullOrEmpty
+        $record.FullyQualifiedErrorId | Should -BeLike 'TableNotFound,*'
+        $record.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $record.TargetObject | Should -Be $missing
+        "$record" | Should -Match ([regex]::Escape("Table '$missing' does not exist"))
+        $record.ErrorDetails.RecommendedAction | Should -Match 'Get-EcommerceTable'
+    }
+}
+
 Describe 'One Redis, two tables' -Tag Integration {
     # The guide's keys (product:<id>, products:<category>, products:all) do not name the table: a cache filled
     # from one table must never answer for another.
