@@ -94,6 +94,8 @@ Describe 'Initialize-EcommerceCache' -Tag Integration {
         $record.FullyQualifiedErrorId | Should -BeLike 'TableNotFound,*'
         $record.TargetObject | Should -Be $missing
         $record.ErrorDetails.RecommendedAction | Should -Match 'Get-EcommerceTable'
+        # ...and the mistyped name did not claim the key prefix for itself.
+        Invoke-Redis EXISTS "${prefix}ecommerceaws:table" | Should -Be '0'
     }
 
     It 'writes every product key (TTL 3600) and list key (TTL 1800)' {

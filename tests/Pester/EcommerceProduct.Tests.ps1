@@ -106,6 +106,21 @@ Describe 'Get-EcommerceProduct' -Tag Integration {
         $got.Category | Select-Object -Unique | Should -Be $cats[3]
     }
 
+    It '-Category finds a category whatever the case of the name (electronics finds Electronics)' {
+        $got = Get-EcommerceProduct -TableName $table -Category 'electronics' -WarningVariable warnings -WarningAction SilentlyContinue
+        @($got).Count | Should -BeGreaterOrEqual 2
+        $got.Category | Select-Object -Unique | Should -BeExactly 'Electronics'
+        $warnings | Should -BeNullOrEmpty
+    }
+
+    It '-Category with no such category warns once, listing the categories that exist' {
+        $got = Get-EcommerceProduct -TableName $table -Category 'Electronique' -WarningVariable warnings -WarningAction SilentlyContinue
+        $got | Should -BeNullOrEmpty
+        @($warnings).Count | Should -Be 1
+        "$($warnings[0])" | Should -Match "No category 'Electronique' in table '$table'"
+        foreach ($c in $cats) { "$($warnings[0])" | Should -Match ([regex]::Escape($c)) }
+    }
+
     It '-All walks every listed category, including one not in the guide''s list' {
         $all = Get-EcommerceProduct -TableName $table -All
         foreach ($p in $made) { $all.Id | Should -Contain $p.Id }

@@ -117,3 +117,22 @@ Describe 'Export-EcommerceEnvFile folders' -Tag Unit {
         Get-ChildItem $work -Filter '.env.tmp-*' -Force | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Grammar in results' -Tag Integration {
+    BeforeAll {
+        $script:table = New-TestName 'grammar'
+        New-EcommerceTable -TableName $table -Confirm:$false | Out-Null
+        $script:oneBad = Join-Path $work 'one-bad-category.json'
+        Set-Content -Path $oneBad -Value @(
+            '{"_id":{"$oid":"65f1a2b3c4d5e6f708192a01"},"name":"Electronics","nameFr":"Électronique"}'
+            '{"_id":{"$oid":"65f1a2b3c4d5e6f708192a02"}}')
+    }
+    AfterAll { Remove-EcommerceTable -TableName $table -Force -Confirm:$false -ErrorAction SilentlyContinue }
+
+    It 'says "1 document rejected", not "1 documents"' {
+        $result = Invoke-CategoryMigration -TableName $table -Path $oneBad -RejectPath $work -Confirm:$false -WarningAction SilentlyContinue
+        $result.Rejected | Should -Be 1
+        $result.Notes | Should -Contain ($result.Notes | Where-Object { $_ -like '1 document rejected; see *' })
+        $result.Notes -join ' ' | Should -Not -Match '\b1 documents\b'
+    }
+}

@@ -7,10 +7,11 @@ BeforeDiscovery {
     # Every type a format view selects, with the labels of its table columns (none for a list view).
     $script:viewCases = foreach ($file in Get-ChildItem (Join-Path $repo 'src/Cmdlets/Formats') -Filter *.ps1xml) {
         foreach ($view in ([xml](Get-Content -Raw $file.FullName)).Configuration.ViewDefinitions.View) {
-            $labels = @()
-            if ($view.TableControl) { $labels = @($view.TableControl.TableHeaders.TableColumnHeader | ForEach-Object { $_.Label }) }
+            $table = $view.SelectSingleNode('TableControl')
+            $labels = @(if ($table) { $table.SelectNodes('TableHeaders/TableColumnHeader/Label') | ForEach-Object InnerText })
             # The first view of a type is its default view.
-            @{ TypeName = $view.ViewSelectedBy.TypeName; Labels = $labels; Kind = if ($view.TableControl) { 'Table' } elseif ($view.ListControl) { 'List' } else { 'Custom' }; File = $file.Name }
+            @{ TypeName = $view.SelectSingleNode('ViewSelectedBy/TypeName').InnerText; Labels = $labels; File = $file.Name
+                Kind = if ($table) { 'Table' } elseif ($view.SelectSingleNode('ListControl')) { 'List' } else { 'Custom' } }
         }
     }
     $script:viewCases = @($script:viewCases | Group-Object TypeName | ForEach-Object { $_.Group[0] })

@@ -69,6 +69,12 @@ namespace EcommerceAws.Engine.Products
             return response.Count > 0;
         }
 
+        /// <summary>
+        /// TableNotFound now, before anything is recorded elsewhere (Initialize-EcommerceCache binds the Redis prefix to the
+        /// table): one Query of at most one item, with the permission reading needs anyway.
+        /// </summary>
+        public Task EnsureTableAsync() => CategoryExistsAsync(string.Empty);
+
         private async IAsyncEnumerable<List<Dictionary<string, AttributeValue>>> QueryPagesAsync(string partition, string sortPrefix)
         {
             Dictionary<string, AttributeValue> start = null;

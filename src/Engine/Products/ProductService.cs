@@ -37,7 +37,12 @@ namespace EcommerceAws.Engine.Products
                     foreach (string id in values) await reader.ById(id).ConfigureAwait(false);
                     break;
                 case ProductSelection.Category:
-                    foreach (string category in values) await reader.ByCategory(category, null).ConfigureAwait(false);
+                    foreach (string category in values)
+                    {
+                        long before = reader.Written;
+                        await reader.ByCategory(category, null).ConfigureAwait(false);
+                        if (reader.Written == before) await reader.ByCategoryIgnoringCase(category).ConfigureAwait(false);
+                    }
                     break;
                 default:
                     await reader.All().ConfigureAwait(false);
