@@ -236,7 +236,7 @@ Describe 'Alarm names' -Tag Integration {
         $script:prefixes.Add("ecommerce-$base")
     }
 
-    It 'says no word twice: ecommerce-<stack>-…, <cache>-memory (not ecommerce-ecommerce-…, -redis-redis-memory)' {
+    It 'says no word twice: ecommerce-STACK-…, CACHE-memory (not ecommerce-ecommerce-…, -redis-redis-memory)' {
         $alarms = @(New-EcommerceAlarm -TableName $base -CacheClusterId "$base-redis" -Confirm:$false)
         $alarms.AlarmName | Should -Contain "$base-dynamodb-read-throttles"
         $alarms.AlarmName | Should -Contain "$base-redis-memory"
