@@ -114,7 +114,7 @@ Describe 'Default views at 80 and 120 columns' -Tag Unit {
         @($script:samples[$TypeName])[0].GetType().FullName | Should -Be $TypeName
     }
 
-    It '<TypeName> at <_> columns matches tests/Snapshots' -ForEach @(foreach ($case in $script:viewCases) { foreach ($w in $script:widths) { $case + @{ Width = $w } } }) {
+    It '<TypeName> at <Width> columns matches tests/Snapshots' -ForEach @(foreach ($case in $script:viewCases) { foreach ($w in $script:widths) { $case + @{ Width = $w } } }) {
         $rendered = Get-Rendered $script:samples[$TypeName] $Width
         $file = Join-Path $script:snapshots "$($TypeName -replace '^EcommerceAws\.Output\.', '').$Width.txt"
         if ($script:update) {
