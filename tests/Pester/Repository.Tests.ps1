@@ -57,6 +57,17 @@ Describe 'ErrorIds' -Tag Unit {
     }
 }
 
+Describe 'Shared test helpers' -Tag Unit {
+    It 'no helper function is defined in two test files (shared ones live in tests/Pester/*.psm1)' {
+        $definitions = foreach ($file in Get-ChildItem (Join-Path $root 'tests/Pester') -Filter *.Tests.ps1) {
+            foreach ($m in [regex]::Matches((Get-Content -Raw $file.FullName), '(?m)^\s*function\s+([\w-]+)')) { [pscustomobject]@{ Name = $m.Groups[1].Value; File = $file.Name } }
+        }
+        @($definitions).Count | Should -BeGreaterThan 10 -Because 'the scan finds the files'' own helpers'
+        $copied = $definitions | Group-Object Name | Where-Object { @($_.Group.File | Sort-Object -Unique).Count -gt 1 } | ForEach-Object { "$($_.Name): $($_.Group.File -join ', ')" }
+        @($copied) | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'The test tiers' -Tag Unit {
     It 'every Describe block is tagged Unit (no services) or Integration, so -Tag Unit and -Tag Integration cover the suite' {
         $untagged = foreach ($file in Get-ChildItem (Join-Path $root 'tests/Pester') -Filter *.Tests.ps1) {

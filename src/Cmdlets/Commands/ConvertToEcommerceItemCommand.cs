@@ -30,9 +30,9 @@ namespace EcommerceAws.Commands
     [OutputType(typeof(EcommerceItemPreview))]
     public sealed class ConvertToEcommerceItemCommand : EcommerceCmdlet
     {
-        private const string InputObjectSet = "InputObject";
-        private const string PathSet = "Path";
-        private const string MongoSet = "MongoUri";
+        private const string InputObjectSet = ParameterSets.ByInputObject;
+        private const string PathSet = ParameterSets.ByPath;
+        private const string MongoSet = ParameterSets.ByMongoUri;
 
         #region Parameters
 

@@ -26,6 +26,7 @@ namespace EcommerceAws.Commands
     {
         /// <summary><para>Name(s) of the bucket(s).</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string[] BucketName { get; set; }
 
         protected override void ProcessRecord()

@@ -24,15 +24,17 @@ namespace EcommerceAws.Commands
     [OutputType(typeof(AssetCdnInfo))]
     public sealed class GetAssetCdnCommand : AwsCmdlet
     {
-        private const string ByBucket = "ByBucket";
-        private const string ById = "ById";
+        private const string ByBucket = ParameterSets.ByBucketName;
+        private const string ById = ParameterSets.ByDistributionId;
 
         /// <summary><para>The asset bucket whose distribution to get.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByBucket, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string BucketName { get; set; }
 
         /// <summary><para>The distribution id, such as E2QWRUHAPOMQZL.</para></summary>
         [Parameter(Mandatory = true, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(DistributionIdCompleter))]
         public string DistributionId { get; set; }
 
         protected override void ProcessRecord()

@@ -26,6 +26,7 @@ namespace EcommerceAws.Commands
     {
         /// <summary><para>Id of the cache (cache cluster id, replication group id or serverless cache name). Several may be given.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(CacheClusterIdCompleter))]
         public string[] CacheClusterId { get; set; }
 
         protected override void ProcessRecord()

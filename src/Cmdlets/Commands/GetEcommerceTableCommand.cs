@@ -28,6 +28,7 @@ namespace EcommerceAws.Commands
         /// <summary><para>Table name; wildcards are allowed. Default: all tables.</para></summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string[] TableName { get; set; }
 
         protected override void ProcessRecord()

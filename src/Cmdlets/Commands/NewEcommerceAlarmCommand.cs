@@ -33,14 +33,17 @@ namespace EcommerceAws.Commands
 
         /// <summary><para>The DynamoDB table to watch for throttling (the table and its GSI1 index).</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         /// <summary><para>The S3 asset bucket to watch for server errors (5xxErrors). Request metrics are enabled on it first.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string BucketName { get; set; }
 
         /// <summary><para>The ElastiCache cache id to watch for memory use: DatabaseMemoryUsagePercentage per node, or BytesUsedForCache against the data storage maximum for a serverless cache. Lower-cased, as ElastiCache stores it.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(CacheClusterIdCompleter))]
         public string CacheClusterId { get; set; }
 
         /// <summary><para>A Lambda function (name, not ARN) to watch for errors, when the shop runs one.</para></summary>

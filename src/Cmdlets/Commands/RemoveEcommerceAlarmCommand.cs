@@ -26,24 +26,28 @@ namespace EcommerceAws.Commands
     [OutputType(typeof(void))]
     public sealed class RemoveEcommerceAlarmCommand : AwsCmdlet
     {
-        private const string ByNameSet = "ByName";
-        private const string ByResourceSet = "ByResource";
+        private const string ByNameSet = ParameterSets.ByAlarmName;
+        private const string ByResourceSet = ParameterSets.ByResource;
 
         /// <summary><para>Alarm names to delete; wildcards are allowed.</para></summary>
         [Parameter(ParameterSetName = ByNameSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(AlarmNameCompleter))]
         public string[] AlarmName { get; set; }
 
         /// <summary><para>The DynamoDB table whose throttling alarms to delete.</para></summary>
         [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         /// <summary><para>The S3 bucket whose 5xx alarm and EntireBucket request-metrics configuration to delete.</para></summary>
         [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string BucketName { get; set; }
 
         /// <summary><para>The ElastiCache cluster id whose memory alarm to delete.</para></summary>
         [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(CacheClusterIdCompleter))]
         public string CacheClusterId { get; set; }
 
         /// <summary><para>The Lambda function whose errors alarm to delete.</para></summary>

@@ -9,8 +9,8 @@ namespace EcommerceAws.Internal
     /// <summary>Shared plumbing of the migration cmdlets: source checks (before any AWS call), -WhatIf detection, masking.</summary>
     public abstract class MigrationCmdlet : AwsCmdlet
     {
-        internal const string MongoSet = "Mongo";
-        internal const string PathSet = "Path";
+        internal const string MongoSet = ParameterSets.ByMongoUri;
+        internal const string PathSet = ParameterSets.ByPath;
 
         /// <summary>The default collection (docs/DESIGN.md §4), also the dump file's base name in a -Path folder.</summary>
         internal static string DefaultCollection(EcommerceEntity entity) => entity switch

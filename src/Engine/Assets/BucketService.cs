@@ -323,6 +323,24 @@ namespace EcommerceAws.Engine.Assets
             }
         }
 
+        /// <summary>Every bucket of the account (ListBuckets is global), for argument completion.</summary>
+        public async Task<IReadOnlyList<NamedResource>> ListBucketNamesAsync(IOperationContext context)
+        {
+            using IAmazonS3 s3 = AwsClientFactory.S3(context.Aws);
+            var names = new List<NamedResource>();
+            string token = null;
+            do
+            {
+                string current = token;
+                ListBucketsResponse page = await AwsCall.Run(() => s3.ListBucketsAsync(new ListBucketsRequest { ContinuationToken = current }, context.Cancellation), "ListBuckets", null)
+                    .ConfigureAwait(false);
+                names.AddRange((page.Buckets ?? new List<S3Bucket>()).Select(b => new NamedResource(b.BucketName,
+                    string.IsNullOrEmpty(b.BucketRegion) ? b.BucketName : $"{b.BucketName} ({b.BucketRegion})")));
+                token = page.ContinuationToken;
+            } while (!string.IsNullOrEmpty(token));
+            return names;
+        }
+
         /// <summary>The bucket as listed among this account's buckets, or null.</summary>
         private static async Task<S3Bucket> OwnedBucket(IAmazonS3 s3, string bucket, IOperationContext context)
         {

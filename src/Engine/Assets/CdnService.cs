@@ -142,6 +142,26 @@ namespace EcommerceAws.Engine.Assets
             return ToInfo(distribution, partition, account, bucket, oacId, false);
         }
 
+        /// <summary>Every distribution of the account with its domain and first origin, for argument completion.</summary>
+        public async Task<IReadOnlyList<NamedResource>> ListDistributionsAsync(IOperationContext context)
+        {
+            using ICloudFrontClient cloudFront = ClientFactory(context.Aws);
+            var found = new List<NamedResource>();
+            string marker = null;
+            do
+            {
+                string current = marker;
+                CloudFrontPage<DistributionSummary> page = await Cf(() => cloudFront.ListDistributionsAsync(current, context.Cancellation), "ListDistributions", null).ConfigureAwait(false);
+                foreach (DistributionSummary summary in page.Items)
+                {
+                    string origin = summary.OriginDomainNames.FirstOrDefault();
+                    found.Add(new NamedResource(summary.Id, string.Join(" ", new[] { summary.Id, summary.DomainName, origin == null ? null : "-> " + origin }.Where(p => !string.IsNullOrEmpty(p)))));
+                }
+                marker = page.IsTruncated ? page.NextMarker : null;
+            } while (!string.IsNullOrEmpty(marker));
+            return found;
+        }
+
         public async Task<AssetCdnInfo> FindByBucketAsync(string bucketName, IOperationContext context)
         {
             AssetInputValidation.BucketName(bucketName);
@@ -397,7 +417,7 @@ namespace EcommerceAws.Engine.Assets
         }
 
         /// <summary>The ARN in the form CloudFront's own policies use (global: empty region), in the region's partition.</summary>
-        public static string DistributionArn(AwsPartition partition, string account, string id) => partition.Arn("cloudfront", "", account, $"distribution/{id}");
+        internal static string DistributionArn(AwsPartition partition, string account, string id) => partition.Arn("cloudfront", "", account, $"distribution/{id}");
 
         private static AwsPartition Partition(IOperationContext context) => AwsPartition.Of(AwsEnvironment.ResolveRegion(context.Aws));
 

@@ -131,6 +131,22 @@ namespace EcommerceAws.Engine.CloudWatch
             return found;
         }
 
+        /// <summary>Alarm names (at most <paramref name="limit"/>) with their state, for argument completion.</summary>
+        public async Task<IReadOnlyList<NamedResource>> ListAlarmNamesAsync(string prefix, int limit, IOperationContext context)
+        {
+            using var cloudWatch = new AmazonCloudWatchClient(context.Aws);
+            var found = new List<NamedResource>();
+            var request = new DescribeAlarmsRequest { AlarmNamePrefix = string.IsNullOrEmpty(prefix) ? null : prefix };
+            do
+            {
+                DescribeAlarmsResponse page = await SignedCall.Run(() => cloudWatch.DescribeAlarmsAsync(request, context.Cancellation), "DescribeAlarms", prefix)
+                    .ConfigureAwait(false);
+                found.AddRange(page.MetricAlarms.Select(a => new NamedResource(a.AlarmName, $"{a.AlarmName} ({a.StateValue})")));
+                request.NextToken = page.NextToken;
+            } while (!string.IsNullOrEmpty(request.NextToken) && found.Count < limit);
+            return found;
+        }
+
         public async Task RemoveAsync(IReadOnlyList<string> alarmNames, IReadOnlyList<string> metricsBuckets, IOperationContext context)
         {
             using var cloudWatch = new AmazonCloudWatchClient(context.Aws);
