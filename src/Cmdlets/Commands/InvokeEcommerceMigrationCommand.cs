@@ -19,6 +19,7 @@ namespace EcommerceAws.Commands
     /// <para>A checkpoint belongs to its source: the status item records the source's identity (a file's content fingerprint; a MongoDB database.collection), and resuming against another source stops before reading with MigrationSourceChanged (-Restart is safe: writes are idempotent). A re-run of a completed migration from MongoDB counts the collection again and warns about documents inserted with _ids below the checkpoint, naming -Restart.</para>
     /// <para>Ctrl+C and errors record the state Interrupted or Failed with the last checkpoint; a failure then stops the command with a terminating error. The table is checked (TableNotFound, TableSchemaMismatch) before the source is opened; for a PROVISIONED table a warning gives the write units and the time the run needs when it exceeds 10 minutes.</para>
     /// <para>One run per entity and table at a time: the run takes a lease on its status item before reading the source (renewed with every status update, released by the final one; 60 s unless ECOM_MIGRATION_LEASE_SECONDS says otherwise). A second run meanwhile stops with MigrationAlreadyRunning (ResourceBusy) naming the run, host, PID and when the lease expires; if that process died, run again once its lease has expired and it resumes from the checkpoint. A run that loses its lease stops with MigrationLeaseLost without moving the checkpoint. -WhatIf takes no lease.</para>
+    /// <para>-Method Import (for a table that does not exist yet): the same mapping, item rules, rejects and checkpoints, but the items are staged as gzipped DYNAMODB_JSON objects (-StagingObjectSizeMB, default 128 MB uncompressed each) in -StagingBucket under ecommerceaws-import/&lt;table&gt;/&lt;runId&gt;/, and one ImportTable call creates the table (keys, GSI1 projecting ALL, on-demand, SSE-KMS) and loads them inside AWS, consuming no write capacity and billed per GB of uncompressed data. Then deletion protection, point-in-time recovery and the ManagedBy tag are applied, the status items written (Get-MigrationStatus and Test-EcommerceMigration work as after a write run; they also record the ImportTable ARN and, for MongoDB, the cluster time read before the export as ChangeStreamStartAt) and the staged objects deleted (-KeepStaging keeps them; a lifecycle rule expires them after 7 days anyway). A run interrupted or killed resumes from its manifest (ecommerceaws-import/&lt;table&gt;/manifest.json): objects already staged are not uploaded again and the import is started once. An existing table stops the command with MigrationImportTableExists before anything is read; an import that ends FAILED or with errors stops it with MigrationImportFailed naming the error count, the import ARN and the CloudWatch Logs group /aws-dynamodb/imports.</para>
     /// </remarks>
     /// <example>
     /// <code>$stack | Invoke-EcommerceMigration -MongoUri $env:MONGODB_URI</code>
@@ -28,9 +29,13 @@ namespace EcommerceAws.Commands
     /// <code>Invoke-EcommerceMigration -TableName ecommerce-cameroon -Path ./dump/shop -Entity Product, User | Format-Table Entity, Written, Rejected, State</code>
     /// <para>Migrates products and users from mongodump files in ./dump/shop (products.bson, users.bson).</para>
     /// </example>
+    /// <example>
+    /// <code>Invoke-EcommerceMigration -TableName shop -Path ./dump/shop -Method Import -StagingBucket shop-assets -Verbose</code>
+    /// <para>Imports the four collections of a mongodump folder into the new table shop, staging them in the asset bucket shop-assets: one ImportTable call for all entities, one result per entity. A piped EcommerceStack binds its BucketName to -StagingBucket. New-EcommerceStack -Name shop afterwards finds the table as New-EcommerceTable would have made it.</para>
+    /// </example>
     [Cmdlet(VerbsLifecycle.Invoke, "EcommerceMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = MongoSet)]
     [OutputType(typeof(MigrationResult))]
-    public sealed class InvokeEcommerceMigrationCommand : MigrationCmdlet
+    public sealed class InvokeEcommerceMigrationCommand : MigrationRunCmdlet
     {
         #region Parameters
 
@@ -80,8 +85,17 @@ namespace EcommerceAws.Commands
             if (Path != null && !System.IO.Directory.Exists(FullPath(Path)))
                 ThrowInputError("SourceFolderNotFound", FullPath(Path), $"-Path must be a folder holding <collection>.json/.bson/.bson.gz files; '{FullPath(Path)}' is not a folder.",
                     "Pass the mongodump output folder (for example ./dump/shop), or use Invoke-ProductMigration -Path <file> for one file.", ErrorCategory.ObjectNotFound);
+            CheckImportInput();
             EcommerceEntity[] entities = (Entity == null || Entity.Length == 0 ? System.Enum.GetValues<EcommerceEntity>() : Entity).Distinct().OrderBy(e => e).ToArray();
             string rejectFolder = RejectPath != null ? FullPath(RejectPath) : WorkingDirectory;
+            if (Method == MigrationMethod.Import)
+            {
+                // One table, created once: every entity's objects go into a single ImportTable call.
+                var imports = entities.Select(entity => new ImportEntitySpec { Entity = entity, Source = ResolveSource(entity, MongoUri, Database, null, Path, terminating: false) })
+                    .Where(import => import.Source != null).ToList();
+                RunImport(TableName, imports, null, rejectFolder, Restart);
+                return;
+            }
             MigrationService engine = new MigrationService();
 
             foreach (EcommerceEntity entity in entities)

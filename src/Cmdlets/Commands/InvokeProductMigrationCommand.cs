@@ -15,6 +15,7 @@ namespace EcommerceAws.Commands
     /// <para>Ctrl+C and errors record the state Interrupted or Failed with the last checkpoint; a failure then stops the command with a terminating error. The table is checked (TableNotFound, TableSchemaMismatch) before the source is opened; for a PROVISIONED table a warning gives the write units and the time the run needs when it exceeds 10 minutes.</para>
     /// <para>-WhatIf reads and maps every document and reports what would be written and rejected; nothing is written (no items, no status item, no rejects file).</para>
     /// <para>One run per entity and table at a time: the run takes a lease on its status item before reading the source (renewed with every status update, released by the final one; 60 s unless ECOM_MIGRATION_LEASE_SECONDS says otherwise). A second run meanwhile stops with MigrationAlreadyRunning (ResourceBusy) naming the run, host, PID and when the lease expires; if that process died, run again once its lease has expired and it resumes from the checkpoint. A run that loses its lease stops with MigrationLeaseLost without moving the checkpoint. -WhatIf takes no lease.</para>
+    /// <para>-Method Import (for a table that does not exist yet): the same mapping, item rules, rejects and checkpoints, but the items are staged as gzipped DYNAMODB_JSON objects (-StagingObjectSizeMB, default 128 MB uncompressed each) in -StagingBucket under ecommerceaws-import/&lt;table&gt;/&lt;runId&gt;/, and one ImportTable call creates the table (keys, GSI1 projecting ALL, on-demand, SSE-KMS) and loads them inside AWS, consuming no write capacity and billed per GB of uncompressed data. Then deletion protection, point-in-time recovery and the ManagedBy tag are applied, the status items written (Get-MigrationStatus and Test-EcommerceMigration work as after a write run; they also record the ImportTable ARN and, for MongoDB, the cluster time read before the export as ChangeStreamStartAt) and the staged objects deleted (-KeepStaging keeps them; a lifecycle rule expires them after 7 days anyway). A run interrupted or killed resumes from its manifest (ecommerceaws-import/&lt;table&gt;/manifest.json): objects already staged are not uploaded again and the import is started once. An existing table stops the command with MigrationImportTableExists before anything is read; an import that ends FAILED or with errors stops it with MigrationImportFailed naming the error count, the import ARN and the CloudWatch Logs group /aws-dynamodb/imports.</para>
     /// </remarks>
     /// <example>
     /// <code>Invoke-ProductMigration -TableName ecommerce-cameroon -MongoUri 'mongodb://admin:secret@db.example.cm:27017/shop'</code>
@@ -23,6 +24,10 @@ namespace EcommerceAws.Commands
     /// <example>
     /// <code>Invoke-ProductMigration -TableName ecommerce-cameroon -Path ./dump/shop/products.bson.gz -MaxConcurrency 16 -Verbose</code>
     /// <para>Reads a gzipped mongodump file with 16 writers, with a verbose line per batch of 25.</para>
+    /// </example>
+    /// <example>
+    /// <code>Invoke-ProductMigration -TableName shop-catalogue -Path ./dump/shop/products.bson -Method Import -StagingBucket shop-assets -KeepStaging</code>
+    /// <para>Creates the table shop-catalogue with ImportTable from the products of a dump, staged in the bucket shop-assets, and leaves the staged objects there.</para>
     /// </example>
     [Cmdlet(VerbsLifecycle.Invoke, "ProductMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = MongoSet)]
     [OutputType(typeof(MigrationResult))]

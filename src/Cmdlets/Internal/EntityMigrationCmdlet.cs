@@ -7,7 +7,7 @@ using EcommerceAws.Output;
 namespace EcommerceAws.Internal
 {
     /// <summary>Invoke-ProductMigration, Invoke-UserMigration, Invoke-OrderMigration and Invoke-CategoryMigration: one entity each.</summary>
-    public abstract class EntityMigrationCmdlet : MigrationCmdlet
+    public abstract class EntityMigrationCmdlet : MigrationRunCmdlet
     {
         #region Parameters
 
@@ -58,7 +58,13 @@ namespace EcommerceAws.Internal
         {
             CheckInput(() => InputValidation.TableName(TableName));
             CheckMongoUri(MongoUri);
+            CheckImportInput();
             MigrationSourceSpec source = ResolveSource(Entity, MongoUri, Database, Collection, Path, terminating: true);
+            if (Method == MigrationMethod.Import)
+            {
+                RunImport(TableName, new[] { new ImportEntitySpec { Entity = Entity, Source = source } }, FullPath(RejectPath), WorkingDirectory, Restart);
+                return;
+            }
             MigrationService engine = new MigrationService();
             string described = engine.DescribeSource(Entity, source);
             bool go = ShouldProcess($"table {TableName}", $"Migrate {Entity} documents from {described}");

@@ -32,7 +32,6 @@ namespace EcommerceAws.Engine.Migration.Engine
         private readonly IAmazonDynamoDB dynamo;
         private readonly TableDescription table;
         private readonly MigrationStatusStore store;
-        private readonly EntityMapper mapper = new EntityMapper();
         private readonly Stopwatch clock = new Stopwatch();
         private readonly List<string> notes = new List<string>();
         private readonly MigrationLease lease = MigrationLease.FromEnvironment();
@@ -96,11 +95,7 @@ namespace EcommerceAws.Engine.Migration.Engine
             bool resume = previous != null && !spec.Restart;
             bool previousCompleted = resume && previous.State == MigrationState.Completed;
             runId = resume ? previous.RunId : freshRunId;
-            // -RejectPath may name the file or, like Invoke-EcommerceMigration's, an existing folder for it.
-            string rejectFileName = $"{entity.ToString().ToLowerInvariant()}-rejects-{runId}.jsonl";
-            string rejectPath = spec.RejectPath == null ? Path.Combine(spec.WorkingDirectory ?? Directory.GetCurrentDirectory(), rejectFileName)
-                : Directory.Exists(spec.RejectPath) ? Path.Combine(spec.RejectPath, rejectFileName)
-                : spec.RejectPath;
+            string rejectPath = RejectLog.PathFor(entity, runId, spec.RejectPath, spec.WorkingDirectory);
             var tracker = resume
                 ? new WatermarkTracker(previous.Checkpoint, previous.Written, previous.Rejected)
                 : new WatermarkTracker(null, 0, 0);
@@ -146,14 +141,14 @@ namespace EcommerceAws.Engine.Migration.Engine
                     position => SourcePositions.After(source, position, previous.Checkpoint));
                 if (known > 0) context.WriteVerbose($"{entity}: {known} reject record(s) past the checkpoint are already in the rejects file; they are not written again.");
             }
-            var keys = new KeyRegistry(source.UniqueSortedIds);
             using var run = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
             var concurrency = new AdaptiveConcurrency(spec.MaxConcurrency);
             var writer = new BatchWriter(dynamo, spec.TableName, concurrency, StallTimeout);
             var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(Math.Max(2, spec.MaxConcurrency * 2)) { SingleWriter = true });
             var emails = entity == EcommerceEntity.User ? new EmailRegistry(dynamo, spec.TableName, askTable: previous != null) : null;
+            var screen = new DocumentScreen(entity, source, emails);
 
-            Task reader = Task.Run(() => ReadAsync(source, resume ? previous.Checkpoint : null, tracker, rejects, emails, keys, channel.Writer, count, run.Token));
+            Task reader = Task.Run(() => ReadAsync(source, resume ? previous.Checkpoint : null, tracker, rejects, screen, channel.Writer, count, run.Token));
             Task[] writers = Enumerable.Range(0, spec.DryRun ? 0 : Math.Max(1, spec.MaxConcurrency))
                 .Select(_ => Task.Run(() => WriteAsync(channel.Reader, writer, concurrency, tracker, rejects, run.Token))).ToArray();
             Task all = Task.WhenAll(writers.Prepend(reader));
@@ -267,7 +262,7 @@ namespace EcommerceAws.Engine.Migration.Engine
             if (tracker.RejectedThisRun > 0 && !spec.DryRun) notes.Add($"{tracker.RejectedThisRun} documents rejected; see {rejectPath}.");
             if (writer.SplitCalls > 0)
                 notes.Add($"DynamoDB refused {serviceRejected} item(s) that passed the item rules; isolating them took {writer.SplitCalls} extra BatchWriteItem call(s). They are in the rejects file as ServiceRejected.");
-            if (keys.Full)
+            if (screen.Keys.Full)
                 notes.Add($"More than {KeyRegistry.MaxSlots / 4 * 3:N0} keys in one run: keys after that were checked against the earlier ones but not recorded, so a repeat among them was not detected.");
             context.WriteVerbose($"{entity}: {tracker.WrittenThisRun} written, {tracker.RejectedThisRun} rejected in {clock.Elapsed.TotalSeconds:0.0} s with {writer.Calls} BatchWriteItem calls ({writer.Retries} retries, {writer.SplitCalls} to isolate refused items).");
 
@@ -362,7 +357,7 @@ namespace EcommerceAws.Engine.Migration.Engine
         }
 
         private async Task ReadAsync(IDocumentSource source, string resumeAfter, WatermarkTracker tracker, RejectLog rejects,
-            EmailRegistry emails, KeyRegistry keys, ChannelWriter<Batch> output, long? count, CancellationToken cancellation)
+            DocumentScreen screen, ChannelWriter<Batch> output, long? count, CancellationToken cancellation)
         {
             try
             {
@@ -396,7 +391,6 @@ namespace EcommerceAws.Engine.Migration.Engine
                 }
 
                 bool keysRebuilt = resumeAfter == null;
-                bool fromFile = source.Identity.Kind == SourceIdentity.FileKind;
                 await foreach (SourceDocument document in source.ReadAsync(resumeAfter, cancellation).ConfigureAwait(false))
                 {
                     long sequence = tracker.Register(document.Position);
@@ -405,20 +399,10 @@ namespace EcommerceAws.Engine.Migration.Engine
                         // Resumed: the keys up to the checkpoint, so a document after it cannot take a key one before it has.
                         keysRebuilt = true;
                         var watch = Stopwatch.StartNew();
-                        long ids = await keys.RebuildAsync(source, resumeAfter, cancellation).ConfigureAwait(false);
+                        long ids = await screen.RestoreAsync(source, resumeAfter, replayEmails: false, cancellation).ConfigureAwait(false);
                         context.WriteVerbose($"{spec.Entity}: read {ids:N0} _id(s) up to the checkpoint again for the duplicate-key check ({watch.Elapsed.TotalSeconds:0.0} s).");
                     }
-                    RejectRecord reject;
-                    MappingResult mapped = null;
-                    if (document.Malformed != null)
-                        reject = new RejectRecord(spec.Entity, null, RejectReason.MalformedDocument, null, document.Malformed);
-                    else
-                    {
-                        mapped = mapper.Map(spec.Entity, document.Document);
-                        reject = mapped.Reject;
-                        if (reject == null) reject = keys.Check(spec.Entity, document.Document["_id"], mapped.Id, fromFile);
-                        if (reject == null && emails != null) reject = await emails.CheckAsync(mapped, cancellation).ConfigureAwait(false);
-                    }
+                    (MappingResult mapped, RejectRecord reject) = await screen.CheckAsync(document, cancellation).ConfigureAwait(false);
                     if (reject != null)
                     {
                         rejects.Write(reject.At(document.Position));
