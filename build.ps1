@@ -4,7 +4,8 @@
 .DESCRIPTION
     Tasks (run in order when several are given):
       Bootstrap  install what is missing, and only that: Pester 5.9.1 (NuGet), moto server (pip),
-                 redis-server, awscli and openssl (apt-get, as root)
+                 redis-server, awscli, openssl, nodejs and npm (apt-get, as root), and the npm `mongodb`
+                 driver the change-stream tests use as a second client (npm ci, pinned by package-lock.json)
       Build      publish a ready-to-import module folder to out/EcommerceAws
       Test       Build, start moto + redis-server + the MongoDB wire test server on free 127.0.0.1 ports,
                  run Pester (NUnit XML to out/test-results.xml), stop the services, print 'N passed, N failed'.
@@ -12,7 +13,8 @@
                  -Tag Unit runs the fast tier only (no services); -Tag Integration the rest
       RunTests   (internal) one worker of a parallel Test run: its own stand-ins, no build
       Demo       Build, start the stand-ins, run samples/Invoke-Demo.ps1 against them, stop them
-      Bench      Build, start the stand-ins, run bench/Invoke-Benchmark.ps1
+      Bench      Build, start the stand-ins, run bench/Invoke-Benchmark.ps1 (-Scenario Migration, the default) or
+                 bench/Invoke-AssetBenchmark.ps1 (-Scenario Assets: Publish-ProductAsset against aws s3 sync)
       Clean      remove out/ and the bin/obj folders
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -46,6 +48,10 @@ param(
     # Arguments passed on to the benchmark script.
     [hashtable] $BenchParameters = @{},
 
+    # Which benchmark Bench runs: the migration (default) or the product images (Assets).
+    [ValidateSet('Migration', 'Assets')]
+    [string] $Scenario = 'Migration',
+
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
 )
@@ -61,6 +67,7 @@ $ModuleOut = Join-Path $Out 'EcommerceAws'
 $FixturesOut = Join-Path $Out 'fixtures'
 $LogDirectory = Join-Path $Out 'logs'
 $PesterVersion = '5.9.1'
+$NodeMongoClient = Join-Path $Root 'tests/Fixtures/node-mongo'
 Import-Module (Join-Path $Root 'tests/TestServices.psm1') -Force
 
 function Write-Step([string] $Message) { Write-Host "==> $Message" -ForegroundColor Cyan }
@@ -100,6 +107,8 @@ function Invoke-Bootstrap {
     if (-not (Get-Command redis-server -ErrorAction SilentlyContinue)) { $apt += 'redis-server' }
     if (-not (Test-Path '/usr/bin/aws')) { $apt += 'awscli' }
     if (-not (Get-Command openssl -ErrorAction SilentlyContinue)) { $apt += 'openssl' }   # TLS test certificates
+    if (-not (Get-Command node -ErrorAction SilentlyContinue)) { $apt += 'nodejs' }        # second MongoDB client
+    if (-not (Get-Command npm -ErrorAction SilentlyContinue)) { $apt += 'npm' }
     if ($apt) {
         if (-not (Test-IsRoot)) {
             throw "Missing $($apt -join ', '). Install them with: sudo apt-get install -y $($apt -join ' ')"
@@ -109,6 +118,18 @@ function Invoke-Bootstrap {
         Invoke-Native apt-get @('update', '-qq')
         Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends') + $apt)
     }
+    if (-not (Test-NodeMongoClient)) {
+        Write-Step 'Installing the npm mongodb driver for the tests (npm ci)'
+        Invoke-Native npm @('ci', '--prefix', $NodeMongoClient, '--no-audit', '--no-fund', '--loglevel', 'error')
+    }
+}
+
+function Test-NodeMongoClient {
+    # Installed, and at the version package-lock.json pins (a bumped lock reinstalls).
+    $installed = Join-Path $NodeMongoClient 'node_modules/mongodb/package.json'
+    if (-not (Test-Path $installed)) { return $false }
+    $lock = Get-Content -Raw (Join-Path $NodeMongoClient 'package-lock.json') | ConvertFrom-Json -AsHashtable
+    (Get-Content -Raw $installed | ConvertFrom-Json).version -eq $lock.packages['node_modules/mongodb'].version
 }
 
 function Invoke-Build {
@@ -342,7 +363,11 @@ function Invoke-WithStandIns([string] $Script, [hashtable] $Parameters = @{}) {
     try {
         $pwsh = @(Get-PwshCommand)
         $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $Script)
-        foreach ($key in $Parameters.Keys) { $arguments += @("-$key", "$($Parameters[$key])") }
+        foreach ($key in $Parameters.Keys) {
+            $value = $Parameters[$key]
+            if ($value -is [bool] -or $value -is [switch]) { if ($value) { $arguments += "-$key" } }   # a switch
+            else { $arguments += @("-$key", "$(@($value) -join ',')") }
+        }
         & $pwsh[0] @arguments
         if ($LASTEXITCODE -ne 0) { throw "$Script failed with exit code $LASTEXITCODE." }
     }
@@ -359,7 +384,11 @@ foreach ($step in $Task) {
         'Test' { Invoke-Bootstrap; Invoke-Build; Invoke-Test }
         'RunTests' { Invoke-TestWorker }
         'Demo' { Invoke-Bootstrap; Invoke-Build; Invoke-WithStandIns (Join-Path $Root 'samples/Invoke-Demo.ps1') }
-        'Bench' { Invoke-Bootstrap; Invoke-Build; Invoke-WithStandIns (Join-Path $Root 'bench/Invoke-Benchmark.ps1') $BenchParameters }
+        'Bench' {
+            Invoke-Bootstrap; Invoke-Build
+            $benchScript = if ($Scenario -eq 'Assets') { 'bench/Invoke-AssetBenchmark.ps1' } else { 'bench/Invoke-Benchmark.ps1' }
+            Invoke-WithStandIns (Join-Path $Root $benchScript) $BenchParameters
+        }
         'Clean' {
             Remove-Item -Recurse -Force $Out -ErrorAction SilentlyContinue
             Get-ChildItem $Root -Recurse -Directory -Include bin, obj | Remove-Item -Recurse -Force -ErrorAction SilentlyContinue

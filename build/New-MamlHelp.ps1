@@ -6,7 +6,7 @@
     platyPS and XmlDoc2CmdletDoc are not obtainable here, so this small generator does their job.
     Doc comment conventions on a cmdlet class:
       <summary>  synopsis (one sentence)
-      <remarks>  description (one or more <para>)
+      <remarks>  description (one or more <para>); a base class's <remarks> follow its cmdlets' own
       <example>  one per example: <code>the command</code> followed by <para> explaining it
     On a parameter property: <summary> (with <para>s) is the parameter's description.
     A cmdlet without a synopsis, a description or two examples fails the build.
@@ -78,7 +78,13 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
     $type = $cmd.ImplementingType
     $typeDoc = $docs["T:$($type.FullName)"]
     $synopsis = @(Get-DocText (${typeDoc}?.SelectSingleNode('summary')))
+    # The cmdlet's own remarks, then those of its base classes (what a family of cmdlets shares is written once, on
+    # their base class, e.g. MigrationRunCmdlet for every Invoke-*Migration).
     $description = @(Get-DocText (${typeDoc}?.SelectSingleNode('remarks')))
+    for ($base = $type.BaseType; $null -ne $base; $base = $base.BaseType) {
+        $baseDoc = $docs["T:$($base.FullName)"]
+        if ($baseDoc) { $description += @(Get-DocText $baseDoc.SelectSingleNode('remarks')) }
+    }
     $examples = @(if ($typeDoc) { $typeDoc.SelectNodes('example') })
     if (-not $synopsis) { $problems.Add("$($cmd.Name): no <summary>") }
     if (-not $description) { $problems.Add("$($cmd.Name): no <remarks>") }

@@ -8,7 +8,9 @@ CloudWatch) reject parameter names they do not model. The botocore models instal
 Usage:
   wire_shape_check.py cloudfront-xml OPERATION FILE   one CloudFront request body (FILE '-' = stdin)
   wire_shape_check.py query SERVICE FILE              one Query-protocol form body (service: elasticache, cloudwatch)
-  wire_shape_check.py aws-log FILE                    a ECOM_AWS_REQUEST_LOG file (one JSON object a line)
+  wire_shape_check.py aws-log FILE                    a ECOM_AWS_REQUEST_LOG file (one JSON object a line); with the
+                                                      logged signing region it also checks the partition: host (unless a
+                                                      local stand-in), signing region and every ARN in the body
   wire_shape_check.py cloudfront-log FILE             a ECOM_CLOUDFRONT_REQUEST_LOG file ("### METHOD URI" + body)
 
 Prints "OK <service> <operation>" per valid request and "ERROR <service> <operation>: <path>: <problem>" per
@@ -369,6 +371,45 @@ def _walk_query(shape, tokens, prefix, value, key, problems, structures, indexes
         check_scalar(shape, value, key, problems)
 
 
+# ----------------------------------------------------------------------------------------------- partitions
+
+_LOOPBACK = {'127.0.0.1', 'localhost', '::1', '[::1]'}
+_ARN = re.compile(r'arn:([a-z0-9-]+):[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:')
+
+
+def _resolver():
+    return _SESSION._get_internal_component('endpoint_resolver')
+
+
+def check_endpoint(service, entry, problems):
+    """Host, signing region and ARNs of one logged request against botocore's partition and endpoint data.
+
+    The signing region's partition must offer the service; a global service (CloudFront) must be signed for its
+    credential scope region; a request not sent to a local stand-in must go to botocore's hostname; every ARN in the
+    body must be of the signing region's partition (arn:aws-cn: in China, arn:aws-us-gov: in GovCloud).
+    """
+    region = entry.get('signingRegion')
+    if not region:
+        return
+    partition = _SESSION.get_partition_for_region(region)
+    data = next((p for p in _resolver()._endpoint_data['partitions'] if p['partition'] == partition), None)
+    prefix = model(service).metadata.get('endpointPrefix', service)
+    if data is None or prefix not in data['services']:
+        problems.append(f'signing region {region}: {prefix} is not available in the {partition} partition')
+        return
+    endpoint = _resolver().construct_endpoint(prefix, region) or {}
+    scope = (endpoint.get('credentialScope') or {}).get('region')
+    if scope and scope != region:
+        problems.append(f'signed for {region}, but {prefix} in {partition} is signed for {scope}')
+    host = urllib.parse.urlsplit(entry.get('uri') or '').hostname or ''
+    if host and host not in _LOOPBACK and endpoint.get('hostname') and host != endpoint['hostname']:
+        problems.append(f'host {host}, but {prefix} in {region} ({partition}) is {endpoint["hostname"]}')
+    body = urllib.parse.unquote_plus(entry.get('body') or '')
+    for arn_partition in sorted(set(_ARN.findall(body))):
+        if arn_partition != partition:
+            problems.append(f'an ARN of partition {arn_partition} in a request signed for {region} ({partition})')
+
+
 # ----------------------------------------------------------------------------------------------- logs
 
 def check_log_entry(entry):
@@ -387,6 +428,7 @@ def check_log_entry(entry):
     else:
         operation = entry.get('action') or '?'
         problems.append(f'protocol {protocol} not checked by this script')
+    check_endpoint(service, entry, problems)
     return service, operation or '?', problems
 
 

@@ -63,7 +63,7 @@ Describe 'Get-EcommerceIamPolicy covers every AWS operation the module calls' -T
         $map['IAmazonS3.PutBucketAsync'] | Should -Be 's3:CreateBucket'
         $map['IAmazonS3.ListVersionsAsync'] | Should -Be 's3:ListBucketVersions'
         $map['IAmazonS3.ListObjectsV2Async'] | Should -Be 's3:ListBucket'
-        $map['IAmazonS3.GetObjectMetadataAsync'] | Should -Be 's3:GetObject'
+        $map['IAmazonS3.GetObjectMetadataAsync'] | Should -Be 's3:GetObject', 's3:ListBucket'   # without ListBucket a missing key is 403, not 404
         $map['IAmazonS3.DeleteObjectsAsync'] | Should -Be 's3:DeleteObject', 's3:DeleteObjectVersion'
         $map['IAmazonS3.PutPublicAccessBlockAsync'] | Should -Be 's3:PutBucketPublicAccessBlock'
         $map['IAmazonS3.PutBucketEncryptionAsync'] | Should -Be 's3:PutEncryptionConfiguration'
@@ -108,7 +108,7 @@ Describe 'Get-EcommerceIamPolicy writes a valid IAM policy document' -Tag Integr
             $statement.Sid | Should -Match '^[A-Za-z0-9]+$'
             $statement.Effect | Should -Be 'Allow'
             $statement.Action | ForEach-Object { $_ | Should -Match '^[a-z0-9-]+:[A-Za-z0-9]+$' }
-            $statement.Resource | ForEach-Object { $_ | Should -Match '^(\*|arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+)$' }
+            $statement.Resource | ForEach-Object { $_ | Should -Match '^(\*|arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+)$' }   # us-east-1: partition aws
         }
         @($statements.Sid | Sort-Object -Unique).Count | Should -Be $statements.Count
     }
@@ -235,5 +235,138 @@ Describe 'Get-EcommerceIamPolicy input errors' -Tag Unit {
 
     It 'rejects an account id that is not 12 digits' {
         Get-ErrorId { Get-EcommerceIamPolicy -AccountId 12345 -Region us-east-1 } | Should -BeLike 'ParameterArgumentValidationError*'
+    }
+}
+
+Describe 'Get-EcommerceIamPolicy covers each scope''s runbook (proven under enforcement in IamEnforcement.Tests.ps1)' -Tag Integration {
+    It 'Migrate: s3:ListBucket on the bucket, so a HeadObject of a new image answers 404, not 403' {
+        $migrate = @(Get-PolicyStatement (Get-EcommerceIamPolicy -Scope Migrate -Name shop -AccountId $account -Region us-east-1).Json)
+        ($migrate | Where-Object { 's3:ListBucket' -in $_.Action }).Resource | Should -Be 'arn:aws:s3:::shop-assets'
+        ($migrate | Where-Object { 's3:GetObject' -in $_.Action }).Resource | Should -Be 'arn:aws:s3:::shop-assets/*'
+    }
+
+    It 'Operate: ElastiCache Describe* for the cache alarm, the stack''s read-only status, and GetItem on status items only' {
+        $policy = Get-EcommerceIamPolicy -Scope Operate -Name shop -AccountId $account -Region us-east-1
+        $operate = @(Get-PolicyStatement $policy.Json)
+        $cache = $operate | Where-Object Sid -EQ 'ElastiCacheCache'
+        $cache.Action | Should -Be 'elasticache:DescribeCacheClusters', 'elasticache:DescribeReplicationGroups', 'elasticache:DescribeServerlessCaches'
+        $cache.Resource | Should -Contain "arn:aws:elasticache:us-east-1:$($account):cluster:shop-redis"
+        $actions = @($operate.Action)
+        foreach ($read in 'dynamodb:DescribeTable', 's3:GetBucketLocation', 'cloudfront:ListDistributions', 'cloudwatch:PutMetricAlarm') { $actions | Should -Contain $read }
+        # no data reads or writes: the status items only, through dynamodb:LeadingKeys
+        foreach ($data in 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 's3:GetObject', 's3:PutObject') { $actions | Should -Not -Contain $data }
+        $status = (ConvertFrom-Json $policy.Json).Statement | Where-Object Sid -EQ 'DynamoDbMigrationStatusItems'
+        $status.Action | Should -Be 'dynamodb:GetItem'
+        $status.Resource | Should -Be "arn:aws:dynamodb:us-east-1:$($account):table/shop"
+        @($status.Condition.'ForAllValues:StringLike'.'dynamodb:LeadingKeys') | Should -Be 'MIGRATION#*'
+        $policy.Statements.Where({ $_.Sid -eq 'DynamoDbMigrationStatusItems' })[0].Conditions[0].Key | Should -Be 'dynamodb:LeadingKeys'
+    }
+
+    It 'drops the status-items statement when Migrate already grants GetItem on the whole table' {
+        $all = (ConvertFrom-Json (Get-EcommerceIamPolicy -Name shop -AccountId $account -Region us-east-1).Json).Statement
+        @($all | Where-Object Sid -EQ 'DynamoDbMigrationStatusItems') | Should -BeNullOrEmpty
+    }
+
+    It 'writes a policy with a Condition that IAM accepts (aws iam create-policy)' {
+        $name = New-TestName 'policy'
+        $file = Join-Path ([System.IO.Path]::GetTempPath()) "$name.json"
+        Get-EcommerceIamPolicy -Scope Operate -Name shop -AccountId $account -Region us-east-1 -AsJson | Set-Content -Path $file
+        try {
+            $created = Invoke-AwsCli iam create-policy --policy-name $name --policy-document "file://$file"
+            $script:policyNames.Add($name)
+            $created.Policy.PolicyName | Should -Be $name
+        }
+        finally { Remove-Item $file -ErrorAction SilentlyContinue }
+    }
+}
+
+Describe 'Get-EcommerceIamPolicy in every partition' -Tag Unit {
+    It 'uses arn:aws-cn: in China, with the China CloudFront ARNs and no origin access control or CreateDistribution' {
+        $policy = Get-EcommerceIamPolicy -Name shop -AccountId $account -Region cn-north-1 -DistributionId E2QWRUHAPOMQZL
+        $policy.Partition | Should -Be 'aws-cn'
+        $statements = @(Get-PolicyStatement $policy.Json)
+        foreach ($resource in $statements.Resource | Where-Object { $_ -ne '*' }) { $resource | Should -Match '^arn:aws-cn:' }
+        ($statements | Where-Object Sid -EQ 'CloudFrontDistribution').Resource | Should -Be "arn:aws-cn:cloudfront::$($account):distribution/E2QWRUHAPOMQZL"
+        ($statements | Where-Object Sid -EQ 'DynamoDbTableAndIndexes').Resource | Should -Contain "arn:aws-cn:dynamodb:cn-north-1:$($account):table/shop"
+        foreach ($absent in 'cloudfront:CreateOriginAccessControl', 'cloudfront:ListOriginAccessControls', 'cloudfront:CreateDistribution') { @($statements.Action) | Should -Not -Contain $absent }
+        @($statements.Action) | Should -Contain 'cloudfront:CreateInvalidation'
+        ($policy.Notes -join "`n") | Should -Match 'aws-cn partition has no origin access control'
+    }
+
+    It 'uses arn:aws-us-gov: in GovCloud and grants no CloudFront action there' {
+        $policy = Get-EcommerceIamPolicy -Name shop -AccountId $account -Region us-gov-west-1
+        $policy.Partition | Should -Be 'aws-us-gov'
+        $statements = @(Get-PolicyStatement $policy.Json)
+        foreach ($resource in $statements.Resource | Where-Object { $_ -ne '*' }) { $resource | Should -Match '^arn:aws-us-gov:' }
+        @($statements.Action | Where-Object { $_ -like 'cloudfront:*' }) | Should -BeNullOrEmpty
+        ($policy.Notes -join "`n") | Should -Match 'CloudFront is not available in the aws-us-gov partition'
+    }
+}
+
+Describe 'KMS: customer managed keys of the table and the bucket' -Tag Integration {
+    BeforeAll {
+        $script:key = "arn:aws:kms:us-east-1:$($account):key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    }
+
+    It 'lets each scope use the key only through DynamoDB and S3 of the region (<Scope>)' -ForEach @(
+        @{ Scope = 'Provision'; Actions = @('kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey') }
+        @{ Scope = 'Migrate'; Actions = @('kms:Decrypt', 'kms:GenerateDataKey') }
+        @{ Scope = 'Operate'; Actions = @('kms:Decrypt') }
+    ) {
+        $policy = Get-EcommerceIamPolicy -Scope $Scope -Name shop -AccountId $account -Region us-east-1 -KmsKeyArn $key
+        $statement = (ConvertFrom-Json $policy.Json).Statement | Where-Object Sid -EQ 'KmsKeysThroughDynamoDbAndS3'
+        @($statement.Action) | Should -Be $Actions
+        $statement.Resource | Should -Be $key
+        @($statement.Condition.StringEquals.'kms:ViaService') | Should -Be 'dynamodb.us-east-1.amazonaws.com', 's3.us-east-1.amazonaws.com'
+        $policy.KmsKeyArn | Should -Be $key
+    }
+
+    It 'uses the China DNS suffix in kms:ViaService' {
+        $cnKey = "arn:aws-cn:kms:cn-north-1:$($account):key/1234abcd-12ab-34cd-56ef-1234567890ab"
+        $statement = (ConvertFrom-Json (Get-EcommerceIamPolicy -Scope Migrate -Name shop -AccountId $account -Region cn-north-1 -KmsKeyArn $cnKey).Json).Statement |
+            Where-Object Sid -EQ 'KmsKeysThroughDynamoDbAndS3'
+        @($statement.Condition.StringEquals.'kms:ViaService') | Should -Be 'dynamodb.cn-north-1.amazonaws.com.cn', 's3.cn-north-1.amazonaws.com.cn'
+    }
+
+    It 'refuses <Case> (<ErrorId>)' -ForEach @(
+        @{ Case = 'an alias ARN'; Value = 'arn:aws:kms:us-east-1:123456789012:alias/shop'; ErrorId = 'InvalidKmsKeyArn' }
+        @{ Case = 'a bare key id'; Value = '1234abcd-12ab-34cd-56ef-1234567890ab'; ErrorId = 'InvalidKmsKeyArn' }
+        @{ Case = 'a key of another region'; Value = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'; ErrorId = 'KmsKeyArnWrongRegion' }
+        @{ Case = 'a key of another partition'; Value = 'arn:aws-cn:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'; ErrorId = 'KmsKeyArnWrongRegion' }
+    ) {
+        Get-ErrorId { Get-EcommerceIamPolicy -Name shop -AccountId $account -Region us-east-1 -KmsKeyArn $Value } | Should -BeLike "$ErrorId,*"
+    }
+
+    It 'New-AssetCdn on an SSE-KMS bucket warns and returns the key-policy statement CloudFront needs (AWS:SourceArn = the distribution)' {
+        $bucket = New-TestName 'kms'
+        New-AssetBucket -BucketName $bucket -KmsKeyId $key -Confirm:$false -WarningAction SilentlyContinue | Out-Null
+        try {
+            $cdn = New-AssetCdn -BucketName $bucket -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
+            ($warnings -join "`n") | Should -Match ([regex]::Escape("encrypted with the KMS key $key"))
+            ($warnings -join "`n") | Should -Match '403'
+            $statement = $cdn.KmsKeyPolicyStatement | ConvertFrom-Json
+            $statement.Principal.Service | Should -Be 'cloudfront.amazonaws.com'
+            $statement.Action | Should -Be 'kms:Decrypt'
+            $statement.Condition.StringEquals.'AWS:SourceArn' | Should -Be $cdn.Arn
+            $cdn.Arn | Should -Be "arn:aws:cloudfront::$($account):distribution/$($cdn.DistributionId)"
+        }
+        finally {
+            if ($cdn) { Remove-AssetCdn -DistributionId $cdn.DistributionId -Confirm:$false -ErrorAction SilentlyContinue | Out-Null }
+            Remove-AssetBucket -BucketName $bucket -Force -Confirm:$false -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'New-AssetCdn on an SSE-S3 bucket says nothing about KMS' {
+        $bucket = New-TestName 'sse'
+        New-AssetBucket -BucketName $bucket -Confirm:$false -WarningAction SilentlyContinue | Out-Null
+        try {
+            $cdn = New-AssetCdn -BucketName $bucket -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
+            $cdn.KmsKeyPolicyStatement | Should -BeNullOrEmpty
+            ($warnings -join "`n") | Should -Not -Match 'KMS'
+        }
+        finally {
+            if ($cdn) { Remove-AssetCdn -DistributionId $cdn.DistributionId -Confirm:$false -ErrorAction SilentlyContinue | Out-Null }
+            Remove-AssetBucket -BucketName $bucket -Force -Confirm:$false -ErrorAction SilentlyContinue
+        }
     }
 }

@@ -83,4 +83,58 @@ function Get-PolicyStatement {
     }
 }
 
-Export-ModuleMember -Function Get-AwsClientMethod, Get-EngineAsyncCall, Get-CalledAwsOperation, Get-PolicyStatement
+# moto 5.2.1 names some S3 requests after another action than IAM does (moto/s3/responses.py ACTION_MAP: a bucket
+# sub-resource it does not list falls back to the method's default), and one CloudFront call after its API operation.
+# Under enforcement moto checks ITS name, so a test of a real policy grants moto's name too, but only where the real
+# policy grants the real action, on the same resource. Never added to the policy the module emits.
+$script:MotoActionAliases = @(
+    @{ Real = 's3:PutBucketOwnershipControls'; Moto = 's3:CreateBucket' }      # PUT ?ownershipControls
+    @{ Real = 's3:PutBucketPublicAccessBlock'; Moto = 's3:CreateBucket' }      # PUT ?publicAccessBlock
+    @{ Real = 's3:PutEncryptionConfiguration'; Moto = 's3:CreateBucket' }      # PUT ?encryption
+    @{ Real = 's3:PutMetricsConfiguration'; Moto = 's3:CreateBucket' }         # PUT ?metrics
+    @{ Real = 's3:GetBucketPublicAccessBlock'; Moto = 's3:ListBucket' }        # GET ?publicAccessBlock
+    @{ Real = 's3:GetEncryptionConfiguration'; Moto = 's3:ListBucket' }        # GET ?encryption
+    @{ Real = 's3:GetMetricsConfiguration'; Moto = 's3:ListBucket' }           # GET ?metrics
+    @{ Real = 's3:GetBucketOwnershipControls'; Moto = 's3:ListBucket' }        # GET ?ownershipControls
+    @{ Real = 's3:ListBucket'; Moto = 's3:HeadBucket' }                        # HEAD bucket
+    @{ Real = 's3:DeleteObject'; Moto = 's3:DeleteObject'; OnBucket = $true }  # POST ?delete is checked against the bucket ARN
+    @{ Real = 'cloudfront:CreateDistribution'; Moto = 'cloudfront:CreateDistributionWithTags' }
+)
+
+function ConvertTo-MotoEnforcedPolicy {
+    <#
+    The policy JSON moto can check: moto matches non-S3 requests only against the resource "*" (a statement scoped to a
+    table ARN never matches there), so every statement without S3 actions gets Resource "*" (its actions are still
+    checked); S3 statements keep their real ARNs. moto's names for some actions are added next to the real ones
+    ($MotoActionAliases). Conditions are left out: moto evaluates no condition keys of identity policies and treats a
+    statement it cannot evaluate as a Deny. -Drop removes an action (the negative control).
+    #>
+    param([Parameter(Mandatory)] [string] $Json, [string[]] $Drop = @())
+    $statements = [System.Collections.Generic.List[object]]::new()
+    $aliases = [System.Collections.Generic.List[object]]::new()
+    foreach ($statement in (ConvertFrom-Json $Json).Statement) {
+        $actions = @(@($statement.Action) | Where-Object { $_ -notin $Drop })
+        if ($actions.Count -eq 0) { continue }
+        $resources = @($statement.Resource)
+        $isS3 = @($actions | Where-Object { $_ -like 's3:*' }).Count -gt 0
+        if (-not $isS3) { $resources = @('*') }
+        $statements.Add([ordered]@{ Sid = $statement.Sid; Effect = 'Allow'; Action = $actions; Resource = $resources })
+        # moto prefixes an action with the service name of the signature's credential scope: CloudWatch is signed as
+        # "monitoring", so moto checks monitoring:PutMetricAlarm where IAM checks cloudwatch:PutMetricAlarm.
+        foreach ($action in $actions | Where-Object { $_ -like 'cloudwatch:*' }) {
+            $aliases.Add([ordered]@{ Action = ($action -replace '^cloudwatch:', 'monitoring:'); Resource = $resources })
+        }
+        foreach ($alias in $script:MotoActionAliases) {
+            if ($alias['Real'] -notin $actions -or $alias['Moto'] -in $Drop) { continue }
+            $on = if ($alias['OnBucket']) { @($resources | ForEach-Object { $_ -replace '/\*$', '' }) } else { $resources }
+            $aliases.Add([ordered]@{ Action = $alias['Moto']; Resource = $on })
+        }
+    }
+    $i = 0
+    foreach ($group in $aliases | Group-Object { ($_.Resource | Sort-Object) -join ' ' }) {
+        $statements.Add([ordered]@{ Sid = "MotoAliases$((++$i))"; Effect = 'Allow'; Action = @($group.Group.Action | Sort-Object -Unique); Resource = @($group.Group[0].Resource) })
+    }
+    [ordered]@{ Version = '2012-10-17'; Statement = $statements } | ConvertTo-Json -Depth 10 -Compress
+}
+
+Export-ModuleMember -Function Get-AwsClientMethod, Get-EngineAsyncCall, Get-CalledAwsOperation, Get-PolicyStatement, ConvertTo-MotoEnforcedPolicy

@@ -70,7 +70,7 @@ function Start-PwshProcess([string] $Script) {
     $process
 }
 
-function Start-ThrottleProxy([string] $Target, [double] $Throttle, [double] $Unprocessed, [int] $DelayMs = 0, [switch] $AnswerWrites, [string] $RejectPk) {
+function Start-ThrottleProxy([string] $Target, [double] $Throttle, [double] $Unprocessed, [int] $DelayMs = 0, [switch] $AnswerWrites, [switch] $AnswerUploads, [string] $FailOperation, [string] $RejectPk) {
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
     $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
     $dll = Join-Path $env:ECOM_REPO_ROOT 'out/fixtures/ThrottleProxy/ThrottleProxy.dll'
@@ -78,6 +78,8 @@ function Start-ThrottleProxy([string] $Target, [double] $Throttle, [double] $Unp
     foreach ($a in $dll, '--port', "$port", '--target', $Target, '--throttle', "$Throttle", '--unprocessed', "$Unprocessed", '--delay-ms', "$DelayMs") { $info.ArgumentList.Add($a) }
     if ($AnswerWrites) { $info.ArgumentList.Add('--answer-writes') }
     if ($RejectPk) { $info.ArgumentList.Add('--reject-pk'); $info.ArgumentList.Add($RejectPk) }
+    if ($AnswerUploads) { $info.ArgumentList.Add('--answer-uploads') }
+    if ($FailOperation) { $info.ArgumentList.Add('--fail-operation'); $info.ArgumentList.Add($FailOperation) }
     $info.RedirectStandardOutput = $true
     $info.UseShellExecute = $false
     $process = [System.Diagnostics.Process]::Start($info)

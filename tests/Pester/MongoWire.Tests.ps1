@@ -239,6 +239,81 @@ Describe 'MongoWire fixture: namespaces and write errors' -Tag Integration {
     }
 }
 
+Describe 'MongoWire fixture: update, replace, delete and apply (what an application simulator sends)' -Tag Integration {
+    BeforeEach {
+        $script:WriteDb = New-TestDatabaseName
+        $file = New-JsonFile "{`"_id`": 1, `"price`": 100, `"tags`": [`"a`"]}`n{`"_id`": 2, `"price`": 200}`n{`"_id`": {`"`$oid`": `"65a1b2c3d4e5f60718293a4b`"}, `"price`": 300}"
+        try { $null = Invoke-MongoWireClient 'insert', '--db', $script:WriteDb, '--collection', 'p', '--file', $file }
+        finally { Remove-Item -LiteralPath $file -Force }
+        function Get-Doc($Id) {
+            $found = Invoke-MongoWireClient 'find', '--db', $script:WriteDb, '--collection', 'p', '--filter', "{`"_id`": $Id}"
+            $found.Lines | ConvertFrom-Json
+        }
+    }
+
+    It 'updates one document by _id with operators' {
+        $result = Invoke-MongoWireClient 'update', '--db', $script:WriteDb, '--collection', 'p', '--id', '1',
+            '--update', '{"$inc": {"price": 50}, "$push": {"tags": "b"}, "$set": {"nameFr": "Sac"}}'
+        $result.ExitCode | Should -Be 0 -Because $result.Stderr
+        $result.Lines | Should -Be 'matched 1 modified 1'
+        Get-Doc 1 | ConvertTo-Json -Compress | Should -Be '{"_id":1,"price":150,"tags":["a","b"],"nameFr":"Sac"}'
+    }
+
+    It 'updates many with --filter --multi, and upserts with --upsert' {
+        $many = Invoke-MongoWireClient 'update', '--db', $script:WriteDb, '--collection', 'p', '--filter', '{"price": {"$gte": 200}}', '--multi', '--update', '{"$set": {"big": true}}'
+        $many.Lines | Should -Be 'matched 2 modified 2'
+        $upsert = Invoke-MongoWireClient 'update', '--db', $script:WriteDb, '--collection', 'p', '--id', '9', '--upsert', '--update', '{"$set": {"price": 9}}'
+        $upsert.Lines | Should -Be 'matched 0 modified 0 upserted 9'
+        (Get-Doc 9).price | Should -Be 9
+    }
+
+    It 'replaces a document by an ObjectId _id, keeping the _id' {
+        $result = Invoke-MongoWireClient 'replace', '--db', $script:WriteDb, '--collection', 'p', '--id', '{"$oid": "65a1b2c3d4e5f60718293a4b"}', '--replacement', '{"nameEn": "Tote"}'
+        $result.ExitCode | Should -Be 0 -Because $result.Stderr
+        $result.Lines | Should -Be 'matched 1 modified 1'
+        Get-Doc '{"$oid": "65a1b2c3d4e5f60718293a4b"}' | ConvertTo-Json -Compress | Should -Be '{"_id":{"$oid":"65a1b2c3d4e5f60718293a4b"},"nameEn":"Tote"}'
+    }
+
+    It 'deletes by _id, and many with --filter --many' {
+        (Invoke-MongoWireClient 'delete', '--db', $script:WriteDb, '--collection', 'p', '--id', '2').Lines | Should -Be 'deleted 1'
+        (Invoke-MongoWireClient 'delete', '--db', $script:WriteDb, '--collection', 'p', '--id', '2').Lines | Should -Be 'deleted 0'
+        (Invoke-MongoWireClient 'delete', '--db', $script:WriteDb, '--collection', 'p', '--filter', '{}', '--many').Lines | Should -Be 'deleted 2'
+        (Invoke-MongoWireClient 'count', '--db', $script:WriteDb, '--collection', 'p').Lines | Should -Be '0'
+    }
+
+    It 'refuses an update without operators (the driver requires them) and a target given twice' {
+        $plain = Invoke-MongoWireClient 'update', '--db', $script:WriteDb, '--collection', 'p', '--id', '1', '--update', '{"price": 1}'
+        $plain.ExitCode | Should -Be 1
+        $both = Invoke-MongoWireClient 'delete', '--db', $script:WriteDb, '--collection', 'p', '--id', '1', '--filter', '{}'
+        $both.ExitCode | Should -Be 2
+    }
+
+    It 'applies a script of writes in one process, and stops at the first failure' {
+        $opsFile = New-JsonFile (@(
+                '{"op": "insert", "document": {"_id": 3, "price": 1}}'
+                '{"op": "update", "id": 3, "update": {"$inc": {"price": 1}}}'
+                '{"op": "replace", "id": 2, "replacement": {"price": 7}}'
+                '{"op": "delete", "id": 1}'
+                '{"op": "insert", "collection": "other", "document": {"_id": 1}}'
+                '{"op": "insert", "document": {"_id": 3}}'
+                '{"op": "delete", "id": 3}'
+            ) -join "`n")
+        try {
+            $result = Invoke-MongoWireClient 'apply', '--db', $script:WriteDb, '--collection', 'p', '--file', $opsFile
+            $result.ExitCode | Should -Be 3
+            $result.Lines | Should -Be @('applied 5', 'error 11000 DuplicateKey')
+            $result.Stderr | Should -Match 'line 6 \(insert\) failed'
+            (Get-Doc 3).price | Should -Be 2 -Because 'the delete after the failed line never ran'
+            (Get-Doc 2) | ConvertTo-Json -Compress | Should -Be '{"_id":2,"price":7}'
+            Get-Doc 1 | Should -BeNullOrEmpty
+            (Invoke-MongoWireClient 'count', '--db', $script:WriteDb, '--collection', 'other').Lines | Should -Be '1'
+        }
+        finally {
+            Remove-Item -LiteralPath $opsFile -Force
+        }
+    }
+}
+
 Describe 'MongoWire fixture: BSON types' -Tag Integration {
     BeforeAll {
         $script:TypedDb = New-TestDatabaseName

@@ -5,7 +5,7 @@ using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Contract;
 using EcommerceAws.Output;
 using EcommerceAws.Engine.Migration;
-using EcommerceAws.Engine.Migration.Engine;
+using EcommerceAws.Engine.Migration.Pipeline;
 using EcommerceAws.Engine.Migration.Sources;
 using MongoDB.Bson;
 using Xunit;

@@ -88,8 +88,8 @@ namespace EcommerceAws.Commands
                 return;
             }
             var source = ParameterSetName == PathSet
-                ? new DocumentSourceSpec { Path = GetUnresolvedProviderPathFromPSPath(Path) }
-                : new DocumentSourceSpec { MongoUri = MongoUri, Database = Database, Collection = Collection };
+                ? new MigrationSourceSpec { Path = GetUnresolvedProviderPathFromPSPath(Path) }
+                : new MigrationSourceSpec { MongoUri = MongoUri, Database = Database, Collection = Collection };
             long? first = MyInvocation.BoundParameters.ContainsKey(nameof(First)) ? First : null;
             Run(context => mapping.PreviewSourceAsync(Entity, source, first, context));
         }

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using EcommerceAws.Contract;
@@ -11,8 +12,9 @@ namespace EcommerceAws.Commands
 {
     /// <summary>Gets the least-privilege IAM policy for the EcommerceAws cmdlets a runbook runs, scoped to a stack's resources.</summary>
     /// <remarks>
-    /// <para>-Scope Provision covers New/Get/Remove of the table, asset bucket, CDN, cache cluster and stack (and Get-EcommerceEnvironment); Migrate covers Invoke-*Migration, Get/Remove-MigrationStatus, Test-EcommerceMigration, Measure-MigrationCost, the product cmdlets and Publish-ProductAsset; Operate covers the CloudWatch alarms, Clear-AssetCdnCache and Test-EcommerceConnection. ConvertTo-EcommerceItem and the Redis cache cmdlets make no AWS calls. Default: all three.</para>
+    /// <para>-Scope Provision covers New/Get/Remove of the table, asset bucket, CDN, cache cluster and stack (and Get-EcommerceEnvironment); Migrate covers Invoke-*Migration, Get/Remove-MigrationStatus, Test-EcommerceMigration, Measure-MigrationCost, the product cmdlets and Publish-ProductAsset; Operate covers the CloudWatch alarms, Clear-AssetCdnCache, Test-EcommerceConnection and the read-only status: Get-EcommerceStack, Get-MigrationStatus (its status items only, through the condition dynamodb:LeadingKeys = MIGRATION#*) and the plan of Remove-EcommerceStack -WhatIf. ConvertTo-EcommerceItem and the Redis cache cmdlets make no AWS calls. Default: all three.</para>
     /// <para>The actions come from the module's own catalog of every AWS client method it calls (Operations lists them), so the policy follows the code. Resources are scoped to the table and its indexes, the bucket and its objects, the distribution, the cache cluster (or replication group or serverless cache) and the alarms named ecommerce-&lt;resource&gt;-*. Resource "*" is used only for actions IAM cannot scope (list calls, sts:GetCallerIdentity) or whose resource has no id before it is created; WildcardActions names each with the reason, and Notes says what could not be scoped by name.</para>
+    /// <para>ARNs are built for the region's partition (arn:aws-cn: in the China regions, arn:aws-us-gov: in GovCloud). CloudFront statements are left out where CloudFront does not exist (GovCloud), and the origin access control and CreateDistribution ones where it has no origin access control (China); Notes says so. Migrate includes s3:ListBucket on the bucket: without it S3 answers HeadObject on a missing image with 403 instead of 404. -KmsKeyArn adds the use of customer managed keys through DynamoDB and S3.</para>
     /// <para>Pipe an EcommerceStack (New-EcommerceStack, Get-EcommerceStack) to bind its names, including the distribution id. -AccountId defaults to the caller's account (STS GetCallerIdentity); -Region to the SDK chain. -AsJson writes only the policy document, ready for Set-Content and 'aws iam create-policy'.</para>
     /// </remarks>
     /// <example>
@@ -57,6 +59,10 @@ namespace EcommerceAws.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string LambdaFunctionName { get; set; }
 
+        /// <summary><para>ARNs of the customer managed KMS keys the table and the bucket are encrypted with (New-EcommerceTable / New-AssetBucket -KmsKeyId). Adds one statement that lets the roles use them only through DynamoDB and S3 in the region (condition kms:ViaService): kms:Decrypt to read, kms:GenerateDataKey to write, and kms:CreateGrant and kms:DescribeKey to create the table. The key policy must allow the role too.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string[] KmsKeyArn { get; set; }
+
         /// <summary><para>12-digit AWS account id for the ARNs. Default: the caller's account (STS GetCallerIdentity).</para></summary>
         [Parameter]
         [ValidatePattern(@"^\d{12}$")]
@@ -77,6 +83,8 @@ namespace EcommerceAws.Commands
             if (bucket != null) CheckInput(() => AssetInputValidation.BucketName(bucket));
             if (distribution != null) CheckInput(() => AssetInputValidation.DistributionId(distribution));
             if (cache != null) CheckInput(() => InputValidation.CacheClusterId(cache));
+            string[] keys = (KmsKeyArn ?? System.Array.Empty<string>()).Where(k => !string.IsNullOrWhiteSpace(k)).Select(k => k.Trim()).ToArray();
+            foreach (string key in keys) CheckInput(() => InputValidation.KmsKeyArn(key));
 
             EcommerceIamPolicy policy = Run(async context =>
             {
@@ -91,6 +99,7 @@ namespace EcommerceAws.Commands
                     DistributionId = distribution,
                     CacheClusterId = cache,
                     LambdaFunctionName = Given(LambdaFunctionName),
+                    KmsKeyArns = keys,
                 };
                 return new IamPolicyService().Build(target, Scope);
             });

@@ -78,8 +78,8 @@ namespace EcommerceAws.Commands
         {
             if (TableName != null) CheckInput(() => InputValidation.TableName(TableName));
             EcommerceEntity[] entities = Entity.Distinct().ToArray();
-            DocumentSourceSpec[] sources = ParameterSetName == MongoSet
-                ? entities.Select(_ => new DocumentSourceSpec { MongoUri = MongoUri, Database = Database }).ToArray()
+            MigrationSourceSpec[] sources = ParameterSetName == MongoSet
+                ? entities.Select(_ => new MigrationSourceSpec { MongoUri = MongoUri, Database = Database }).ToArray()
                 : entities.Select(ResolveFile).ToArray();
             var request = new MigrationCostRequest
             {
@@ -94,7 +94,7 @@ namespace EcommerceAws.Commands
                 WriteObject(row);
         }
 
-        private DocumentSourceSpec ResolveFile(EcommerceEntity entity)
+        private MigrationSourceSpec ResolveFile(EcommerceEntity entity)
         {
             string full = GetUnresolvedProviderPathFromPSPath(Path);
             if (File.Exists(full))
@@ -102,14 +102,14 @@ namespace EcommerceAws.Commands
                 if (Entity.Distinct().Count() > 1)
                     ThrowInputError("MeasureMigrationCostOneFileManyEntities", Path, $"'{Path}' is one file but {Entity.Length} entities were asked for.",
                         "Pass a single -Entity with a file, or a dump folder with -Path.");
-                return new DocumentSourceSpec { Path = full };
+                return new MigrationSourceSpec { Path = full };
             }
             string collection = entity switch
             {
                 EcommerceEntity.Category => "categories", EcommerceEntity.Product => "products", EcommerceEntity.User => "users", _ => "orders",
             };
             foreach (string candidate in new[] { ".bson", ".bson.gz", ".json" }.Select(ext => System.IO.Path.Combine(full, collection + ext)))
-                if (File.Exists(candidate)) return new DocumentSourceSpec { Path = candidate };
+                if (File.Exists(candidate)) return new MigrationSourceSpec { Path = candidate };
             ThrowInputError("MeasureMigrationCostSourceNotFound", Path, $"No {collection}.bson, {collection}.bson.gz or {collection}.json in '{full}'.",
                 "Point -Path at a mongodump folder (dump/<database>) or a mongoexport folder, or limit -Entity.", ErrorCategory.ObjectNotFound);
             return null;

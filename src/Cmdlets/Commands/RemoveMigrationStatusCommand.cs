@@ -42,7 +42,7 @@ namespace EcommerceAws.Commands
             CheckInput(() => InputValidation.TableName(TableName));
             var chosen = new System.Collections.Generic.List<EcommerceEntity>();
             foreach (EcommerceEntity entity in Entity == null || Entity.Length == 0 ? System.Enum.GetValues<EcommerceEntity>() : Entity)
-                if (ShouldProcess($"MIGRATION#{entity.ToString().ToUpperInvariant()} in table {TableName}", "Delete the migration status item")) chosen.Add(entity);
+                if (ShouldProcess($"{MigrationService.StatusItemKey(entity)} in table {TableName}", "Delete the migration status item")) chosen.Add(entity);
             if (chosen.Count == 0) return;
             var removed = Run(context => new MigrationService().RemoveStatusAsync(TableName, chosen, Force, context));
             foreach (EcommerceEntity entity in chosen)

@@ -4,6 +4,8 @@ using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using EcommerceAws.Engine.Aws;
+
 namespace EcommerceAws.Engine.Assets
 {
     /// <summary>An S3 bucket policy as JSON, edited statement by statement so statements we do not own survive.</summary>
@@ -71,23 +73,23 @@ namespace EcommerceAws.Engine.Assets
 
         public string ToJson() => root.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
 
-        public static JsonObject PublicReadStatement(string bucketName) => new JsonObject
+        public static JsonObject PublicReadStatement(string bucketName, AwsPartition partition) => new JsonObject
         {
             ["Sid"] = PublicReadSid,
             ["Effect"] = "Allow",
             ["Principal"] = "*",
             ["Action"] = "s3:GetObject",
-            ["Resource"] = $"arn:aws:s3:::{bucketName}/*",
+            ["Resource"] = partition.Arn("s3", "", "", bucketName + "/*"),
         };
 
         /// <summary>Lets CloudFront (through the OAC) read objects, only on behalf of this one distribution.</summary>
-        public static JsonObject CloudFrontReadStatement(string bucketName, string distributionArn) => new JsonObject
+        public static JsonObject CloudFrontReadStatement(string bucketName, AwsPartition partition, string distributionArn) => new JsonObject
         {
             ["Sid"] = CloudFrontReadSid,
             ["Effect"] = "Allow",
             ["Principal"] = new JsonObject { ["Service"] = "cloudfront.amazonaws.com" },
             ["Action"] = "s3:GetObject",
-            ["Resource"] = $"arn:aws:s3:::{bucketName}/*",
+            ["Resource"] = partition.Arn("s3", "", "", bucketName + "/*"),
             ["Condition"] = new JsonObject { ["StringEquals"] = new JsonObject { ["AWS:SourceArn"] = distributionArn } },
         };
     }

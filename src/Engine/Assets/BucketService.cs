@@ -201,7 +201,7 @@ namespace EcommerceAws.Engine.Assets
             {
                 context.WriteWarning($"Bucket '{bucket}' is now PUBLIC: anyone on the internet can read every object in it (s3:GetObject for Principal '*'), " +
                     "including files uploaded by mistake, and pays nothing for the traffic you pay for. Prefer the private bucket behind New-AssetCdn (Origin Access Control).");
-                if (policy.Upsert(BucketPolicyDocument.PublicReadStatement(bucket)))
+                if (policy.Upsert(BucketPolicyDocument.PublicReadStatement(bucket, AwsPartition.Of(AwsEnvironment.ResolveRegion(context.Aws)))))
                     await BucketPolicyStore.WriteAsync(s3, bucket, policy, context).ConfigureAwait(false);
             }
         }
@@ -259,6 +259,10 @@ namespace EcommerceAws.Engine.Assets
                 foreach (Tag tag in current.TagSet ?? new List<Tag>()) tags[tag.Key] = tag.Value;
             }
             catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchTagSet" || ex.ErrorCode == "NoSuchTagSetError") { }
+            catch (AmazonS3Exception ex)
+            {
+                throw AwsErrors.From(ex, bucket, "GetBucketTagging");
+            }
             foreach (var tag in wanted ?? new Dictionary<string, string>()) tags[tag.Key] = tag.Value;
             tags[ManagedTags.Key] = ManagedTags.Value;
             await AwsCall.Run(() => s3.PutBucketTaggingAsync(new PutBucketTaggingRequest
@@ -364,6 +368,10 @@ namespace EcommerceAws.Engine.Assets
                     encryption = rule.ServerSideEncryptionAlgorithm?.Value + (string.IsNullOrEmpty(rule.ServerSideEncryptionKeyManagementServiceKeyId) ? "" : ":" + rule.ServerSideEncryptionKeyManagementServiceKeyId);
             }
             catch (AmazonS3Exception ex) when (ex.ErrorCode == "ServerSideEncryptionConfigurationNotFoundError") { }
+            catch (AmazonS3Exception ex)
+            {
+                throw AwsErrors.From(ex, bucket, "GetBucketEncryption");
+            }
             PublicAccessBlockConfiguration block = await BucketPolicyStore.ReadPublicAccessBlockAsync(s3, bucket, context).ConfigureAwait(false);
             BucketPolicyDocument policy = await BucketPolicyStore.ReadAsync(s3, bucket, context).ConfigureAwait(false);
             DateTime? created = (await OwnedBucket(s3, bucket, context).ConfigureAwait(false))?.CreationDate?.ToUniversalTime();
@@ -372,7 +380,7 @@ namespace EcommerceAws.Engine.Assets
             {
                 BucketName = bucket,
                 Region = region,
-                Arn = $"arn:aws:s3:::{bucket}",
+                Arn = AwsPartition.Of(region).Arn("s3", "", "", bucket),
                 RegionalDomainName = RegionalDomainName(bucket, region),
                 Versioning = string.IsNullOrEmpty(status) || status == "Off" ? "Off" : status,
                 Encryption = encryption,
@@ -384,7 +392,7 @@ namespace EcommerceAws.Engine.Assets
         }
 
         /// <summary>The S3 REST endpoint of the bucket (the CloudFront origin; not the website endpoint).</summary>
-        public static string RegionalDomainName(string bucket, string region) => $"{bucket}.s3.{region}.amazonaws.com";
+        public static string RegionalDomainName(string bucket, string region) => AwsPartition.Of(region).S3RegionalDomainName(bucket, region);
 
         public static EcommerceException BucketNotFound(string bucket) =>
             new EcommerceException("BucketNotFound", ErrorCategory.ObjectNotFound, bucket,

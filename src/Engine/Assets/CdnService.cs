@@ -34,6 +34,8 @@ namespace EcommerceAws.Engine.Assets
         {
             AssetInputValidation.BucketName(spec.BucketName);
             if (spec.AcmCertificateArn != null) AssetInputValidation.AcmCertificateArn(spec.AcmCertificateArn);
+            EnsureCreatable(context);
+            AwsPartition partition = Partition(context);
             string bucket = spec.BucketName;
             using IAmazonS3 s3 = AwsClientFactory.S3(context.Aws);
             string bucketRegion = await BucketService.TryGetRegion(s3, bucket, context).ConfigureAwait(false) ?? throw BucketService.BucketNotFound(bucket);
@@ -88,23 +90,26 @@ namespace EcommerceAws.Engine.Assets
                 }
             }
 
-            string arn = DistributionArn(account, distribution.Id);
+            string arn = DistributionArn(partition, account, distribution.Id);
             policy = await BucketPolicyStore.ReadAsync(s3, bucket, context).ConfigureAwait(false);
-            if (policy.Upsert(BucketPolicyDocument.CloudFrontReadStatement(bucket, arn)))
+            if (policy.Upsert(BucketPolicyDocument.CloudFrontReadStatement(bucket, AwsPartition.Of(bucketRegion), arn)))
             {
                 context.WriteVerbose($"Granting {arn} read access to s3://{bucket}/* in the bucket policy (statement {BucketPolicyDocument.CloudFrontReadSid}).");
                 await BucketPolicyStore.WriteAsync(s3, bucket, policy, context).ConfigureAwait(false);
             }
 
+            string keyPolicy = await KmsKeyPolicyStatement(s3, bucket, arn, context).ConfigureAwait(false);
+
             if (spec.Wait)
                 distribution = await WaitForDeployed(cloudFront, distribution, context).ConfigureAwait(false);
-            return ToInfo(distribution, account, bucket, oac.Id, existing != null, changes);
+            return ToInfo(distribution, partition, account, bucket, oac.Id, existing != null, changes, keyPolicy);
         }
 
         public async Task<CdnPlan> PlanAsync(CdnSpec spec, IOperationContext context)
         {
             try
             {
+                if (!Partition(context).HasOriginAccessControl) return null; // CreateAsync refuses with the reason
                 using IAmazonS3 s3 = AwsClientFactory.S3(context.Aws);
                 string region = await BucketService.TryGetRegion(s3, spec.BucketName, context).ConfigureAwait(false);
                 if (region == null) return new CdnPlan();
@@ -131,14 +136,16 @@ namespace EcommerceAws.Engine.Assets
             if (distribution == null) return null;
             string account = await AccountId(context).ConfigureAwait(false);
             string bucket = BucketOf(distribution.DistributionConfig);
+            AwsPartition partition = Partition(context);
             string oacId = distribution.DistributionConfig?.Origins.FirstOrDefault()?.OriginAccessControlId
-                ?? (bucket == null ? null : (await FindOriginAccessControl(cloudFront, bucket, context).ConfigureAwait(false))?.Id);
-            return ToInfo(distribution, account, bucket, oacId, false);
+                ?? (bucket == null || !partition.HasOriginAccessControl ? null : (await FindOriginAccessControl(cloudFront, bucket, context).ConfigureAwait(false))?.Id);
+            return ToInfo(distribution, partition, account, bucket, oacId, false);
         }
 
         public async Task<AssetCdnInfo> FindByBucketAsync(string bucketName, IOperationContext context)
         {
             AssetInputValidation.BucketName(bucketName);
+            if (Partition(context).CloudFront == null) return null; // no CloudFront in this partition, so no CDN for the bucket
             using ICloudFrontClient cloudFront = ClientFactory(context.Aws);
             DistributionSummary summary = await FindByOrigin(cloudFront, null, context, bucketName).ConfigureAwait(false);
             return summary == null ? null : await DescribeAsync(summary.Id, context).ConfigureAwait(false);
@@ -171,9 +178,10 @@ namespace EcommerceAws.Engine.Assets
                 "DeleteDistribution", distributionId).ConfigureAwait(false);
 
             if (bucket == null) return;
-            string arn = DistributionArn(await AccountId(context).ConfigureAwait(false), distributionId);
+            AwsPartition partition = Partition(context);
+            string arn = DistributionArn(partition, await AccountId(context).ConfigureAwait(false), distributionId);
             await RemovePolicyStatement(bucket, arn, context).ConfigureAwait(false);
-            await RemoveOriginAccessControl(cloudFront, bucket, context).ConfigureAwait(false);
+            if (partition.HasOriginAccessControl) await RemoveOriginAccessControl(cloudFront, bucket, context).ConfigureAwait(false);
         }
 
         public async Task<CdnInvalidationInfo> InvalidateAsync(string distributionId, string[] paths, bool wait, IOperationContext context)
@@ -312,7 +320,7 @@ namespace EcommerceAws.Engine.Assets
             return null;
         }
 
-        private static readonly Regex S3RestDomain = new Regex(@"^(?<bucket>[a-z0-9.-]+)\.s3(\.[a-z0-9-]+)?\.amazonaws\.com$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+        private static readonly Regex S3RestDomain = new Regex(@"^(?<bucket>[a-z0-9.-]+)\.s3(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
         private static string BucketOfDomain(string domain)
         {
@@ -388,8 +396,58 @@ namespace EcommerceAws.Engine.Assets
             return identity.Account;
         }
 
-        /// <summary>The ARN in the form CloudFront's own policies use (global: empty region).</summary>
-        public static string DistributionArn(string account, string id) => $"arn:aws:cloudfront::{account}:distribution/{id}";
+        /// <summary>The ARN in the form CloudFront's own policies use (global: empty region), in the region's partition.</summary>
+        public static string DistributionArn(AwsPartition partition, string account, string id) => partition.Arn("cloudfront", "", account, $"distribution/{id}");
+
+        private static AwsPartition Partition(IOperationContext context) => AwsPartition.Of(AwsEnvironment.ResolveRegion(context.Aws));
+
+        /// <summary>
+        /// New-AssetCdn's distribution needs CloudFront with origin access control: refused before any call elsewhere
+        /// (GovCloud has no CloudFront; CloudFront in China has no origin access control and no managed cache policies).
+        /// </summary>
+        public static void EnsureCreatable(IOperationContext context)
+        {
+            string region = AwsEnvironment.ResolveRegion(context.Aws).SystemName;
+            AwsPartition partition = AwsPartition.Of(region);
+            if (partition.CloudFront == null) throw partition.CloudFrontUnavailable(region);
+            if (!partition.HasOriginAccessControl) throw partition.OriginAccessControlUnavailable(region);
+        }
+
+        /// <summary>
+        /// A bucket encrypted with SSE-KMS: CloudFront (through the origin access control) can read its objects only if the key
+        /// policy lets cloudfront.amazonaws.com decrypt for this distribution (AWS:SourceArn). The module cannot edit key
+        /// policies, so it warns and returns the statement to add; with the AWS managed key aws/s3 it cannot work at all.
+        /// </summary>
+        private static async Task<string> KmsKeyPolicyStatement(IAmazonS3 s3, string bucket, string distributionArn, IOperationContext context)
+        {
+            Amazon.S3.Model.ServerSideEncryptionByDefault rule;
+            try
+            {
+                var sse = await s3.GetBucketEncryptionAsync(new Amazon.S3.Model.GetBucketEncryptionRequest { BucketName = bucket }, context.Cancellation).ConfigureAwait(false);
+                rule = sse.ServerSideEncryptionConfiguration?.ServerSideEncryptionRules?.FirstOrDefault()?.ServerSideEncryptionByDefault;
+            }
+            catch (AmazonS3Exception ex) when (ex.ErrorCode == "ServerSideEncryptionConfigurationNotFoundError") { return null; }
+            catch (AmazonS3Exception ex) { throw AwsErrors.From(ex, bucket, "GetBucketEncryption"); }
+            string algorithm = rule?.ServerSideEncryptionAlgorithm?.Value;
+            if (algorithm == null || !algorithm.StartsWith("aws:kms", StringComparison.Ordinal)) return null;
+            string key = rule.ServerSideEncryptionKeyManagementServiceKeyId;
+            if (string.IsNullOrEmpty(key) || key.StartsWith("alias/aws/", StringComparison.Ordinal) || key.Contains(":alias/aws/", StringComparison.Ordinal))
+            {
+                context.WriteWarning($"Bucket '{bucket}' is encrypted with the AWS managed key aws/s3: CloudFront cannot decrypt objects under it (its key policy cannot be changed), so the CDN will answer 403. Re-encrypt with SSE-S3 or a customer managed key (New-AssetBucket -KmsKeyId).");
+                return null;
+            }
+            string statement = new JsonObject
+            {
+                ["Sid"] = "AllowCloudFrontOacDecrypt",
+                ["Effect"] = "Allow",
+                ["Principal"] = new JsonObject { ["Service"] = "cloudfront.amazonaws.com" },
+                ["Action"] = "kms:Decrypt", // GET and HEAD only: the CDN never writes to the bucket
+                ["Resource"] = "*",
+                ["Condition"] = new JsonObject { ["StringEquals"] = new JsonObject { ["AWS:SourceArn"] = distributionArn } },
+            }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+            context.WriteWarning($"Bucket '{bucket}' is encrypted with the KMS key {key}: CloudFront answers 403 for every object until that key's policy lets the distribution decrypt. Add this statement to the key policy (KmsKeyPolicyStatement on the output):{Environment.NewLine}{statement}");
+            return statement;
+        }
 
         /// <summary>A caller reference CloudFront has not seen: the deterministic one plus the time, for a name whose reference outlived its distribution.</summary>
         internal static string FreshCallerReference(string bucket) =>
@@ -404,12 +462,13 @@ namespace EcommerceAws.Engine.Assets
         private static string NormalizeInvalidationStatus(string status) =>
             string.Equals(status, "Completed", StringComparison.OrdinalIgnoreCase) ? "Completed" : status;
 
-        private static AssetCdnInfo ToInfo(Distribution distribution, string account, string bucket, string oacId, bool alreadyExisted, string[] changes = null) => new AssetCdnInfo
+        private static AssetCdnInfo ToInfo(Distribution distribution, AwsPartition partition, string account, string bucket, string oacId, bool alreadyExisted,
+            string[] changes = null, string keyPolicyStatement = null) => new AssetCdnInfo
         {
             DistributionId = distribution.Id,
             DomainName = distribution.DomainName,
             Url = "https://" + distribution.DomainName,
-            Arn = DistributionArn(account, distribution.Id),
+            Arn = DistributionArn(partition, account, distribution.Id),
             Status = distribution.Status,
             Enabled = distribution.DistributionConfig?.Enabled ?? false,
             BucketName = bucket,
@@ -419,6 +478,7 @@ namespace EcommerceAws.Engine.Assets
             Comment = distribution.DistributionConfig?.Comment,
             AlreadyExisted = alreadyExisted,
             Changes = changes ?? Array.Empty<string>(),
+            KmsKeyPolicyStatement = keyPolicyStatement,
         };
 
         private static Task<T> Cf<T>(Func<Task<T>> call, string operation, object target) => AwsCall.Run(call, operation, target);

@@ -15,6 +15,8 @@ namespace EcommerceAws.Engine.Assets
         public string RejectReason { get; init; }
         public string Detail { get; init; }
         public bool Ok => RejectReason == null;
+        /// <summary>The image's share of the run's memory budget: dispose once the image is uploaded.</summary>
+        public IDisposable Reservation { get; init; }
 
         internal static FetchedImage Reject(string reason, string detail) => new FetchedImage { RejectReason = reason, Detail = detail };
     }
@@ -25,11 +27,16 @@ namespace EcommerceAws.Engine.Assets
         private readonly HttpClient http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         private readonly string sourceRoot;
         private readonly long maxBytes;
+        private readonly ByteBudget budget;
 
-        public ImageFetcher(string sourceRoot, long maxBytes)
+        /// <param name="sourceRoot">The old app's uploads folder (null when every image is a URL).</param>
+        /// <param name="maxBytes">Larger images are rejected (TooLarge).</param>
+        /// <param name="memoryBudget">Image bytes held at once by all the images read and not yet released.</param>
+        public ImageFetcher(string sourceRoot, long maxBytes, long memoryBudget = 256L * 1024 * 1024)
         {
             this.sourceRoot = string.IsNullOrWhiteSpace(sourceRoot) ? null : Path.GetFullPath(sourceRoot);
             this.maxBytes = maxBytes;
+            budget = new ByteBudget(memoryBudget);
         }
 
         public static bool IsUrl(string image) =>
@@ -47,9 +54,19 @@ namespace EcommerceAws.Engine.Assets
                     return FetchedImage.Reject("DownloadFailed", $"the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
                 if (response.Content.Headers.ContentLength > maxBytes)
                     return FetchedImage.Reject("TooLarge", $"{response.Content.Headers.ContentLength} bytes is over the {maxBytes}-byte limit");
-                byte[] data = await response.Content.ReadAsByteArrayAsync(cancellation).ConfigureAwait(false);
-                if (data.Length > maxBytes) return FetchedImage.Reject("TooLarge", $"{data.Length} bytes is over the {maxBytes}-byte limit");
-                return new FetchedImage { Data = data, Name = new Uri(url).AbsolutePath, ServerContentType = response.Content.Headers.ContentType?.MediaType };
+                // Without a Content-Length, count 1 MiB: the limit above still applies once the body is read.
+                IDisposable reservation = await budget.AcquireAsync(response.Content.Headers.ContentLength ?? 1024 * 1024, cancellation).ConfigureAwait(false);
+                try
+                {
+                    byte[] data = await response.Content.ReadAsByteArrayAsync(cancellation).ConfigureAwait(false);
+                    if (data.Length > maxBytes) { reservation.Dispose(); return FetchedImage.Reject("TooLarge", $"{data.Length} bytes is over the {maxBytes}-byte limit"); }
+                    return new FetchedImage { Data = data, Name = new Uri(url).AbsolutePath, ServerContentType = response.Content.Headers.ContentType?.MediaType, Reservation = reservation };
+                }
+                catch
+                {
+                    reservation.Dispose();
+                    throw;
+                }
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellation.IsCancellationRequested)
             {
@@ -73,7 +90,16 @@ namespace EcommerceAws.Engine.Assets
                 if (!File.Exists(full)) continue;
                 long length = new FileInfo(full).Length;
                 if (length > maxBytes) return FetchedImage.Reject("TooLarge", $"{length} bytes is over the {maxBytes}-byte limit");
-                return new FetchedImage { Data = await File.ReadAllBytesAsync(full, cancellation).ConfigureAwait(false), Name = full };
+                IDisposable reservation = await budget.AcquireAsync(length, cancellation).ConfigureAwait(false);
+                try
+                {
+                    return new FetchedImage { Data = await File.ReadAllBytesAsync(full, cancellation).ConfigureAwait(false), Name = full, Reservation = reservation };
+                }
+                catch
+                {
+                    reservation.Dispose();
+                    throw;
+                }
             }
             return FetchedImage.Reject("FileNotFound", $"no such file under -SourceRoot ({string.Join(" or ", candidates)})");
         }

@@ -14,13 +14,23 @@ namespace EcommerceAws.Engine.Aws
     /// </summary>
     internal static class AwsEnvironment
     {
+        /// <summary>
+        /// The region for this call, read afresh every time (no process-wide cache, unlike the SDK's FallbackRegionFactory,
+        /// which keeps its first answer): -Region, the -ProfileName profile's region, AWS_REGION, AWS_DEFAULT_REGION, the
+        /// AWS_PROFILE (or default) profile's region, and last the SDK's own chain (instance metadata).
+        /// </summary>
         public static RegionEndpoint ResolveRegion(AwsOptions options)
         {
             if (options.Region != null) return RegionEndpoint.GetBySystemName(options.Region);
-            if (options.ProfileName != null && TryGetProfile(options.ProfileName, out CredentialProfile profile) && profile.Region != null)
-                return profile.Region;
+            if (options.ProfileName != null && TryGetProfile(options.ProfileName, out CredentialProfile named) && named.Region != null)
+                return named.Region;
+            string fromEnvironment = Variable("AWS_REGION") ?? Variable("AWS_DEFAULT_REGION");
+            if (fromEnvironment != null) return RegionEndpoint.GetBySystemName(fromEnvironment);
+            if (TryGetProfile(Variable("AWS_PROFILE") ?? "default", out CredentialProfile current) && current.Region != null)
+                return current.Region;
             RegionEndpoint region = null;
-            try { region = FallbackRegionFactory.GetRegionEndpoint(); }
+            // Only instance metadata is left (environment and profiles were read above); Reset drops the factory's cached first answer.
+            try { FallbackRegionFactory.Reset(); region = FallbackRegionFactory.GetRegionEndpoint(); }
             catch (Exception) { } // the chain throws when nothing is configured: reported below in plain words
             return region ?? throw new EcommerceException("AwsRegionMissing", ErrorCategory.InvalidOperation, null,
                 "No AWS region is set.",
@@ -39,6 +49,7 @@ namespace EcommerceAws.Engine.Aws
             }
             try
             {
+                // The SDK's chain (profiles, environment keys, SSO, containers, instance roles) notices AWS_PROFILE and key changes per call.
                 return DefaultAWSCredentialsIdentityResolver.GetCredentials();
             }
             catch (Exception ex)
@@ -67,6 +78,12 @@ namespace EcommerceAws.Engine.Aws
         {
             try { return new CredentialProfileStoreChain().TryGetProfile(name, out profile); }
             catch (Exception) { profile = null; return false; } // an unreadable config file counts as "no profile"
+        }
+
+        private static string Variable(string name)
+        {
+            string value = Environment.GetEnvironmentVariable(name);
+            return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
         }
 
         private static string FirstLine(string text) =>

@@ -9,7 +9,7 @@ namespace EcommerceAws.Engine.Aws
 {
     /// <summary>
     /// Opt-in log of every request the hand-written clients send (ECOM_AWS_REQUEST_LOG=&lt;file&gt;): one JSON
-    /// object a line with service, method, uri, action (Query protocol), headers and body, so tests can check the
+    /// object a line with service, signing region, method, uri, action (Query protocol), headers and body, so tests can check the
     /// wire shape against the service models. Signing happens after this point, so no credentials are present;
     /// secret parameters (AuthToken, passwords) and any auth header are redacted all the same.
     /// </summary>
@@ -20,7 +20,7 @@ namespace EcommerceAws.Engine.Aws
         private static readonly object FileLock = new object();
         private static readonly string[] SecretHeaders = { "Authorization", "X-Amz-Security-Token", "X-Amz-Content-Sha256" };
 
-        public static void Append(string path, string service, HttpRequestMessage request, string body)
+        public static void Append(string path, string service, string signingRegion, HttpRequestMessage request, string body)
         {
             string mediaType = request.Content?.Headers.ContentType?.MediaType;
             bool form = string.Equals(mediaType, "application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
@@ -34,6 +34,7 @@ namespace EcommerceAws.Engine.Aws
             var entry = new Dictionary<string, object>
             {
                 ["service"] = service,
+                ["signingRegion"] = signingRegion,
                 ["method"] = request.Method.Method,
                 ["uri"] = request.RequestUri?.ToString(),
                 ["action"] = form ? FormValue(body, "Action") : null,

@@ -81,7 +81,7 @@ namespace EcommerceAws.Engine.Aws
                 {
                     string sent = request.Content == null ? null : await request.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false);
                     if (RequestObserver != null && sent != null) RequestObserver(request.Method, request.RequestUri?.ToString(), sent);
-                    if (!string.IsNullOrWhiteSpace(log)) RequestLog.Append(log, signingName, request, sent);
+                    if (!string.IsNullOrWhiteSpace(log)) RequestLog.Append(log, signingName, SigningRegion.SystemName, request, sent);
                 }
                 HttpResponseMessage response;
                 try

@@ -174,7 +174,7 @@ namespace EcommerceAws.Engine.Cache
         private static string AllMessages(Exception ex) => string.Join(" | ", Inner(ex).Select(e => e.Message));
 
         /// <summary>ElastiCache has no public endpoint: say so when a connection times out or the host is an AWS/private one.</summary>
-        public static string VpcHint(string host) => host.EndsWith(".amazonaws.com", StringComparison.OrdinalIgnoreCase) || IsPrivate(host)
+        public static string VpcHint(string host) => (host.EndsWith(".amazonaws.com", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".amazonaws.com.cn", StringComparison.OrdinalIgnoreCase)) || IsPrivate(host)
             ? VpcNote : "If this is ElastiCache: " + VpcNote;
 
         private static bool IsPrivate(string host) =>

@@ -45,7 +45,11 @@ namespace EcommerceAws.Engine.CloudFront
 
         public CloudFrontClient(AwsOptions options)
         {
-            transport = new SignedServiceClient(options, "cloudfront", "CLOUDFRONT", _ => "https://cloudfront.amazonaws.com", RegionEndpoint.USEast1);
+            // CloudFront per partition: global in aws (signed for us-east-1), its own service in China, absent in GovCloud.
+            RegionEndpoint region = AwsEnvironment.ResolveRegion(options);
+            AwsPartition partition = AwsPartition.Of(region);
+            var cloudFront = partition.CloudFront ?? throw partition.CloudFrontUnavailable(region.SystemName);
+            transport = new SignedServiceClient(options, "cloudfront", "CLOUDFRONT", _ => cloudFront.Endpoint, cloudFront.SigningRegion);
             string log = Environment.GetEnvironmentVariable(RequestLogVariable);
             if (!string.IsNullOrWhiteSpace(log))
                 transport.RequestObserver = (method, uri, body) =>

@@ -20,7 +20,7 @@ namespace EcommerceAws.Engine.CloudWatch
         private readonly QueryProtocolClient query;
 
         public AmazonCloudWatchClient(AwsOptions options)
-            : this(new SignedServiceClient(options, "monitoring", "CLOUDWATCH", region => $"https://monitoring.{region.SystemName}.amazonaws.com"))
+            : this(new SignedServiceClient(options, "monitoring", "CLOUDWATCH", region => AwsPartition.Of(region).Endpoint("monitoring", region.SystemName)))
         {
         }
 

@@ -17,6 +17,7 @@ namespace EcommerceAws.Engine.CloudWatch
 
         public async Task<IReadOnlyList<EcommerceAlarmInfo>> PutAsync(IReadOnlyList<EcommerceAlarmDefinition> alarms, IOperationContext context)
         {
+            CheckActionPartition(alarms, context);
             foreach (var metrics in alarms.Where(a => a.BucketMetricsBucket != null).Select(a => (a.BucketMetricsBucket, a.BucketMetricsFilterId)).Distinct())
                 await EnableBucketMetrics(metrics.BucketMetricsBucket, metrics.BucketMetricsFilterId, context).ConfigureAwait(false);
 
@@ -37,6 +38,21 @@ namespace EcommerceAws.Engine.CloudWatch
             var byName = (await Describe(cloudWatch, alarms.Select(a => a.AlarmName).ToList(), null, context).ConfigureAwait(false))
                 .ToDictionary(a => a.AlarmName);
             return alarms.Where(a => byName.ContainsKey(a.AlarmName)).Select(a => byName[a.AlarmName]).ToList();
+        }
+
+        /// <summary>An alarm action (SNS topic) from another partition can never be reached: refused before anything is written.</summary>
+        private static void CheckActionPartition(IReadOnlyList<EcommerceAlarmDefinition> alarms, IOperationContext context)
+        {
+            string region = AwsEnvironment.ResolveRegion(context.Aws).SystemName;
+            AwsPartition partition = AwsPartition.Of(region);
+            foreach (string action in alarms.SelectMany(a => a.Actions).Distinct())
+            {
+                string[] parts = action.Split(':');
+                if (parts.Length > 1 && parts[0] == "arn" && parts[1] != partition.Name)
+                    throw new EcommerceException("SnsTopicArnWrongPartition", System.Management.Automation.ErrorCategory.InvalidArgument, action,
+                        $"The alarm action '{action}' is in the {parts[1]} partition, but the alarms go to {region} ({partition.Name}); CloudWatch cannot notify across partitions. Nothing was written.",
+                        $"Pass an SNS topic of {region}, for example {partition.Arn("sns", region, "123456789012", "shop-alerts")}.");
+            }
         }
 
         public async Task<IReadOnlyList<EcommerceAlarmInfo>> GetAsync(IReadOnlyList<string> names, string prefix, IOperationContext context)

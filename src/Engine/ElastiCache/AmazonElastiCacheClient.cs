@@ -20,7 +20,7 @@ namespace EcommerceAws.Engine.ElastiCache
         private readonly QueryProtocolClient query;
 
         public AmazonElastiCacheClient(AwsOptions options)
-            : this(new SignedServiceClient(options, "elasticache", "ELASTICACHE", region => $"https://elasticache.{region.SystemName}.amazonaws.com"))
+            : this(new SignedServiceClient(options, "elasticache", "ELASTICACHE", region => AwsPartition.Of(region).Endpoint("elasticache", region.SystemName)))
         {
         }
 

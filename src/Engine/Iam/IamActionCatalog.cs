@@ -15,6 +15,8 @@ namespace EcommerceAws.Engine.Iam
     internal enum IamResourceKind
     {
         Table,
+        /// <summary>The table's migration status items only (condition dynamodb:LeadingKeys = MIGRATION#*).</summary>
+        StatusItems,
         Bucket,
         Objects,
         Distribution,
@@ -42,6 +44,8 @@ namespace EcommerceAws.Engine.Iam
     internal static class IamActionCatalog
     {
         private static readonly IamPolicyScope[] P = { Provision }, M = { Migrate }, O = { Operate };
+        // Reads behind Get-EcommerceStack and Remove-EcommerceStack -WhatIf: Provision builds with them, Operate reports.
+        private static readonly IamPolicyScope[] PO = { Provision, Operate };
 
         public static readonly IReadOnlyList<IamOperation> Operations = new[]
         {
@@ -50,14 +54,16 @@ namespace EcommerceAws.Engine.Iam
             Ddb(nameof(IAmazonDynamoDB.DescribeTableAsync), new[] { Provision, Migrate, Operate }, "dynamodb:DescribeTable"),
             Ddb(nameof(IAmazonDynamoDB.UpdateTableAsync), P, "dynamodb:UpdateTable"),
             Ddb(nameof(IAmazonDynamoDB.DeleteTableAsync), P, "dynamodb:DeleteTable"),
-            Ddb(nameof(IAmazonDynamoDB.DescribeContinuousBackupsAsync), P, "dynamodb:DescribeContinuousBackups"),
+            Ddb(nameof(IAmazonDynamoDB.DescribeContinuousBackupsAsync), PO, "dynamodb:DescribeContinuousBackups"),
             Ddb(nameof(IAmazonDynamoDB.UpdateContinuousBackupsAsync), P, "dynamodb:UpdateContinuousBackups"),
-            Ddb(nameof(IAmazonDynamoDB.DescribeTimeToLiveAsync), P, "dynamodb:DescribeTimeToLive"),
+            Ddb(nameof(IAmazonDynamoDB.DescribeTimeToLiveAsync), PO, "dynamodb:DescribeTimeToLive"),
             Ddb(nameof(IAmazonDynamoDB.UpdateTimeToLiveAsync), P, "dynamodb:UpdateTimeToLive"),
             Op<IAmazonDynamoDB>(nameof(IAmazonDynamoDB.ListTablesAsync), P, Any("dynamodb:ListTables")),
             Ddb(nameof(IAmazonDynamoDB.BatchWriteItemAsync), M, "dynamodb:BatchWriteItem"),
             Ddb(nameof(IAmazonDynamoDB.BatchGetItemAsync), M, "dynamodb:BatchGetItem"),
             Ddb(nameof(IAmazonDynamoDB.GetItemAsync), M, "dynamodb:GetItem"),
+            // Get-MigrationStatus for Operate: the status items only (PK MIGRATION#<ENTITY>), never the shop's data.
+            Op<IAmazonDynamoDB>(nameof(IAmazonDynamoDB.GetItemAsync), O, new IamGrant("dynamodb:GetItem", IamResourceKind.StatusItems)),
             Ddb(nameof(IAmazonDynamoDB.PutItemAsync), M, "dynamodb:PutItem"),
             Ddb(nameof(IAmazonDynamoDB.UpdateItemAsync), M, "dynamodb:UpdateItem"),
             Ddb(nameof(IAmazonDynamoDB.DeleteItemAsync), M, "dynamodb:DeleteItem"),
@@ -67,44 +73,46 @@ namespace EcommerceAws.Engine.Iam
             // S3: the asset bucket (bucket-level actions) and its objects (bucket/*).
             S3(nameof(IAmazonS3.PutBucketAsync), P, "s3:CreateBucket"),
             S3(nameof(IAmazonS3.DeleteBucketAsync), P, "s3:DeleteBucket"),
-            Op<IAmazonS3>(nameof(IAmazonS3.ListBucketsAsync), P, Any("s3:ListAllMyBuckets")),
-            S3(nameof(IAmazonS3.GetBucketLocationAsync), new[] { Provision, Migrate }, "s3:GetBucketLocation"),
+            Op<IAmazonS3>(nameof(IAmazonS3.ListBucketsAsync), PO, Any("s3:ListAllMyBuckets")),
+            S3(nameof(IAmazonS3.GetBucketLocationAsync), new[] { Provision, Migrate, Operate }, "s3:GetBucketLocation"),
             S3(nameof(IAmazonS3.ListVersionsAsync), P, "s3:ListBucketVersions"),
             S3(nameof(IAmazonS3.ListObjectsV2Async), O, "s3:ListBucket"),
             Op<IAmazonS3>(nameof(IAmazonS3.DeleteObjectsAsync), P,
                 new IamGrant("s3:DeleteObject", IamResourceKind.Objects), new IamGrant("s3:DeleteObjectVersion", IamResourceKind.Objects)),
             S3(nameof(IAmazonS3.PutBucketOwnershipControlsAsync), P, "s3:PutBucketOwnershipControls"),
             S3(nameof(IAmazonS3.PutPublicAccessBlockAsync), P, "s3:PutBucketPublicAccessBlock"),
-            S3(nameof(IAmazonS3.GetPublicAccessBlockAsync), P, "s3:GetBucketPublicAccessBlock"),
+            S3(nameof(IAmazonS3.GetPublicAccessBlockAsync), PO, "s3:GetBucketPublicAccessBlock"),
             S3(nameof(IAmazonS3.PutBucketEncryptionAsync), P, "s3:PutEncryptionConfiguration"),
-            S3(nameof(IAmazonS3.GetBucketEncryptionAsync), P, "s3:GetEncryptionConfiguration"),
+            S3(nameof(IAmazonS3.GetBucketEncryptionAsync), PO, "s3:GetEncryptionConfiguration"),
             S3(nameof(IAmazonS3.PutBucketVersioningAsync), P, "s3:PutBucketVersioning"),
-            S3(nameof(IAmazonS3.GetBucketVersioningAsync), P, "s3:GetBucketVersioning"),
+            S3(nameof(IAmazonS3.GetBucketVersioningAsync), PO, "s3:GetBucketVersioning"),
             S3(nameof(IAmazonS3.PutBucketTaggingAsync), P, "s3:PutBucketTagging"),
             S3(nameof(IAmazonS3.GetBucketTaggingAsync), P, "s3:GetBucketTagging"),
             S3(nameof(IAmazonS3.PutCORSConfigurationAsync), P, "s3:PutBucketCORS"),
             S3(nameof(IAmazonS3.PutLifecycleConfigurationAsync), P, "s3:PutLifecycleConfiguration"),
             S3(nameof(IAmazonS3.GetLifecycleConfigurationAsync), P, "s3:GetLifecycleConfiguration"),
             S3(nameof(IAmazonS3.PutBucketPolicyAsync), P, "s3:PutBucketPolicy"),
-            S3(nameof(IAmazonS3.GetBucketPolicyAsync), P, "s3:GetBucketPolicy"),
+            S3(nameof(IAmazonS3.GetBucketPolicyAsync), PO, "s3:GetBucketPolicy"),
             S3(nameof(IAmazonS3.DeleteBucketPolicyAsync), P, "s3:DeleteBucketPolicy"),
             S3(nameof(IAmazonS3.PutBucketMetricsConfigurationAsync), O, "s3:PutMetricsConfiguration"),
             S3(nameof(IAmazonS3.GetBucketMetricsConfigurationAsync), O, "s3:GetMetricsConfiguration"),
             S3(nameof(IAmazonS3.DeleteBucketMetricsConfigurationAsync), O, "s3:PutMetricsConfiguration"), // IAM has no separate delete action
             Op<IAmazonS3>(nameof(IAmazonS3.PutObjectAsync), M, new IamGrant("s3:PutObject", IamResourceKind.Objects)),
-            Op<IAmazonS3>(nameof(IAmazonS3.GetObjectMetadataAsync), M, new IamGrant("s3:GetObject", IamResourceKind.Objects)), // HEAD Object
+            // HEAD Object (is the image already there?). Without s3:ListBucket S3 answers a missing key with 403, not 404.
+            Op<IAmazonS3>(nameof(IAmazonS3.GetObjectMetadataAsync), M,
+                new IamGrant("s3:GetObject", IamResourceKind.Objects), new IamGrant("s3:ListBucket", IamResourceKind.Bucket)),
 
             // STS: the account id for the bucket policy's CloudFront condition and for ARNs.
             Op<IAmazonSecurityTokenService>(nameof(IAmazonSecurityTokenService.GetCallerIdentityAsync), new[] { Provision, Operate }, Any("sts:GetCallerIdentity")),
 
             // CloudFront (hand-written client).
             Op<ICloudFrontClient>(nameof(ICloudFrontClient.CreateOriginAccessControlAsync), P, Any("cloudfront:CreateOriginAccessControl")),
-            Op<ICloudFrontClient>(nameof(ICloudFrontClient.ListOriginAccessControlsAsync), P, Any("cloudfront:ListOriginAccessControls")),
+            Op<ICloudFrontClient>(nameof(ICloudFrontClient.ListOriginAccessControlsAsync), PO, Any("cloudfront:ListOriginAccessControls")),
             Op<ICloudFrontClient>(nameof(ICloudFrontClient.GetOriginAccessControlAsync), P, new IamGrant("cloudfront:GetOriginAccessControl", IamResourceKind.OriginAccessControl)),
             Op<ICloudFrontClient>(nameof(ICloudFrontClient.DeleteOriginAccessControlAsync), P, new IamGrant("cloudfront:DeleteOriginAccessControl", IamResourceKind.OriginAccessControl)),
             Op<ICloudFrontClient>(nameof(ICloudFrontClient.CreateDistributionWithTagsAsync), P,
                 Any("cloudfront:CreateDistribution"), new IamGrant("cloudfront:TagResource", IamResourceKind.NewDistribution)),
-            Op<ICloudFrontClient>(nameof(ICloudFrontClient.ListDistributionsAsync), P, Any("cloudfront:ListDistributions")),
+            Op<ICloudFrontClient>(nameof(ICloudFrontClient.ListDistributionsAsync), PO, Any("cloudfront:ListDistributions")),
             Cdn(nameof(ICloudFrontClient.GetDistributionAsync), new[] { Provision, Operate }, "cloudfront:GetDistribution"),
             Cdn(nameof(ICloudFrontClient.GetDistributionConfigAsync), P, "cloudfront:GetDistributionConfig"),
             Cdn(nameof(ICloudFrontClient.UpdateDistributionAsync), P, "cloudfront:UpdateDistribution"),
@@ -116,12 +124,13 @@ namespace EcommerceAws.Engine.Iam
             CacheCreate(nameof(IAmazonElastiCache.CreateCacheClusterAsync), "elasticache:CreateCacheCluster"),
             CacheCreate(nameof(IAmazonElastiCache.CreateReplicationGroupAsync), "elasticache:CreateReplicationGroup"),
             CacheCreate(nameof(IAmazonElastiCache.CreateServerlessCacheAsync), "elasticache:CreateServerlessCache", namesGroups: false),
-            Cache(nameof(IAmazonElastiCache.DescribeCacheClustersAsync), "elasticache:DescribeCacheClusters"),
-            Cache(nameof(IAmazonElastiCache.DescribeReplicationGroupsAsync), "elasticache:DescribeReplicationGroups"),
-            Cache(nameof(IAmazonElastiCache.DescribeServerlessCachesAsync), "elasticache:DescribeServerlessCaches"),
-            Cache(nameof(IAmazonElastiCache.DeleteCacheClusterAsync), "elasticache:DeleteCacheCluster"),
-            Cache(nameof(IAmazonElastiCache.DeleteReplicationGroupAsync), "elasticache:DeleteReplicationGroup"),
-            Cache(nameof(IAmazonElastiCache.DeleteServerlessCacheAsync), "elasticache:DeleteServerlessCache"),
+            // Describe*: also Operate (New-EcommerceAlarm finds the cache's nodes; Get-EcommerceStack reports the cache).
+            Cache(nameof(IAmazonElastiCache.DescribeCacheClustersAsync), PO, "elasticache:DescribeCacheClusters"),
+            Cache(nameof(IAmazonElastiCache.DescribeReplicationGroupsAsync), PO, "elasticache:DescribeReplicationGroups"),
+            Cache(nameof(IAmazonElastiCache.DescribeServerlessCachesAsync), PO, "elasticache:DescribeServerlessCaches"),
+            Cache(nameof(IAmazonElastiCache.DeleteCacheClusterAsync), P, "elasticache:DeleteCacheCluster"),
+            Cache(nameof(IAmazonElastiCache.DeleteReplicationGroupAsync), P, "elasticache:DeleteReplicationGroup"),
+            Cache(nameof(IAmazonElastiCache.DeleteServerlessCacheAsync), P, "elasticache:DeleteServerlessCache"),
 
             // CloudWatch (hand-written client): alarms named ecommerce-<resource>-*.
             Op<IAmazonCloudWatch>(nameof(IAmazonCloudWatch.PutMetricAlarmAsync), O,
@@ -143,6 +152,21 @@ namespace EcommerceAws.Engine.Iam
             ["cloudwatch:DescribeAlarms"] = "Get/Remove-EcommerceAlarm list alarms by name prefix; AWS documents DescribeAlarms as needing Resource \"*\" to see every alarm type.",
         };
 
+        /// <summary>Whether the operation exists in the partition: no CloudFront in GovCloud, no origin access control in China.</summary>
+        public static bool IsAvailable(IamOperation operation, Aws.AwsPartition partition)
+        {
+            if (operation.Client != nameof(ICloudFrontClient)) return true;
+            if (partition.CloudFront == null) return false;
+            return partition.HasOriginAccessControl || !CreatesWithOriginAccessControl.Contains(operation.Method);
+        }
+
+        private static readonly HashSet<string> CreatesWithOriginAccessControl = new HashSet<string>
+        {
+            nameof(ICloudFrontClient.CreateOriginAccessControlAsync), nameof(ICloudFrontClient.ListOriginAccessControlsAsync),
+            nameof(ICloudFrontClient.GetOriginAccessControlAsync), nameof(ICloudFrontClient.DeleteOriginAccessControlAsync),
+            nameof(ICloudFrontClient.CreateDistributionWithTagsAsync),
+        };
+
         private static IamOperation Op<TClient>(string method, IamPolicyScope[] scopes, params IamGrant[] grants) =>
             new IamOperation(typeof(TClient).Name, method, scopes, grants);
 
@@ -157,8 +181,8 @@ namespace EcommerceAws.Engine.Iam
         private static IamOperation Cdn(string method, IamPolicyScope[] scopes, string action) =>
             Op<ICloudFrontClient>(method, scopes, new IamGrant(action, IamResourceKind.Distribution));
 
-        private static IamOperation Cache(string method, string action) =>
-            Op<IAmazonElastiCache>(method, P, new IamGrant(action, IamResourceKind.Cache));
+        private static IamOperation Cache(string method, IamPolicyScope[] scopes, string action) =>
+            Op<IAmazonElastiCache>(method, scopes, new IamGrant(action, IamResourceKind.Cache));
 
         // A node-based create names the default parameter and subnet groups too; every create tags the cache and
         // creates ElastiCache's service-linked role on first use.

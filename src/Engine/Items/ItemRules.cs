@@ -1,8 +1,9 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using System;
 using Amazon.DynamoDBv2.Model;
+using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Migration;
 
 namespace EcommerceAws.Engine.Items
@@ -49,7 +50,7 @@ namespace EcommerceAws.Engine.Items
 
         /// <summary>The single table: PK (partition) and SK (sort), and GSI1's GSI1PK (partition) and GSI1SK (sort), all strings.</summary>
         public static ItemRules SingleTable { get; } = new ItemRules(
-            ("PK", true, true), ("SK", false, true), ("GSI1PK", true, false), ("GSI1SK", false, false));
+            (EntityKeys.PartitionKey, true, true), (EntityKeys.SortKey, false, true), (EntityKeys.Gsi1PartitionKey, true, false), (EntityKeys.Gsi1SortKey, false, false));
 
         /// <summary>
         /// Checks a whole item (<paramref name="partial"/> false: the table's keys must be there) or the attributes an update sets

@@ -9,8 +9,8 @@ using Amazon.S3;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
 using EcommerceAws.Engine.Input;
-using EcommerceAws.Engine.Migration.Engine;
 using EcommerceAws.Engine.Migration.Import;
+using EcommerceAws.Engine.Migration.Pipeline;
 using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Migration.Sources;
 using EcommerceAws.Output;
@@ -21,6 +21,9 @@ namespace EcommerceAws.Engine.Migration
     /// <summary>The migration engine behind Invoke-*Migration, Get-MigrationStatus, Test-EcommerceMigration and the Remove-Migration* cmdlets.</summary>
     public sealed class MigrationService
     {
+        /// <summary>The status item's partition key, as Remove-MigrationStatus names it to the user (MIGRATION#PRODUCT, …).</summary>
+        public static string StatusItemKey(EcommerceEntity entity) => Mapping.EntityKeys.StatusKey(entity);
+
         public async Task<MigrationResult> MigrateAsync(MigrationSpec spec, IOperationContext context)
         {
             InputValidation.TableName(spec.TableName);

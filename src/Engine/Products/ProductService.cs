@@ -57,8 +57,8 @@ namespace EcommerceAws.Engine.Products
             string now = Timestamp();
             var item = new Dictionary<string, AttributeValue>(ProductCatalog.ProductKey(id))
             {
-                ["GSI1PK"] = S(EntityKeys.ProductsOfCategory(fields.Category)),
-                ["GSI1SK"] = S(EntityKeys.ProductByName(fields.NameEn)),
+                [EntityKeys.Gsi1PartitionKey] = S(EntityKeys.ProductsOfCategory(fields.Category)),
+                [EntityKeys.Gsi1SortKey] = S(EntityKeys.ProductByName(fields.NameEn)),
                 ["id"] = S(id),
                 ["entityType"] = S(EntityKeys.EntityType(EcommerceEntity.Product)),
                 ["createdAt"] = S(now),
@@ -92,8 +92,8 @@ namespace EcommerceAws.Engine.Products
             using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
 
             var sets = new Dictionary<string, AttributeValue>(FieldValues(changes)) { ["updatedAt"] = S(Timestamp()) };
-            if (changes.Category != null) sets["GSI1PK"] = S(EntityKeys.ProductsOfCategory(changes.Category));
-            if (changes.NameEn != null) sets["GSI1SK"] = S(EntityKeys.ProductByName(changes.NameEn));
+            if (changes.Category != null) sets[EntityKeys.Gsi1PartitionKey] = S(EntityKeys.ProductsOfCategory(changes.Category));
+            if (changes.NameEn != null) sets[EntityKeys.Gsi1SortKey] = S(EntityKeys.ProductByName(changes.NameEn));
             CheckItem(sets, partial: true, id);
             if (changes.Category != null) CheckItem(CategoryItem(ObjectId.Empty.ToString(), changes.Category), partial: false, changes.Category, categoryItem: true);
             var names = new Dictionary<string, string>();
@@ -190,8 +190,8 @@ namespace EcommerceAws.Engine.Products
         private static Dictionary<string, AttributeValue> CategoryItem(string id, string category) =>
             new Dictionary<string, AttributeValue>(EntityKeys.PrimaryKey(EcommerceEntity.Category, id))
             {
-                ["GSI1PK"] = S(EntityKeys.CategoryTypeKey),
-                ["GSI1SK"] = S(EntityKeys.CategoryByName(category)),
+                [EntityKeys.Gsi1PartitionKey] = S(EntityKeys.CategoryTypeKey),
+                [EntityKeys.Gsi1SortKey] = S(EntityKeys.CategoryByName(category)),
                 ["id"] = S(id),
                 ["entityType"] = S(EntityKeys.EntityType(EcommerceEntity.Category)),
                 ["name"] = S(category),

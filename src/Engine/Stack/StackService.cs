@@ -36,6 +36,7 @@ namespace EcommerceAws.Engine.Stack
         public async Task<EcommerceStack> CreateAsync(StackSpec spec, IOperationContext context)
         {
             string region = AwsEnvironment.ResolveRegion(context.Aws).SystemName;
+            if (!spec.SkipCdn) Assets.CdnService.EnsureCreatable(context); // refused before any call where CloudFront cannot build it
             var done = new List<string>();
             var steps = new List<(string Name, Func<Task<string>> Run)>();
             EcommerceTableInfo table = null;

@@ -11,6 +11,7 @@ using DynamoBillingMode = Amazon.DynamoDBv2.BillingMode;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
 using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Output;
 
 namespace EcommerceAws.Engine.Tables
@@ -18,7 +19,7 @@ namespace EcommerceAws.Engine.Tables
     /// <summary>Creates, describes and removes the single table of docs/DESIGN.md §4 (PK/SK + GSI1 on GSI1PK/GSI1SK).</summary>
     public sealed class TableService
     {
-        public const string IndexName = "GSI1";
+        public const string IndexName = EntityKeys.Gsi1IndexName;
         private static readonly TimeSpan WaitTimeout = TimeSpan.FromMinutes(20);
 
         public async Task<EcommerceTableInfo> CreateAsync(TableSpec spec, IOperationContext context)
@@ -131,18 +132,18 @@ namespace EcommerceAws.Engine.Tables
                 TableName = spec.TableName,
                 AttributeDefinitions = new List<AttributeDefinition>
                 {
-                    new AttributeDefinition("PK", ScalarAttributeType.S),
-                    new AttributeDefinition("SK", ScalarAttributeType.S),
-                    new AttributeDefinition("GSI1PK", ScalarAttributeType.S),
-                    new AttributeDefinition("GSI1SK", ScalarAttributeType.S),
+                    new AttributeDefinition(EntityKeys.PartitionKey, ScalarAttributeType.S),
+                    new AttributeDefinition(EntityKeys.SortKey, ScalarAttributeType.S),
+                    new AttributeDefinition(EntityKeys.Gsi1PartitionKey, ScalarAttributeType.S),
+                    new AttributeDefinition(EntityKeys.Gsi1SortKey, ScalarAttributeType.S),
                 },
-                KeySchema = new List<KeySchemaElement> { new KeySchemaElement("PK", KeyType.HASH), new KeySchemaElement("SK", KeyType.RANGE) },
+                KeySchema = new List<KeySchemaElement> { new KeySchemaElement(EntityKeys.PartitionKey, KeyType.HASH), new KeySchemaElement(EntityKeys.SortKey, KeyType.RANGE) },
                 GlobalSecondaryIndexes = new List<GlobalSecondaryIndex>
                 {
                     new GlobalSecondaryIndex
                     {
                         IndexName = IndexName,
-                        KeySchema = new List<KeySchemaElement> { new KeySchemaElement("GSI1PK", KeyType.HASH), new KeySchemaElement("GSI1SK", KeyType.RANGE) },
+                        KeySchema = new List<KeySchemaElement> { new KeySchemaElement(EntityKeys.Gsi1PartitionKey, KeyType.HASH), new KeySchemaElement(EntityKeys.Gsi1SortKey, KeyType.RANGE) },
                         Projection = new Projection { ProjectionType = ProjectionType.ALL },
                         ProvisionedThroughput = throughput,
                     },
@@ -206,8 +207,8 @@ namespace EcommerceAws.Engine.Tables
             string Key(List<KeySchemaElement> schema, KeyType type) => schema?.FirstOrDefault(k => k.KeyType == type)?.AttributeName;
             string TypeOf(string attribute) => table.AttributeDefinitions?.FirstOrDefault(a => a.AttributeName == attribute)?.AttributeType?.Value;
 
-            if (Key(table.KeySchema, KeyType.HASH) != "PK") yield return $"partition key is '{Key(table.KeySchema, KeyType.HASH)}', expected 'PK'";
-            if (Key(table.KeySchema, KeyType.RANGE) != "SK") yield return $"sort key is '{Key(table.KeySchema, KeyType.RANGE) ?? "(none)"}', expected 'SK'";
+            if (Key(table.KeySchema, KeyType.HASH) != EntityKeys.PartitionKey) yield return $"partition key is '{Key(table.KeySchema, KeyType.HASH)}', expected 'PK'";
+            if (Key(table.KeySchema, KeyType.RANGE) != EntityKeys.SortKey) yield return $"sort key is '{Key(table.KeySchema, KeyType.RANGE) ?? "(none)"}', expected 'SK'";
             GlobalSecondaryIndexDescription gsi = table.GlobalSecondaryIndexes?.FirstOrDefault(i => i.IndexName == IndexName);
             if (gsi == null)
             {
@@ -215,12 +216,12 @@ namespace EcommerceAws.Engine.Tables
             }
             else
             {
-                if (Key(gsi.KeySchema, KeyType.HASH) != "GSI1PK" || Key(gsi.KeySchema, KeyType.RANGE) != "GSI1SK")
+                if (Key(gsi.KeySchema, KeyType.HASH) != EntityKeys.Gsi1PartitionKey || Key(gsi.KeySchema, KeyType.RANGE) != EntityKeys.Gsi1SortKey)
                     yield return $"index '{IndexName}' keys are '{Key(gsi.KeySchema, KeyType.HASH)}'/'{Key(gsi.KeySchema, KeyType.RANGE)}', expected 'GSI1PK'/'GSI1SK'";
                 if (gsi.Projection?.ProjectionType != ProjectionType.ALL)
                     yield return $"index '{IndexName}' projects {gsi.Projection?.ProjectionType?.Value}, expected ALL";
             }
-            foreach (string attribute in new[] { "PK", "SK", "GSI1PK", "GSI1SK" })
+            foreach (string attribute in new[] { EntityKeys.PartitionKey, EntityKeys.SortKey, EntityKeys.Gsi1PartitionKey, EntityKeys.Gsi1SortKey })
             {
                 string type = TypeOf(attribute);
                 if (type != null && type != "S") yield return $"attribute '{attribute}' has type {type}, expected S";

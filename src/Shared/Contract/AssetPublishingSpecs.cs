@@ -17,10 +17,16 @@ namespace EcommerceAws.Contract
         public string SourceRoot { get; init; }
         public string[] ProductIds { get; init; }
         public string[] Categories { get; init; }
-        public int MaxConcurrency { get; init; } = 4;
+        /// <summary>S3 and DynamoDB requests in flight at once.</summary>
+        public int MaxConcurrency { get; init; } = DefaultMaxConcurrency;
+        public const int DefaultMaxConcurrency = 64;
         /// <summary>-WhatIf: read and hash the images, upload and rewrite nothing.</summary>
         public bool DryRun { get; init; }
         public long MaxImageBytes { get; init; } = 50L * 1024 * 1024;
+        /// <summary>-RejectPath: the rejects file or an existing folder for it; null for the working directory.</summary>
+        public string RejectPath { get; init; }
+        /// <summary>The caller's current folder (for the default rejects file).</summary>
+        public string WorkingDirectory { get; init; }
     }
 
 }

@@ -10,7 +10,7 @@ namespace EcommerceAws.Contract
         Provision,
         /// <summary>Invoke-*Migration, Get/Remove-MigrationStatus, Test-EcommerceMigration, Measure-MigrationCost, product cmdlets, Publish-ProductAsset.</summary>
         Migrate,
-        /// <summary>New/Get/Remove-EcommerceAlarm, Clear-AssetCdnCache, Test-EcommerceConnection.</summary>
+        /// <summary>New/Get/Remove-EcommerceAlarm, Clear-AssetCdnCache, Test-EcommerceConnection, and the read-only status: Get-EcommerceStack, Get-MigrationStatus, Remove-EcommerceStack -WhatIf.</summary>
         Operate,
     }
 
@@ -25,6 +25,8 @@ namespace EcommerceAws.Contract
         public string DistributionId { get; init; }
         public string CacheClusterId { get; init; }
         public string LambdaFunctionName { get; init; }
+        /// <summary>Customer managed KMS key ARNs of the table and the bucket (-KmsKeyId of New-EcommerceTable / New-AssetBucket).</summary>
+        public IReadOnlyList<string> KmsKeyArns { get; init; }
     }
 
 }

@@ -3,23 +3,12 @@ using EcommerceAws.Output;
 
 namespace EcommerceAws.Contract
 {
-    /// <summary>Where documents come from: a MongoDB collection (<see cref="MongoUri"/>) or a dump file (<see cref="Path"/>).</summary>
-    public sealed class DocumentSourceSpec
-    {
-        public string MongoUri { get; init; }
-        /// <summary>Null: the database named in the URI.</summary>
-        public string Database { get; init; }
-        /// <summary>Null: the entity's default collection (categories, products, users, orders).</summary>
-        public string Collection { get; init; }
-        public string Path { get; init; }
-    }
-
     /// <summary>What Measure-MigrationCost asks for.</summary>
     public sealed class MigrationCostRequest
     {
         public EcommerceEntity[] Entities { get; init; }
         /// <summary>Per entity; for -Path the entity's file (several -Path values pair with -Entity in order).</summary>
-        public DocumentSourceSpec[] Sources { get; init; }
+        public MigrationSourceSpec[] Sources { get; init; }
         public int SampleSize { get; init; } = 1000;
         public double PricePerMillionWriteUnits { get; init; } = MigrationCostRequest.DefaultPricePerMillionWriteUnits;
         public double PricePerGbMonth { get; init; } = MigrationCostRequest.DefaultPricePerGbMonth;

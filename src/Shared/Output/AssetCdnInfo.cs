@@ -22,5 +22,7 @@ namespace EcommerceAws.Output
         public bool AlreadyExisted { get; init; }
         /// <summary>What New-AssetCdn changed on an existing distribution to match the request ("Member: old -> new"); empty when nothing was changed.</summary>
         public string[] Changes { get; init; } = Array.Empty<string>();
+        /// <summary>For a bucket encrypted with a customer managed KMS key: the statement its key policy needs so this distribution can decrypt (New-AssetCdn warns); null otherwise.</summary>
+        public string KmsKeyPolicyStatement { get; init; }
     }
 }

@@ -7,7 +7,7 @@ namespace EcommerceAws.Output
     {
         public string ProductId { get; init; }
         public string Image { get; init; }
-        /// <summary>FileNotFound, OutsideSourceRoot, NoSourceRoot, DownloadFailed, TooLarge, NotAnImage, UploadFailed or ImagesChanged.</summary>
+        /// <summary>FileNotFound, OutsideSourceRoot, NoSourceRoot, DownloadFailed, TooLarge, NotAnImage, ObjectMismatch, UploadFailed; for a whole product ImagesChanged or RewriteFailed.</summary>
         public string Reason { get; init; }
         public string Detail { get; init; }
     }
@@ -31,6 +31,8 @@ namespace EcommerceAws.Output
         /// <summary>Products whose images changed while the run read them; left untouched (run again).</summary>
         public long Conflicts { get; init; }
         public AssetReject[] Rejects { get; init; } = Array.Empty<AssetReject>();
+        /// <summary>The rejects file (JSON lines: productId, image, reason, detail); null when nothing was rejected or with -WhatIf.</summary>
+        public string RejectPath { get; init; }
         public TimeSpan Duration { get; init; }
         public bool WhatIf { get; init; }
     }

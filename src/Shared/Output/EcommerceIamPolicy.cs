@@ -13,6 +13,10 @@ namespace EcommerceAws.Output
         public string BucketName { get; init; }
         public string DistributionId { get; init; }
         public string CacheClusterId { get; init; }
+        /// <summary>The AWS partition of the region (aws, aws-cn, aws-us-gov): every ARN in the policy uses it.</summary>
+        public string Partition { get; init; }
+        /// <summary>Customer managed KMS keys the policy lets the runbook use through DynamoDB and S3.</summary>
+        public string[] KmsKeyArn { get; init; } = Array.Empty<string>();
         /// <summary>The policy document (Version 2012-10-17), ready for 'aws iam create-policy --policy-document'.</summary>
         public string Json { get; init; }
         public IamPolicyStatement[] Statements { get; init; } = Array.Empty<IamPolicyStatement>();
@@ -33,6 +37,18 @@ namespace EcommerceAws.Output
         public string Effect { get; init; } = "Allow";
         public string[] Actions { get; init; } = Array.Empty<string>();
         public string[] Resources { get; init; } = Array.Empty<string>();
+        /// <summary>Conditions that narrow the statement further (empty for most statements).</summary>
+        public IamPolicyCondition[] Conditions { get; init; } = Array.Empty<IamPolicyCondition>();
+    }
+
+    /// <summary>One condition of a statement: "Condition": { Operator: { Key: Values } }.</summary>
+    public sealed class IamPolicyCondition
+    {
+        /// <summary>The condition operator, for example StringEquals or ForAllValues:StringLike.</summary>
+        public string Operator { get; init; }
+        /// <summary>The condition key, for example kms:ViaService or dynamodb:LeadingKeys.</summary>
+        public string Key { get; init; }
+        public string[] Values { get; init; } = Array.Empty<string>();
     }
 
     /// <summary>An action that IAM only grants on Resource "*" (or whose resource does not exist yet when it is called).</summary>

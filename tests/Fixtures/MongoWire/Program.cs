@@ -9,8 +9,8 @@ internal static class Program
 {
     private const string Usage =
         "usage:\n" +
-        "  MongoWire serve [--port P] [--host 127.0.0.1] [--user U --password P] [--exit-on-stdin-eof] [--verbose]\n" +
-        "  MongoWire client --uri URI <insert|find|count|estimated-count|aggregate|list-collections|list-databases|drop|command> [options]";
+        "  MongoWire serve [--port P] [--host 127.0.0.1] [--user U --password P] [--replica-set NAME [--oplog-size N]] [--exit-on-stdin-eof] [--verbose]\n" +
+        "  MongoWire client --uri URI <insert|update|replace|delete|apply|find|count|estimated-count|aggregate|watch|list-collections|list-databases|drop|command> [options]";
 
     public static int Main(string[] args)
     {

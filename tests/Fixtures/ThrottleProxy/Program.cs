@@ -1,4 +1,4 @@
-// ThrottleProxy --port P --target http://127.0.0.1:MOTO [--throttle 0.25] [--unprocessed 0.25] [--delay-ms 0] [--answer-writes] [--reject-pk REGEX]
+// ThrottleProxy --port P --target http://127.0.0.1:MOTO [--throttle 0.25] [--unprocessed 0.25] [--delay-ms 0] [--answer-writes] [--answer-uploads] [--reject-pk REGEX] [--fail-operation OP]
 // Forwards every request to the target. Of the BatchWriteItem calls, a share is answered with HTTP 400
 // ProvisionedThroughputExceededException (nothing written) and a share is forwarded with only its first half of
 // items, the rest returned as UnprocessedItems. --delay-ms adds latency to every request (benchmarks).
@@ -6,7 +6,6 @@
 // delay, without reaching the target, to model a service whose only cost is the network latency.
 // --reject-pk REGEX: a BatchWriteItem or PutItem holding an item whose PK (S) matches is answered HTTP 400 ValidationException
 // (nothing written, as DynamoDB refuses a whole batch), to stand in for an item the service refuses although it passed our rules.
-// Counters: GET /__stats → {"batchWriteCalls":n,"throttled":n,"partial":n,"refused":n}.
 //
 // Scripted answers (tests of retries, clock skew, redirects and error handling over real sockets):
 // POST /__rules with a JSON array replaces the rules; GET /__requests lists every request seen since the last
@@ -17,6 +16,10 @@
 // REST APIs (CloudFront). skip lets that many matching requests through first; times is how often the rule
 // answers; forward sends the request to the target first (its side effect happens) and then answers as the rule
 // says. A Date header given as "+N"/"-N" is the proxy's clock shifted by N seconds (clock-skew tests).
+// --fail-operation UpdateItem (tests): every DynamoDB call of that operation is answered 400 ProvisionedThroughputExceededException.
+// --answer-uploads (benchmarks): S3 object PUTs (PUT /bucket/key) and DynamoDB UpdateItem are answered the same way.
+// Counters: GET /__stats → {"batchWriteCalls":n,"throttled":n,"partial":n,"refused":n,"requests":{"PUT":n,"GET":n,…,"DynamoDB.UpdateItem":n,…}}
+// (requests: every forwarded or answered request, by HTTP method and, for JSON APIs, by X-Amz-Target operation).
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -35,6 +38,9 @@ var Deep = new System.Text.Json.JsonDocumentOptions { MaxDepth = 256 };
 var rules = new List<Rule>();
 var seen = new List<JsonObject>();
 object rulesLock = new object();
+bool answerUploads = arguments.ContainsKey("--answer-uploads");
+string failOperation = arguments.GetValueOrDefault("--fail-operation");
+var requests = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
 
 var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromMinutes(5) };
 var listener = new HttpListener();
@@ -54,7 +60,8 @@ async Task Handle(HttpListenerContext context)
     {
         if (context.Request.Url.AbsolutePath == "/__stats")
         {
-            await Reply(context, 200, $"{{\"batchWriteCalls\":{Interlocked.Read(ref calls)},\"throttled\":{Interlocked.Read(ref throttled)},\"partial\":{Interlocked.Read(ref partial)},\"refused\":{Interlocked.Read(ref refused)}}}", "application/json");
+            string counted = System.Text.Json.JsonSerializer.Serialize(requests.ToDictionary(p => p.Key, p => p.Value));
+            await Reply(context, 200, $"{{\"batchWriteCalls\":{Interlocked.Read(ref calls)},\"throttled\":{Interlocked.Read(ref throttled)},\"partial\":{Interlocked.Read(ref partial)},\"refused\":{Interlocked.Read(ref refused)},\"requests\":{counted}}}", "application/json");
             return;
         }
         byte[] body;
@@ -75,6 +82,8 @@ async Task Handle(HttpListenerContext context)
         }
         if (delayMs > 0) await Task.Delay(delayMs);
         string amzTarget = context.Request.Headers["X-Amz-Target"] ?? "";
+        requests.AddOrUpdate(context.Request.HttpMethod, 1, (_, n) => n + 1);
+        if (amzTarget.Length > 0) requests.AddOrUpdate("DynamoDB." + amzTarget.Substring(amzTarget.LastIndexOf('.') + 1), 1, (_, n) => n + 1);
         string operation = OperationOf(context.Request, amzTarget, body);
         Rule rule = null;
         lock (rulesLock)
@@ -107,6 +116,18 @@ async Task Handle(HttpListenerContext context)
         {
             Interlocked.Increment(ref refused);
             await Reply(context, 400, "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"message\":\"One or more parameter values were invalid: refused by ThrottleProxy --reject-pk\"}", "application/x-amz-json-1.0");
+            return;
+        }
+        if (failOperation != null && amzTarget.EndsWith("." + failOperation))
+        {
+            await Reply(context, 400, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\",\"message\":\"The level of configured provisioned throughput for the table was exceeded.\"}", "application/x-amz-json-1.0");
+            return;
+        }
+        if (answerUploads && (amzTarget.EndsWith(".UpdateItem")
+            || (amzTarget.Length == 0 && context.Request.HttpMethod == "PUT" && context.Request.Url.AbsolutePath.Trim('/').Contains('/') && context.Request.Url.Query.Length == 0)))
+        {
+            if (amzTarget.Length == 0) context.Response.Headers["ETag"] = "\"" + Convert.ToHexString(System.Security.Cryptography.MD5.HashData(body)).ToLowerInvariant() + "\"";
+            await Reply(context, 200, amzTarget.Length == 0 ? "" : "{}", amzTarget.Length == 0 ? "application/xml" : "application/x-amz-json-1.0");
             return;
         }
         if (amzTarget.EndsWith(".BatchWriteItem"))
@@ -178,13 +199,15 @@ bool HoldsRejected(byte[] body)
 
 async Task<HttpResponseMessage> Forward(HttpListenerContext context, byte[] body)
 {
-    var forward = new HttpRequestMessage(new HttpMethod(context.Request.HttpMethod), target + context.Request.Url.PathAndQuery);
+    var forward = new HttpRequestMessage(new HttpMethod(context.Request.HttpMethod), target + context.Request.RawUrl);
     forward.Content = new ByteArrayContent(body);
     foreach (string name in context.Request.Headers.AllKeys)
     {
         if (name is "Host" or "Content-Length" or "Connection" or "Expect" or "Transfer-Encoding") continue;
         if (name == "Content-Type") { forward.Content.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]); continue; }
-        forward.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]);
+        // Content-MD5, Content-Encoding (aws-chunked) and the like are content headers (S3 uploads need them).
+        if (!forward.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]))
+            forward.Content.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]);
     }
     return await http.SendAsync(forward);
 }

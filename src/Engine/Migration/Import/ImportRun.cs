@@ -12,7 +12,7 @@ using Amazon.S3;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
 using EcommerceAws.Engine.Input;
-using EcommerceAws.Engine.Migration.Engine;
+using EcommerceAws.Engine.Migration.Pipeline;
 using EcommerceAws.Engine.Migration.Sources;
 using EcommerceAws.Engine.Tables;
 using EcommerceAws.Output;

@@ -23,6 +23,10 @@ namespace EcommerceAws.Engine.Migration.Mapping
         public const string ProductSortPrefix = "PRODUCT#";
         /// <summary>GSI1SK prefix of categories in the <see cref="CategoryTypeKey"/> partition.</summary>
         public const string CategorySortPrefix = "CATEGORY#";
+        /// <summary>GSI1PK prefix of a user's e-mail look-up.</summary>
+        public const string EmailPrefix = "EMAIL#";
+        /// <summary>SK of every migration status item.</summary>
+        public const string StatusSortKey = "STATUS";
 
         /// <summary>Attributes the mapper writes itself; a document field with one of these names is overwritten.</summary>
         public static readonly string[] ReservedAttributes =
@@ -59,24 +63,27 @@ namespace EcommerceAws.Engine.Migration.Mapping
                 [SortKey] = new AttributeValue { S = ItemKey(entity, id) },
             };
 
-        public static string ProductKey(string id) => "PRODUCT#" + id;
-        public static string UserKey(string id) => "USER#" + id;
-        public static string OrderKey(string id) => "ORDER#" + id;
-        public static string CategoryKey(string id) => "CATEGORY#" + id;
+        public static string ProductKey(string id) => ItemKey(EcommerceEntity.Product, id);
+        public static string UserKey(string id) => ItemKey(EcommerceEntity.User, id);
+        public static string OrderKey(string id) => ItemKey(EcommerceEntity.Order, id);
+        public static string CategoryKey(string id) => ItemKey(EcommerceEntity.Category, id);
+
+        /// <summary>PK of an entity's migration status item: <c>MIGRATION#PRODUCT</c>, … (SK <see cref="StatusSortKey"/>).</summary>
+        public static string StatusKey(EcommerceEntity entity) => "MIGRATION#" + EntityType(entity);
 
         /// <summary>GSI1PK of products in a category (by the product's <c>category</c> field, the category name).</summary>
-        public static string ProductsOfCategory(string category) => "CATEGORY#" + category;
+        public static string ProductsOfCategory(string category) => CategorySortPrefix + category;
         /// <summary>GSI1SK of a product: sorted by English name.</summary>
         public static string ProductByName(string nameEn) => ProductSortPrefix + nameEn;
 
         /// <summary>GSI1PK of a user: the e-mail trimmed and lower-cased (what a login lookup queries).</summary>
-        public static string UserByEmail(string email) => "EMAIL#" + NormalizeEmail(email);
+        public static string UserByEmail(string email) => EmailPrefix + NormalizeEmail(email);
         public static string NormalizeEmail(string email) => email?.Trim().ToLowerInvariant();
 
         /// <summary>GSI1PK of a user's orders.</summary>
-        public static string OrdersOfUser(string userId) => "USER#" + userId;
+        public static string OrdersOfUser(string userId) => ItemKey(EcommerceEntity.User, userId);
         /// <summary>GSI1SK of an order: its createdAt as ISO-8601 UTC with milliseconds (sorts by date).</summary>
-        public static string OrderByDate(string createdAtIso) => "ORDER#" + createdAtIso;
+        public static string OrderByDate(string createdAtIso) => ItemKey(EcommerceEntity.Order, createdAtIso);
 
         /// <summary>GSI1SK of a category (all categories share GSI1PK <see cref="CategoryTypeKey"/>).</summary>
         public static string CategoryByName(string name) => CategorySortPrefix + name;

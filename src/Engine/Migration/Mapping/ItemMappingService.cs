@@ -33,13 +33,13 @@ namespace EcommerceAws.Engine.Migration.Mapping
             return ToPreview(entity, mapper.Map(entity, document));
         }
 
-        public async Task PreviewSourceAsync(EcommerceEntity entity, DocumentSourceSpec source, long? first, IOperationContext context)
+        public async Task PreviewSourceAsync(EcommerceEntity entity, MigrationSourceSpec source, long? first, IOperationContext context)
         {
             await using IDocumentSource documents = Open(entity, source);
             context.WriteVerbose($"Mapping {entity} documents from {documents.Description}.");
             long n = 0;
             // A whole source shows what the migration would: documents that do not parse, and repeated keys, are rejects too.
-            var keys = new Engine.KeyRegistry(documents.UniqueSortedIds);
+            var keys = new Pipeline.KeyRegistry(documents.UniqueSortedIds);
             await foreach (SourceDocument document in documents.ReadAsync(null, context.Cancellation).ConfigureAwait(false))
             {
                 if (first.HasValue && n >= first.Value) break;
@@ -58,7 +58,7 @@ namespace EcommerceAws.Engine.Migration.Mapping
             new MigrationCostEstimator(mapper).EstimateAsync(request, context);
 
         /// <summary>Opens a source per spec (the entity's default collection when none is named).</summary>
-        internal static IDocumentSource Open(EcommerceEntity entity, DocumentSourceSpec source) =>
+        internal static IDocumentSource Open(EcommerceEntity entity, MigrationSourceSpec source) =>
             source.Path != null
                 ? DocumentSources.FromFile(source.Path)
                 : DocumentSources.FromMongo(source.MongoUri, source.Database, source.Collection ?? EntityKeys.DefaultCollection(entity));

@@ -44,7 +44,7 @@ namespace EcommerceAws.Engine.Migration.Mapping
             return rows.ToArray();
         }
 
-        private async Task<MigrationCostEstimate> EstimateEntity(EcommerceEntity entity, DocumentSourceSpec spec, MigrationCostRequest request,
+        private async Task<MigrationCostEstimate> EstimateEntity(EcommerceEntity entity, MigrationSourceSpec spec, MigrationCostRequest request,
             long? tableWcu, long? indexWcu, IOperationContext context)
         {
             await using IDocumentSource source = ItemMappingService.Open(entity, spec);

@@ -3,9 +3,11 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using MongoDB.Bson;
 using MongoDB.Bson.IO;
 using MongoDB.Bson.Serialization;
+using MongoDB.Bson.Serialization.Serializers;
 using MongoDB.Driver;
 
 namespace MongoWire.Client;
@@ -19,7 +21,7 @@ internal static class ClientCli
 
     public static int Run(string[] args)
     {
-        var options = CliArgs.Parse(args, "--unordered");
+        var options = CliArgs.Parse(args, "--unordered", "--multi", "--upsert", "--many", "--print-tokens", "--cluster");
         var uri = options.Require("--uri");
         var op = options.Positional.FirstOrDefault() ?? throw new UsageException("missing client operation");
         var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { NewLine = "\n" };
@@ -41,6 +43,13 @@ internal static class ClientCli
                 output.WriteLine($"error {error.Code} {error.Category}");
             }
 
+            Console.Error.WriteLine(ex.Message);
+            return 3;
+        }
+        catch (MongoWriteException ex) when (ex.WriteError != null)
+        {
+            // A single-document write (apply, update, replace, delete) that the server refused.
+            output.WriteLine($"error {ex.WriteError.Code} {ex.WriteError.Category}");
             Console.Error.WriteLine(ex.Message);
             return 3;
         }
@@ -109,6 +118,11 @@ internal static class ClientCli
         public int Run(string op) => op switch
         {
             "insert" => Insert(),
+            "update" => Update(),
+            "replace" => Replace(),
+            "delete" => Delete(),
+            "apply" => Apply(),
+            "watch" => Watch(),
             "find" => Find(),
             "count" => Print(Collection().CountDocuments(Filter(), CountOptions())),
             "estimated-count" => Print(Collection().EstimatedDocumentCount()),
@@ -155,6 +169,255 @@ internal static class ClientCli
             _output.WriteLine($"inserted {inserted}");
             return 0;
         }
+
+        /// <summary>--id V (an Extended JSON value, e.g. 42 or {"$oid": "…"}) or --filter J; one is required.</summary>
+        private BsonDocument TargetFilter()
+        {
+            var id = _options.Get("--id");
+            var filter = ParseDocument("--filter");
+            if ((id == null) == (filter == null))
+            {
+                throw new UsageException("give exactly one of --id and --filter");
+            }
+
+            return filter ?? new BsonDocument("_id", ParseValue(id));
+        }
+
+        private int Update()
+        {
+            var update = ParseDocument("--update") ?? throw new UsageException("missing required option --update");
+            var updateOptions = new UpdateOptions { IsUpsert = _options.Has("--upsert") };
+            var result = _options.Has("--multi")
+                ? Collection().UpdateMany(TargetFilter(), update, updateOptions)
+                : Collection().UpdateOne(TargetFilter(), update, updateOptions);
+            return PrintUpdate(result.MatchedCount, result.ModifiedCount, result.UpsertedId);
+        }
+
+        private int Replace()
+        {
+            var replacement = ParseDocument("--replacement") ?? throw new UsageException("missing required option --replacement");
+            var result = Collection().ReplaceOne(TargetFilter(), replacement, new ReplaceOptions { IsUpsert = _options.Has("--upsert") });
+            return PrintUpdate(result.MatchedCount, result.ModifiedCount, result.UpsertedId);
+        }
+
+        private int Delete()
+        {
+            var result = _options.Has("--many") ? Collection().DeleteMany(TargetFilter()) : Collection().DeleteOne(TargetFilter());
+            _output.WriteLine($"deleted {result.DeletedCount}");
+            return 0;
+        }
+
+        private int PrintUpdate(long matched, long modified, BsonValue upsertedId)
+        {
+            _output.WriteLine(upsertedId == null
+                ? $"matched {matched} modified {modified}"
+                : $"matched {matched} modified {modified} upserted {upsertedId.ToJson(RelaxedJson)}");
+            return 0;
+        }
+
+        /// <summary>Runs a script of writes in one process (an application simulator's traffic): one JSON
+        /// document per line, {op: insert|update|replace|delete|drop, collection?, db?, document | filter | id,
+        /// update, replacement, multi, upsert}; db/collection default to --db/--collection. --rate N paces
+        /// the writes at N per second. {op: drop} drops the collection. --file - reads standard input, so
+        /// writes can be fed while it runs.
+        /// Stops at the first failure (exit 3, "error CODE NAME" and the line number).</summary>
+        private int Apply()
+        {
+            var path = _options.Require("--file");
+            var rate = _options.GetInt("--rate");
+            var defaultDb = _options.Get("--db");
+            var defaultCollection = _options.Get("--collection");
+            using var reader = path == "-" ? Console.In : new StreamReader(path);
+            var started = DateTime.UtcNow;
+            var applied = 0;
+            var lineNumber = 0;
+            string line;
+            while ((line = reader.ReadLine()) != null)
+            {
+                lineNumber++;
+                if (line.Trim().Length == 0)
+                {
+                    continue;
+                }
+
+                if (rate is > 0)
+                {
+                    var due = started + TimeSpan.FromSeconds((double)applied / rate.Value);
+                    var wait = due - DateTime.UtcNow;
+                    if (wait > TimeSpan.Zero)
+                    {
+                        Thread.Sleep(wait);
+                    }
+                }
+
+                var spec = BsonDocument.Parse(line);
+                var db = spec.GetValue("db", defaultDb)?.AsString ?? throw new UsageException($"line {lineNumber}: no db (and no --db)");
+                var name = spec.GetValue("collection", defaultCollection)?.AsString ?? throw new UsageException($"line {lineNumber}: no collection (and no --collection)");
+                var collection = _client.GetDatabase(db).GetCollection<BsonDocument>(name);
+                var filter = spec.TryGetValue("filter", out var f) ? f.AsBsonDocument
+                    : spec.TryGetValue("id", out var id) ? new BsonDocument("_id", id) : null;
+                var op = spec.GetValue("op", "").AsString;
+                try
+                {
+                    switch (op)
+                    {
+                        case "insert":
+                            collection.InsertOne(spec["document"].AsBsonDocument);
+                            break;
+                        case "update":
+                            var update = spec["update"].AsBsonDocument;
+                            var updateOptions = new UpdateOptions { IsUpsert = spec.GetValue("upsert", false).ToBoolean() };
+                            if (spec.GetValue("multi", false).ToBoolean())
+                            {
+                                collection.UpdateMany(filter ?? throw MissingFilter(lineNumber), update, updateOptions);
+                            }
+                            else
+                            {
+                                collection.UpdateOne(filter ?? throw MissingFilter(lineNumber), update, updateOptions);
+                            }
+
+                            break;
+                        case "replace":
+                            collection.ReplaceOne(filter ?? throw MissingFilter(lineNumber), spec["replacement"].AsBsonDocument,
+                                new ReplaceOptions { IsUpsert = spec.GetValue("upsert", false).ToBoolean() });
+                            break;
+                        case "delete":
+                            if (spec.GetValue("multi", false).ToBoolean())
+                            {
+                                collection.DeleteMany(filter ?? throw MissingFilter(lineNumber));
+                            }
+                            else
+                            {
+                                collection.DeleteOne(filter ?? throw MissingFilter(lineNumber));
+                            }
+
+                            break;
+                        case "drop":
+                            _client.GetDatabase(db).DropCollection(name);
+                            break;
+                        default:
+                            throw new UsageException($"line {lineNumber}: op must be insert, update, replace, delete or drop, got '{op}'");
+                    }
+                }
+                catch (MongoException)
+                {
+                    _output.WriteLine($"applied {applied}");
+                    Console.Error.WriteLine($"line {lineNumber} ({op}) failed");
+                    throw;
+                }
+
+                applied++;
+            }
+
+            _output.WriteLine($"applied {applied}");
+            return 0;
+        }
+
+        private static UsageException MissingFilter(int lineNumber) => new($"line {lineNumber}: needs filter or id");
+
+        /// <summary>Opens a change stream with Watch() and prints each event (relaxed Extended JSON, one per
+        /// line) until --max-events, --timeout-ms or the stream's end (invalidate). Prints "watching" on
+        /// stderr once the stream is open; --print-tokens adds {"resumeToken": …} lines from
+        /// GetResumeToken() after opening and after each batch (postBatchResumeToken on empty batches).</summary>
+        private int Watch()
+        {
+            var options = new ChangeStreamOptions
+            {
+                FullDocument = _options.Get("--full-document") switch
+                {
+                    null or "default" => ChangeStreamFullDocumentOption.Default,
+                    "updateLookup" => ChangeStreamFullDocumentOption.UpdateLookup,
+                    "whenAvailable" => ChangeStreamFullDocumentOption.WhenAvailable,
+                    "required" => ChangeStreamFullDocumentOption.Required,
+                    var other => throw new UsageException($"--full-document must be default, updateLookup, whenAvailable or required, got '{other}'"),
+                },
+                ResumeAfter = ParseDocument("--resume-after"),
+                StartAfter = ParseDocument("--start-after"),
+                StartAtOperationTime = _options.Get("--start-at-operation-time") is { } time ? ParseTimestamp(time) : null,
+                BatchSize = _options.GetInt("--batch-size"),
+                MaxAwaitTime = _options.GetInt("--max-await-ms") is { } awaitMs ? TimeSpan.FromMilliseconds(awaitMs) : null,
+            };
+            var stages = _options.Get("--pipeline") is { } json
+                ? BsonSerializer.Deserialize<BsonArray>(json).Select(v => v.AsBsonDocument).ToList()
+                : new List<BsonDocument>();
+            var pipeline = new BsonDocumentStagePipelineDefinition<ChangeStreamDocument<BsonDocument>, BsonDocument>(stages);
+            var maxEvents = _options.GetInt("--max-events") ?? int.MaxValue;
+            using var deadline = new CancellationTokenSource();
+            if (_options.GetInt("--timeout-ms") is { } timeoutMs)
+            {
+                deadline.CancelAfter(timeoutMs);
+            }
+
+            var collectionName = _options.Get("--collection");
+            using var cursor = collectionName != null
+                ? Database().GetCollection<BsonDocument>(collectionName).Watch(pipeline, options, deadline.Token)
+                : _options.Has("--cluster")
+                    ? _client.Watch(pipeline, options, deadline.Token)
+                    : Database().Watch(pipeline, options, deadline.Token);
+            Console.Error.WriteLine("watching");
+            Console.Error.Flush();
+            PrintToken(cursor);
+            var seen = 0;
+            while (seen < maxEvents)
+            {
+                try
+                {
+                    if (!cursor.MoveNext(deadline.Token))
+                    {
+                        break; // invalidated: the server closed the stream
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                foreach (var change in cursor.Current)
+                {
+                    // The driver's own event type must be able to read every event we print.
+                    EventSerializer.Deserialize(BsonDeserializationContext.CreateRoot(new BsonDocumentReader(change)));
+                    _output.WriteLine(change.ToJson(RelaxedJson));
+                    _output.Flush();
+                    if (++seen >= maxEvents)
+                    {
+                        break;
+                    }
+                }
+
+                PrintToken(cursor);
+            }
+
+            return 0;
+        }
+
+        private void PrintToken(IChangeStreamCursor<BsonDocument> cursor)
+        {
+            if (_options.Has("--print-tokens"))
+            {
+                _output.WriteLine(new BsonDocument("resumeToken", (BsonValue)cursor.GetResumeToken() ?? BsonNull.Value).ToJson(RelaxedJson));
+                _output.Flush();
+            }
+        }
+
+        /// <summary>"T:I" or Extended JSON {"$timestamp": {"t": T, "i": I}}.</summary>
+        private static BsonTimestamp ParseTimestamp(string text)
+        {
+            if (text.TrimStart().StartsWith('{'))
+            {
+                return ParseValue(text) as BsonTimestamp ?? throw new UsageException($"not a timestamp: {text}");
+            }
+
+            var parts = text.Split(':');
+            return parts.Length == 2 && int.TryParse(parts[0], out var seconds) && int.TryParse(parts[1], out var increment)
+                ? new BsonTimestamp(seconds, increment)
+                : throw new UsageException($"--start-at-operation-time needs T:I or {{\"$timestamp\": …}}, got '{text}'");
+        }
+
+        private static BsonValue ParseValue(string json) => BsonDocument.Parse("{\"v\": " + json + "}")["v"];
+
+        private static readonly JsonWriterSettings RelaxedJson = new() { OutputMode = JsonOutputMode.RelaxedExtendedJson };
+
+        private static readonly ChangeStreamDocumentSerializer<BsonDocument> EventSerializer = new(BsonDocumentSerializer.Instance);
 
         private int Find()
         {

@@ -22,7 +22,7 @@ internal static class Aggregation
         return current.ToList();
     }
 
-    private static Func<IEnumerable<BsonDocument>, IEnumerable<BsonDocument>> CompileStage(BsonValue stageValue)
+    internal static Func<IEnumerable<BsonDocument>, IEnumerable<BsonDocument>> CompileStage(BsonValue stageValue)
     {
         if (stageValue is not BsonDocument stage || stage.ElementCount != 1)
         {

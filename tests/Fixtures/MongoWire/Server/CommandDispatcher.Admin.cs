@@ -24,6 +24,7 @@ internal sealed partial class CommandDispatcher
             { "maxWireVersion", 21 },
             { "readOnly", false },
         };
+        _replicaSet?.AddTo(reply);
 
         if (_scram != null && request.Get("saslSupportedMechs") is BsonString probe && _scram.Knows(probe.Value))
         {
@@ -159,6 +160,7 @@ internal sealed partial class CommandDispatcher
 
     private BsonDocument Create(Request request)
     {
+        var images = PreAndPostImagesOption(request);
         lock (_store.Sync)
         {
             if (_store.GetCollection(request.Database, request.CollectionName, create: false) != null)
@@ -166,10 +168,45 @@ internal sealed partial class CommandDispatcher
                 throw new CommandException(48, "NamespaceExists", $"Collection {request.Namespace} already exists.");
             }
 
-            _store.GetCollection(request.Database, request.CollectionName, create: true);
+            _store.GetCollection(request.Database, request.CollectionName, create: true).PreAndPostImages = images ?? false;
         }
 
         return new BsonDocument();
+    }
+
+    /// <summary>Only changeStreamPreAndPostImages can be changed; anything else fails loudly.</summary>
+    private BsonDocument CollMod(Request request)
+    {
+        var other = request.Command.Names.Skip(1).FirstOrDefault(n => n != "changeStreamPreAndPostImages" && !n.StartsWith('$') && n != "lsid" && n != "txnNumber");
+        if (other != null)
+        {
+            throw new CommandException(2, "BadValue", $"collMod option '{other}' is not supported by the test fixture");
+        }
+
+        var images = PreAndPostImagesOption(request);
+        lock (_store.Sync)
+        {
+            var collection = _store.GetCollection(request.Database, request.CollectionName, create: false)
+                ?? throw new CommandException(26, "NamespaceNotFound", $"ns does not exist: {request.Namespace}");
+            if (images.HasValue)
+            {
+                collection.PreAndPostImages = images.Value;
+            }
+        }
+
+        return new BsonDocument();
+    }
+
+    private static bool? PreAndPostImagesOption(Request request)
+    {
+        if (request.Get("changeStreamPreAndPostImages") is not { } option)
+        {
+            return null;
+        }
+
+        return option is BsonDocument spec && spec.TryGetValue("enabled", out var enabled) && enabled.IsBoolean
+            ? enabled.AsBoolean
+            : throw CommandException.BadValue("changeStreamPreAndPostImages must be {enabled: <bool>}");
     }
 
     private BsonDocument Drop(Request request)
@@ -181,6 +218,8 @@ internal sealed partial class CommandDispatcher
             {
                 throw new CommandException(26, "NamespaceNotFound", "ns not found");
             }
+
+            _oplog?.Append(new OplogEntry { Operation = OplogOperation.Drop, Database = request.Database, Collection = request.CollectionName });
         }
 
         return new BsonDocument { { "nIndexesWas", 1 }, { "ns", request.Namespace } };
@@ -190,7 +229,17 @@ internal sealed partial class CommandDispatcher
     {
         lock (_store.Sync)
         {
-            _store.DropDatabase(request.Database);
+            // mongod logs one drop per collection, then the dropDatabase itself.
+            var collections = _store.Collections(request.Database);
+            if (_store.DropDatabase(request.Database) && _oplog != null)
+            {
+                foreach (var collection in collections)
+                {
+                    _oplog.Append(new OplogEntry { Operation = OplogOperation.Drop, Database = request.Database, Collection = collection.Name });
+                }
+
+                _oplog.Append(new OplogEntry { Operation = OplogOperation.DropDatabase, Database = request.Database });
+            }
         }
 
         return new BsonDocument("dropped", request.Database);

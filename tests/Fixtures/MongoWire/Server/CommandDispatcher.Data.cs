@@ -23,6 +23,7 @@ internal sealed partial class CommandDispatcher
                 if (collection.TryInsert(document))
                 {
                     inserted++;
+                    LogInsert(request, document);
                     continue;
                 }
 
@@ -46,13 +47,21 @@ internal sealed partial class CommandDispatcher
     {
         var deletes = request.Get("deletes") as BsonArray ?? throw CommandException.BadValue("delete needs a deletes array");
         var removed = 0;
+        void LogDelete(BsonDocument document) => _oplog?.Append(new OplogEntry
+        {
+            Operation = OplogOperation.Delete,
+            Database = request.Database,
+            Collection = request.CollectionName,
+            DocumentId = document["_id"],
+        });
+
         foreach (var spec in deletes.Select(d => d.AsBsonDocument))
         {
             var predicate = QueryMatcher.Compile(spec.GetValue("q", null));
             var justOne = spec.GetValue("limit", 0).ToInt32() == 1;
             lock (_store.Sync)
             {
-                removed += _store.GetCollection(request.Database, request.CollectionName, create: false)?.RemoveWhere(predicate, justOne) ?? 0;
+                removed += _store.GetCollection(request.Database, request.CollectionName, create: false)?.RemoveWhere(predicate, justOne, LogDelete) ?? 0;
             }
         }
 
@@ -89,6 +98,7 @@ internal sealed partial class CommandDispatcher
                     {
                         collection.Replace(index, next);
                         modified++;
+                        LogUpdate(request, collection, updater, current, next);
                     }
                 }
 
@@ -99,6 +109,7 @@ internal sealed partial class CommandDispatcher
                     var seed = new BsonDocument(query.Elements.Where(e => !e.Name.StartsWith('$') && !e.Name.Contains('.') && !IsOperatorDocument(e.Value)));
                     var document = WithIdFirst(updater.Apply(seed, inserting: true));
                     collection.TryInsert(document);
+                    LogInsert(request, document);
                     upserted.Add(new BsonDocument { { "index", i }, { "_id", document["_id"] } });
                 }
             }
@@ -173,12 +184,65 @@ internal sealed partial class CommandDispatcher
         var cursorOptions = request.Get("cursor") as BsonDocument
             ?? throw new CommandException(9, "FailedToParse", "The 'cursor' option is required, except for aggregate with the explain argument");
 
+        var changeStreamAt = pipeline.Select((stage, index) => (stage, index))
+            .Where(s => s.stage is BsonDocument d && d.ElementCount > 0 && d.GetElement(0).Name == "$changeStream")
+            .Select(s => s.index)
+            .DefaultIfEmpty(-1)
+            .First();
+        if (changeStreamAt >= 0)
+        {
+            if (_replicaSet == null)
+            {
+                throw new CommandException(40573, "Location40573", "The $changeStream stage is only supported on replica sets");
+            }
+
+            return changeStreamAt == 0
+                ? OpenChangeStream(request, pipeline, cursorOptions)
+                : throw new CommandException(40602, "Location40602", "$changeStream is only valid as the first stage in a pipeline.");
+        }
+
         // {aggregate: 1} is a database-level pipeline: no input documents.
         var onCollection = request.Command[0].IsString;
         var input = onCollection ? Snapshot(request.Database, request.CollectionName) : new List<BsonDocument>();
         var ns = onCollection ? request.Namespace : $"{request.Database}.$cmd.aggregate";
         var results = Aggregation.Run(input, pipeline);
         return _cursors.Open(ns, results, BatchSize(cursorOptions.GetValue("batchSize", null)), singleBatch: false);
+    }
+
+    private void LogInsert(Request request, BsonDocument document) => _oplog?.Append(new OplogEntry
+    {
+        Operation = OplogOperation.Insert,
+        Database = request.Database,
+        Collection = request.CollectionName,
+        DocumentId = document["_id"],
+        Document = document,
+    });
+
+    private void LogUpdate(Request request, Collection collection, Updater updater, BsonDocument before, BsonDocument after)
+    {
+        if (_oplog == null)
+        {
+            return;
+        }
+
+        _oplog.Append(updater.IsReplacement
+            ? new OplogEntry
+            {
+                Operation = OplogOperation.Replace,
+                Database = request.Database,
+                Collection = request.CollectionName,
+                DocumentId = after["_id"],
+                Document = after,
+            }
+            : new OplogEntry
+            {
+                Operation = OplogOperation.Update,
+                Database = request.Database,
+                Collection = request.CollectionName,
+                DocumentId = after["_id"],
+                UpdateDescription = UpdateDescription.Describe(before, after, updater.Spec),
+                PostImage = collection.PreAndPostImages ? after : null,
+            });
     }
 
     /// <summary>Explicit batchSize (0 allowed: an empty first batch), or null for the server default.</summary>

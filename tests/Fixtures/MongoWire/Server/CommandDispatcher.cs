@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading.Tasks;
 using MongoDB.Bson;
 
 namespace MongoWire.Server;
@@ -18,13 +19,18 @@ internal sealed partial class CommandDispatcher
     private readonly Store _store;
     private readonly CursorRegistry _cursors;
     private readonly ScramServer _scram;
+    private readonly ReplicaSetMember _replicaSet;
+    private readonly Oplog _oplog;
     private readonly Dictionary<string, Func<Request, BsonDocument>> _handlers;
 
-    public CommandDispatcher(Store store, CursorRegistry cursors, ScramServer scram)
+    /// <param name="replicaSet">Null for a standalone server (no oplog, no change streams).</param>
+    public CommandDispatcher(Store store, CursorRegistry cursors, ScramServer scram, ReplicaSetMember replicaSet = null)
     {
         _store = store;
         _cursors = cursors;
         _scram = scram;
+        _replicaSet = replicaSet;
+        _oplog = replicaSet?.Oplog;
         _handlers = new Dictionary<string, Func<Request, BsonDocument>>(StringComparer.Ordinal)
         {
             ["hello"] = Hello,
@@ -43,6 +49,7 @@ internal sealed partial class CommandDispatcher
             ["listCollections"] = ListCollections,
             ["listIndexes"] = ListIndexes,
             ["create"] = Create,
+            ["collMod"] = CollMod,
             ["drop"] = Drop,
             ["dropDatabase"] = DropDatabase,
             ["insert"] = Insert,
@@ -56,10 +63,12 @@ internal sealed partial class CommandDispatcher
         };
     }
 
-    /// <summary>Never throws: every failure becomes an ok:0 reply the driver turns into MongoCommandException.</summary>
-    public BsonDocument Execute(BsonDocument command, string database, ConnectionState connection)
+    /// <summary>Never throws: every failure becomes an ok:0 reply the driver turns into MongoCommandException.
+    /// Completes at once except for a getMore on a change stream, which may wait for new writes.</summary>
+    public async Task<BsonDocument> ExecuteAsync(BsonDocument command, string database, ConnectionState connection)
     {
         var name = command.ElementCount > 0 ? command.GetElement(0).Name : "";
+        BsonDocument reply;
         try
         {
             if (!_handlers.TryGetValue(name, out var handler))
@@ -72,28 +81,43 @@ internal sealed partial class CommandDispatcher
                 throw new CommandException(13, "Unauthorized", $"Command {name} requires authentication");
             }
 
-            var reply = handler(new Request(name, command, database, connection));
+            var request = new Request(name, command, database, connection);
+            reply = name == "getMore" && FindChangeStream(request) is { } stream
+                ? await ChangeStreamGetMoreAsync(request, stream).ConfigureAwait(false)
+                : handler(request);
             if (!reply.Contains("ok"))
             {
                 reply["ok"] = 1.0;
             }
-
-            return reply;
         }
         catch (CommandException ex)
         {
-            return ex.ToReply();
+            reply = ex.ToReply();
         }
         catch (Exception ex) when (ex is InvalidCastException or FormatException or ArgumentException or OverflowException)
         {
             // Wrong BSON types in a command (e.g. filter:"x") surface as cast errors.
-            return new CommandException(14, "TypeMismatch", $"{name}: {ex.Message}").ToReply();
+            reply = new CommandException(14, "TypeMismatch", $"{name}: {ex.Message}").ToReply();
         }
         catch (Exception ex)
         {
             Console.Error.WriteLine($"[conn{connection.Id}] {name} failed: {ex}");
-            return new CommandException(1, "InternalError", $"{name}: {ex.Message}").ToReply();
+            reply = new CommandException(1, "InternalError", $"{name}: {ex.Message}").ToReply();
         }
+
+        if (_replicaSet != null)
+        {
+            // A replica set member gossips its cluster time on every reply, errors included.
+            var now = _oplog.LastTs;
+            reply["$clusterTime"] = new BsonDocument
+            {
+                { "clusterTime", now },
+                { "signature", new BsonDocument { { "hash", new BsonBinaryData(new byte[20]) }, { "keyId", 0L } } },
+            };
+            reply["operationTime"] = now;
+        }
+
+        return reply;
     }
 
     /// <summary>One command invocation as handlers see it.</summary>

@@ -5,7 +5,8 @@ using MongoDB.Bson;
 
 namespace MongoWire.Server;
 
-/// <summary>Server-side cursors over materialized result lists; ids are server-wide as in mongod.</summary>
+/// <summary>Server-side cursors over materialized result lists, and tailable change stream cursors;
+/// ids are server-wide as in mongod.</summary>
 internal sealed class CursorRegistry
 {
     // mongod's default first batch when the client gives no batchSize.
@@ -15,6 +16,7 @@ internal sealed class CursorRegistry
     private const int MaxBatchBytes = 8 * 1024 * 1024;
 
     private readonly ConcurrentDictionary<long, OpenCursor> _cursors = new();
+    private readonly ConcurrentDictionary<long, ChangeStreamCursor> _changeStreams = new();
 
     /// <summary>Starts a cursor and returns the {firstBatch, id, ns} reply document.</summary>
     public BsonDocument Open(string ns, IReadOnlyList<BsonDocument> results, int? batchSize, bool singleBatch)
@@ -30,6 +32,18 @@ internal sealed class CursorRegistry
 
         return Reply("firstBatch", batch, id, ns);
     }
+
+    /// <summary>Registers a tailable change stream cursor and returns its id.</summary>
+    public long OpenChangeStream(ChangeStreamCursor cursor)
+    {
+        var id = NewId();
+        _changeStreams[id] = cursor;
+        return id;
+    }
+
+    public ChangeStreamCursor FindChangeStream(long id) => _changeStreams.TryGetValue(id, out var cursor) ? cursor : null;
+
+    public void CloseChangeStream(long id) => _changeStreams.TryRemove(id, out _);
 
     /// <summary>Handles getMore; no batchSize means "as much as fits", like mongod.</summary>
     public BsonDocument GetMore(long id, string ns, int? batchSize)
@@ -64,6 +78,11 @@ internal sealed class CursorRegistry
             {
                 killed.Add(id);
             }
+            else if (_changeStreams.TryGetValue(id, out var stream) && stream.Ns == ns && _changeStreams.TryRemove(id, out _))
+            {
+                stream.Killed = true;
+                killed.Add(id);
+            }
             else
             {
                 notFound.Add(id);
@@ -88,7 +107,7 @@ internal sealed class CursorRegistry
         {
             // Positive 63-bit ids, like mongod; 0 is reserved for "exhausted".
             var id = Random.Shared.NextInt64(1, long.MaxValue);
-            if (!_cursors.ContainsKey(id))
+            if (!_cursors.ContainsKey(id) && !_changeStreams.ContainsKey(id))
             {
                 return id;
             }

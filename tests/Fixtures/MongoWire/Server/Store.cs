@@ -9,7 +9,7 @@ namespace MongoWire.Server;
 internal sealed class Collection
 {
     private readonly List<BsonDocument> _documents = new();
-    private readonly HashSet<BsonValue> _ids = new(BsonValueEquality.Instance);
+    private readonly Dictionary<BsonValue, BsonDocument> _byId = new(BsonValueEquality.Instance);
 
     public Collection(string name)
     {
@@ -20,12 +20,15 @@ internal sealed class Collection
 
     public Guid Uuid { get; } = Guid.NewGuid();
 
+    /// <summary>changeStreamPreAndPostImages (create/collMod): the oplog keeps post-images of updates.</summary>
+    public bool PreAndPostImages { get; set; }
+
     public int Count => _documents.Count;
 
     /// <summary>Adds the document; false when its _id already exists.</summary>
     public bool TryInsert(BsonDocument document)
     {
-        if (!_ids.Add(document["_id"]))
+        if (!_byId.TryAdd(document["_id"], document))
         {
             return false;
         }
@@ -37,7 +40,10 @@ internal sealed class Collection
     /// <summary>Copy of the document list so callers can filter and sort outside the store lock.</summary>
     public List<BsonDocument> Snapshot() => new(_documents);
 
-    public int RemoveWhere(Func<BsonDocument, bool> predicate, bool justOne)
+    /// <summary>The stored document with this _id, or null.</summary>
+    public BsonDocument FindById(BsonValue id) => _byId.TryGetValue(id, out var document) ? document : null;
+
+    public int RemoveWhere(Func<BsonDocument, bool> predicate, bool justOne, Action<BsonDocument> onRemoved = null)
     {
         var removed = 0;
         for (var i = 0; i < _documents.Count; i++)
@@ -47,7 +53,8 @@ internal sealed class Collection
                 continue;
             }
 
-            _ids.Remove(_documents[i]["_id"]);
+            _byId.Remove(_documents[i]["_id"]);
+            onRemoved?.Invoke(_documents[i]);
             _documents.RemoveAt(i--);
             removed++;
             if (justOne)
@@ -61,7 +68,11 @@ internal sealed class Collection
 
     /// <summary>Swaps a stored document for a new version (documents are never mutated in place,
     /// so open cursors keep a consistent view).</summary>
-    public void Replace(int index, BsonDocument replacement) => _documents[index] = replacement;
+    public void Replace(int index, BsonDocument replacement)
+    {
+        _documents[index] = replacement;
+        _byId[replacement["_id"]] = replacement;
+    }
 
     public IReadOnlyList<BsonDocument> Documents => _documents;
 }

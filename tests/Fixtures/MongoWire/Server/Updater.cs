@@ -33,6 +33,8 @@ internal sealed class Updater
 
     public bool IsReplacement { get; }
 
+    public BsonDocument Spec => _spec;
+
     /// <summary>Returns a new document; the stored one is never mutated (open cursors may hold it).</summary>
     public BsonDocument Apply(BsonDocument original, bool inserting)
     {

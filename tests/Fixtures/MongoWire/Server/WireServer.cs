@@ -13,22 +13,28 @@ namespace MongoWire.Server;
 internal sealed class WireServer
 {
     private readonly TcpListener _listener;
-    private readonly CommandDispatcher _dispatcher;
     private readonly bool _verbose;
     private int _nextConnectionId;
 
-    public WireServer(IPAddress address, int port, CommandDispatcher dispatcher, bool verbose)
+    private CommandDispatcher _dispatcher;
+
+    public WireServer(IPAddress address, int port, bool verbose)
     {
         _listener = new TcpListener(address, port);
-        _dispatcher = dispatcher;
         _verbose = verbose;
     }
 
-    public int Start()
+    /// <summary>Binds the port (so a replica-set member can name itself host:port) without serving yet.</summary>
+    public int Bind()
     {
         _listener.Start(backlog: 512);
-        _ = AcceptLoopAsync();
         return ((IPEndPoint)_listener.LocalEndpoint).Port;
+    }
+
+    public void Serve(CommandDispatcher dispatcher)
+    {
+        _dispatcher = dispatcher;
+        _ = AcceptLoopAsync();
     }
 
     private async Task AcceptLoopAsync()
@@ -66,7 +72,7 @@ internal sealed class WireServer
                         return;
                     }
 
-                    var reply = _dispatcher.Execute(request.Command, request.Database, connection);
+                    var reply = await _dispatcher.ExecuteAsync(request.Command, request.Database, connection).ConfigureAwait(false);
                     if (_verbose)
                     {
                         Console.Error.WriteLine($"[conn{connection.Id}] {request.Database} {request.Command.ToJson()} -> {reply.ToJson()}");

@@ -1,17 +1,18 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
-using System.Threading;
 using System.Threading.Tasks;
-using Amazon.DynamoDBv2;
+using System.Threading;
+using System;
 using Amazon.DynamoDBv2.Model;
+using Amazon.DynamoDBv2;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
 using EcommerceAws.Engine.Items;
+using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Output;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>One status item's content (see <see cref="MigrationStatusStore"/>).</summary>
     internal sealed class MigrationStatusRecord
@@ -71,7 +72,7 @@ namespace EcommerceAws.Engine.Migration.Engine
     /// </summary>
     internal sealed class MigrationStatusStore
     {
-        public const string SortKey = "STATUS";
+        public const string SortKey = EntityKeys.StatusSortKey;
         public const string EntityType = "MIGRATION_STATUS";
         private readonly IAmazonDynamoDB dynamo;
         private readonly string tableName;
@@ -84,8 +85,8 @@ namespace EcommerceAws.Engine.Migration.Engine
 
         public static Dictionary<string, AttributeValue> Key(EcommerceEntity entity) => new Dictionary<string, AttributeValue>
         {
-            ["PK"] = new AttributeValue("MIGRATION#" + entity.ToString().ToUpperInvariant()),
-            ["SK"] = new AttributeValue(SortKey),
+            [EntityKeys.PartitionKey] = new AttributeValue(EntityKeys.StatusKey(entity)),
+            [EntityKeys.SortKey] = new AttributeValue(SortKey),
         };
 
         public async Task<MigrationStatusRecord> GetAsync(EcommerceEntity entity, CancellationToken cancellation)

@@ -3,7 +3,7 @@ using System.Linq;
 using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Engine.Tables;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>
     /// For PROVISIONED tables: the write units a run needs (item size rounded up per KB, written once to the table

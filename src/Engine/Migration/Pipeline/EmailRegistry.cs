@@ -1,14 +1,15 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
-using Amazon.DynamoDBv2;
+using System.Threading;
 using Amazon.DynamoDBv2.Model;
+using Amazon.DynamoDBv2;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Tables;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>
     /// DuplicateEmail detection: the first user (in _id order) with an email wins. Emails seen in this run are
@@ -16,7 +17,7 @@ namespace EcommerceAws.Engine.Migration.Engine
     /// </summary>
     internal sealed class EmailRegistry
     {
-        private const string Prefix = "EMAIL#";
+        private const string Prefix = EntityKeys.EmailPrefix;
         private readonly Dictionary<string, string> owners = new Dictionary<string, string>();
         private readonly IAmazonDynamoDB dynamo;
         private readonly string tableName;
@@ -32,7 +33,7 @@ namespace EcommerceAws.Engine.Migration.Engine
         /// <summary>The reject for a duplicate, or null when this user may be written.</summary>
         public async Task<RejectRecord> CheckAsync(MappingResult mapped, CancellationToken cancellation)
         {
-            if (!mapped.Item.TryGetValue("GSI1PK", out AttributeValue key) || key.S == null || !key.S.StartsWith(Prefix)) return null;
+            if (!mapped.Item.TryGetValue(EntityKeys.Gsi1PartitionKey, out AttributeValue key) || key.S == null || !key.S.StartsWith(Prefix)) return null;
             if (owners.TryGetValue(key.S, out string owner))
                 return owner == mapped.Id ? null : Duplicate(mapped.Id, owner);
             owners[key.S] = mapped.Id;

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>
     /// The checkpoint watermark: documents get sequence numbers in source order; the watermark is the position of

@@ -4,7 +4,7 @@ using EcommerceAws.Contract;
 using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Migration.Sources;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>
     /// What every source document goes through before it may become an item, the same for both methods (BatchWriteItem and

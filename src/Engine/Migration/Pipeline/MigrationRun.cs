@@ -14,7 +14,7 @@ using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Migration.Sources;
 using EcommerceAws.Output;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>
     /// One entity's migration: source → mapper → batches of 25 → <see cref="BatchWriter"/>s, through a bounded
@@ -414,7 +414,7 @@ namespace EcommerceAws.Engine.Migration.Engine
                         sampledUnits += Math.Max(1, (mapped.SizeBytes + 1023) / 1024);
                         if (++sampled >= EstimateSample) await Estimate().ConfigureAwait(false);
                     }
-                    string key = mapped.Item["PK"].S + "\n" + mapped.Item["SK"].S;
+                    string key = mapped.Item[EntityKeys.PartitionKey].S + "\n" + mapped.Item[EntityKeys.SortKey].S;
                     if (batch.Keys.Contains(key)) // BatchWriteItem refuses two puts of one key in a call
                     {
                         await Send(batch).ConfigureAwait(false);

@@ -8,7 +8,7 @@ using EcommerceAws.Contract;
 using EcommerceAws.Engine.Migration.Mapping;
 using MongoDB.Bson;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>
     /// DuplicateKey detection within one entity's run: two documents whose _ids give the same key text ("1" and 1, an

@@ -12,7 +12,7 @@ using EcommerceAws.Engine.Items;
 using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Output;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>
     /// Verification: a parallel Scan (Select=COUNT, filtered on entityType) against source count − rejects, and a
@@ -97,7 +97,7 @@ namespace EcommerceAws.Engine.Migration.Engine
                 Dictionary<string, Dictionary<string, AttributeValue>> stored = await GetItemsAsync(chunk.Select(m => m.Item)).ConfigureAwait(false);
                 foreach (MappingResult mapped in chunk)
                 {
-                    string key = mapped.Item["PK"].S;
+                    string key = mapped.Item[EntityKeys.PartitionKey].S;
                     if (!stored.TryGetValue(key, out Dictionary<string, AttributeValue> actual))
                     {
                         if (entity == EcommerceEntity.User && await EmailTakenByOtherAsync(mapped).ConfigureAwait(false))
@@ -118,7 +118,7 @@ namespace EcommerceAws.Engine.Migration.Engine
         {
             var result = new Dictionary<string, Dictionary<string, AttributeValue>>();
             List<Dictionary<string, AttributeValue>> keys = items
-                .Select(i => new Dictionary<string, AttributeValue> { ["PK"] = i["PK"], ["SK"] = i["SK"] }).ToList();
+                .Select(i => new Dictionary<string, AttributeValue> { [EntityKeys.PartitionKey] = i[EntityKeys.PartitionKey], [EntityKeys.SortKey] = i[EntityKeys.SortKey] }).ToList();
             int attempt = 0;
             while (keys.Count > 0)
             {
@@ -127,7 +127,7 @@ namespace EcommerceAws.Engine.Migration.Engine
                     RequestItems = new Dictionary<string, KeysAndAttributes> { [tableName] = new KeysAndAttributes { Keys = keys, ConsistentRead = true } },
                 }, context.Cancellation), "BatchGetItem", tableName).ConfigureAwait(false);
                 if (response.Responses != null && response.Responses.TryGetValue(tableName, out List<Dictionary<string, AttributeValue>> found))
-                    foreach (Dictionary<string, AttributeValue> item in found) result[item["PK"].S] = item;
+                    foreach (Dictionary<string, AttributeValue> item in found) result[item[EntityKeys.PartitionKey].S] = item;
                 keys = response.UnprocessedKeys != null && response.UnprocessedKeys.TryGetValue(tableName, out KeysAndAttributes rest) ? rest.Keys : new List<Dictionary<string, AttributeValue>>();
                 if (keys.Count > 0) await Task.Delay(BatchWriter.Backoff(attempt++), context.Cancellation).ConfigureAwait(false);
             }
@@ -135,7 +135,7 @@ namespace EcommerceAws.Engine.Migration.Engine
         }
 
         private async Task<bool> EmailTakenByOtherAsync(MappingResult mapped) =>
-            mapped.Item.TryGetValue("GSI1PK", out AttributeValue key)
+            mapped.Item.TryGetValue(EntityKeys.Gsi1PartitionKey, out AttributeValue key)
             && await EmailRegistry.OtherOwnerAsync(dynamo, tableName, key.S, mapped.Id, context.Cancellation).ConfigureAwait(false) != null;
 
     }

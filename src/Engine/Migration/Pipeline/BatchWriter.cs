@@ -1,17 +1,18 @@
-using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Net;
-using System.Threading;
 using System.Threading.Tasks;
-using Amazon.DynamoDBv2;
+using System.Threading;
+using System;
 using Amazon.DynamoDBv2.Model;
+using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
+using EcommerceAws.Engine.Migration.Mapping;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>
     /// Writes batches of up to 25 puts with BatchWriteItem until every item is accepted: UnprocessedItems and
@@ -158,7 +159,7 @@ namespace EcommerceAws.Engine.Migration.Engine
         private static string KeyOf(WriteRequest request)
         {
             Dictionary<string, AttributeValue> item = request.PutRequest?.Item;
-            return item == null ? "" : (item.TryGetValue("PK", out AttributeValue pk) ? pk.S : "") + "\n" + (item.TryGetValue("SK", out AttributeValue sk) ? sk.S : "");
+            return item == null ? "" : (item.TryGetValue(EntityKeys.PartitionKey, out AttributeValue pk) ? pk.S : "") + "\n" + (item.TryGetValue(EntityKeys.SortKey, out AttributeValue sk) ? sk.S : "");
         }
 
         /// <summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Management.Automation;
 using EcommerceAws.Contract;
 
-namespace EcommerceAws.Engine.Migration.Engine
+namespace EcommerceAws.Engine.Migration.Pipeline
 {
     /// <summary>
     /// Who holds a status item while a run writes: a random token per run (so two runs in one process differ), with the
