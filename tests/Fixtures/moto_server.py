@@ -1,36 +1,50 @@
 """moto server (python3 tests/Fixtures/moto_server.py -H HOST -p PORT) with DynamoDB ImportTable made to read its
 source as AWS does. Test stand-in only; README "Stand-ins vs real AWS" lists what it changes.
 
-moto 5.2.1 reads DYNAMODB_JSON with py_partiql_parser's JsonParser, which knows no escapes and takes ' and ' as
-quotes: a line holding an apostrophe ("L'Oreal"), an escaped quote or an empty list/map is cut short or dropped
-without counting an error, so an import of real shop data silently loses items. AWS reads newline-delimited JSON
-(one {"Item": {...}} per line). This wrapper changes only the import:
+moto 5.2.1 reads DYNAMODB_JSON with py_partiql_parser's JsonParser, which knows no JSON escapes and takes ' as a
+quote: "L'Oreal" is imported as "L" and "x\"y" as "x\\" without counting an error, so an import of real shop data
+silently corrupts items. AWS reads newline-delimited JSON (one {"Item": {...}} per line). This wrapper changes only
+the import:
 - each line is parsed with json.loads; a line that does not parse counts one error and the rest of that object is
   skipped ("If the Amazon S3 object itself is malformed ... we may skip processing the remaining portion of the
   object", "Import format quotas and validation"); an item DynamoDB refuses counts one error;
 - ProcessedSizeBytes counts the bytes of the lines read (moto counts 1 per item);
-- TableCreationParameters.SSESpecification is honoured (moto drops it).
-ClientToken is still ignored, as moto does: a second ImportTable call starts a second import.
+- TableCreationParameters.SSESpecification is honoured (moto drops it);
+- fault injection for tests: an item holding the string value "ecommerceaws-test-import-error" counts one error and is
+  not imported, as an item DynamoDB refuses would be (the only way to make an import end with errors on purpose).
+- ClientToken makes the call idempotent as on AWS (moto ignores it): the same token answers the import it started.
 """
 import json
 import sys
 import threading
 
+from moto.core.responses import ActionResult
 from moto.core.utils import gzip_decompress
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.models import table_import
 
+FAULT = b'"ecommerceaws-test-import-error"'
 _request = threading.local()
 _original_handler = dynamodb_responses.DynamoHandler.import_table
 _original_init = table_import.TableImport.__init__
 
 
+_tokens = {}
+
+
 def _import_table(self):
+    token = self.body.get("ClientToken")
+    imports = self.dynamodb_backend.table_imports
+    if token and _tokens.get(token) in imports:
+        return ActionResult({"ImportTableDescription": imports[_tokens[token]].response()})
     _request.sse = (self.body.get("TableCreationParameters") or {}).get("SSESpecification")
     try:
-        return _original_handler(self)
+        result = _original_handler(self)
     finally:
         _request.sse = None
+    if token and imports:
+        _tokens[token] = list(imports)[-1]
+    return result
 
 
 def _init(self, *args, **kwargs):
@@ -72,6 +86,10 @@ def _process_s3_files(self, s3_backend, bucket):
                 self.error_count += 1
                 self.failure_message = f"{key.name}: {error}"
                 break
+            if FAULT in line:
+                self.error_count += 1
+                self.failure_message = f"{key.name}: test fault injection"
+                continue
             try:
                 self.table.put_item(item_attrs=item)
                 self.imported_count += 1

@@ -198,7 +198,7 @@ Describe 'Get-EcommerceIamPolicy scopes resources to a stack' -Tag Integration {
         $byResource['CloudWatchAlarms'] | Should -Be "arn:aws:cloudwatch:$($stack.Region):$($account):alarm:ecommerce-$stackName-*"
         # every other scoped resource names this stack, except the documented id-less kinds
         $unscoped = foreach ($s in $stackStatements) {
-            if ($s.Sid -in 'CloudFrontDistribution', 'NoResourceLevelPermissions', 'CloudFrontTagNewDistribution', 'CloudFrontOriginAccessControls', 'ElastiCacheDefaultGroups', 'ElastiCacheServiceLinkedRole') { continue }
+            if ($s.Sid -in 'CloudFrontDistribution', 'NoResourceLevelPermissions', 'CloudFrontTagNewDistribution', 'CloudFrontOriginAccessControls', 'ElastiCacheDefaultGroups', 'ElastiCacheServiceLinkedRole', 'CloudWatchLogsImportErrors') { continue }
             $s.Resource | Where-Object { $_ -notmatch [regex]::Escape($stackName) }
         }
         $unscoped | Should -BeNullOrEmpty
@@ -243,6 +243,25 @@ Describe 'Get-EcommerceIamPolicy covers each scope''s runbook (proven under enfo
         $migrate = @(Get-PolicyStatement (Get-EcommerceIamPolicy -Scope Migrate -Name shop -AccountId $account -Region us-east-1).Json)
         ($migrate | Where-Object { 's3:ListBucket' -in $_.Action }).Resource | Should -Be 'arn:aws:s3:::shop-assets'
         ($migrate | Where-Object { 's3:GetObject' -in $_.Action }).Resource | Should -Be 'arn:aws:s3:::shop-assets/*'
+    }
+
+    It 'Migrate: -Method Import (ImportTable, DescribeImport, the staging prefix, the import error logs, finishing the table)' {
+        $result = Get-EcommerceIamPolicy -Scope Migrate -Name shop -AccountId $account -Region us-east-1
+        $migrate = @(Get-PolicyStatement $result.Json)
+        $table = "arn:aws:dynamodb:us-east-1:$($account):table/shop"
+        ($migrate | Where-Object { 'dynamodb:ImportTable' -in $_.Action }).Resource | Should -Be $table, "$table/index/*"
+        ($migrate | Where-Object { 'dynamodb:DescribeImport' -in $_.Action }).Resource | Should -Be $table, "$table/import/*"
+        $logs = $migrate | Where-Object Sid -EQ 'CloudWatchLogsImportErrors'
+        $logs.Resource | Should -Be "arn:aws:logs:us-east-1:$($account):log-group:/aws-dynamodb/*"
+        $logs.Action | Should -Be 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents', 'logs:PutRetentionPolicy'
+        $actions = @($migrate.Action)
+        foreach ($needed in 'dynamodb:UpdateTable', 'dynamodb:UpdateContinuousBackups', 'dynamodb:TagResource', 's3:ListBucketVersions', 's3:DeleteObject', 's3:PutLifecycleConfiguration', 's3:GetObject') {
+            $actions | Should -Contain $needed
+        }
+        ($result.Notes -join "`n") | Should -Match '-StagingBucket'
+        # GovCloud: the partition's ARNs
+        $gov = @(Get-PolicyStatement (Get-EcommerceIamPolicy -Scope Migrate -Name shop -AccountId $account -Region us-gov-west-1).Json)
+        ($gov | Where-Object Sid -EQ 'CloudWatchLogsImportErrors').Resource | Should -Be "arn:aws-us-gov:logs:us-gov-west-1:$($account):log-group:/aws-dynamodb/*"
     }
 
     It 'Operate: ElastiCache Describe* for the cache alarm, the stack''s read-only status, and GetItem on status items only' {

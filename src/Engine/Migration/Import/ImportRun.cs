@@ -525,6 +525,7 @@ namespace EcommerceAws.Engine.Migration.Import
                 throw new EcommerceException("MigrationImportEmpty", ErrorCategory.InvalidData, spec.TableName,
                     $"No document of {string.Join(", ", manifest.Entities.Select(e => e.Entity))} can be imported ({manifest.Entities.Sum(e => e.Rejected):N0} rejected); the table was not created.",
                     $"See the rejects files ({string.Join(", ", manifest.Entities.Where(e => e.Rejected > 0).Select(e => e.RejectPath))}).");
+            CheckSizeQuota(recorded.Values.Sum());
             int attempt = manifest.Attempt + 1;
             string token = $"ecommerceaws-{manifest.RunId}-{attempt}";
             await SaveAsync(m =>
@@ -539,6 +540,23 @@ namespace EcommerceAws.Engine.Migration.Import
             }).ConfigureAwait(false);
             context.WriteVerbose($"ImportTable: {items:N0} items in {recorded.Count} object(s) under s3://{spec.StagingBucket}/{prefix} into the new table '{spec.TableName}' (client token {token}).");
         }
+
+        /// <summary>
+        /// ImportTable's default quota on the source objects of the imports running at once ("Import format quotas and
+        /// validation"): 15 TB in us-east-1, us-west-2 and eu-west-1, 1 TB in every other region. Above it the import would be
+        /// refused after staging; the staged objects stay for a run after a quota increase.
+        /// </summary>
+        private void CheckSizeQuota(long stagedBytes)
+        {
+            string region = AwsEnvironment.ResolveRegion(context.Aws).SystemName;
+            long limit = LargeImportRegions.Contains(region) ? 15L << 40 : 1L << 40;
+            if (stagedBytes <= limit) return;
+            throw new EcommerceException("MigrationImportTooLarge", ErrorCategory.LimitsExceeded, spec.TableName,
+                $"The staged objects hold {stagedBytes / (double)(1L << 40):N2} TB; ImportTable takes at most {limit >> 40} TB of source objects at a time in {region} by default. The import was not started; the objects stay in s3://{spec.StagingBucket}/{StagingLayout.RunPrefix(spec.TableName, manifest.RunId)}.",
+                "Ask AWS for a higher import quota and run the same command again (it imports the staged objects), or load the table with -Method Write.");
+        }
+
+        private static readonly HashSet<string> LargeImportRegions = new HashSet<string>(StringComparer.Ordinal) { "us-east-1", "us-west-2", "eu-west-1" };
 
         private async Task<ImportTableDescription> WaitAsync(CancellationToken cancellation)
         {
