@@ -63,7 +63,10 @@ Describe 'Get-EcommerceIamPolicy covers every AWS operation the module calls' -T
         $map['IAmazonS3.PutBucketAsync'] | Should -Be 's3:CreateBucket'
         $map['IAmazonS3.ListVersionsAsync'] | Should -Be 's3:ListBucketVersions'
         $map['IAmazonS3.ListObjectsV2Async'] | Should -Be 's3:ListBucket'
-        $map['IAmazonS3.GetObjectMetadataAsync'] | Should -Be 's3:GetObject', 's3:ListBucket'   # without ListBucket a missing key is 403, not 404
+        $map['IAmazonS3.AbortMultipartUploadAsync'] | Should -Be 's3:AbortMultipartUpload'
+        $map['IAmazonS3.UploadPartAsync'] | Should -Be 's3:PutObject'
+        $map['IAmazonDynamoDB.ImportTableAsync'] | Should -Contain 'dynamodb:ImportTable'
+        $map['IAmazonDynamoDB.ImportTableAsync'] | Should -Contain 'logs:PutLogEvents'
         $map['IAmazonS3.DeleteObjectsAsync'] | Should -Be 's3:DeleteObject', 's3:DeleteObjectVersion'
         $map['IAmazonS3.PutPublicAccessBlockAsync'] | Should -Be 's3:PutBucketPublicAccessBlock'
         $map['IAmazonS3.PutBucketEncryptionAsync'] | Should -Be 's3:PutEncryptionConfiguration'

@@ -94,6 +94,7 @@ namespace EcommerceAws.Engine.Iam
             Op<IAmazonS3>(nameof(IAmazonS3.ListBucketsAsync), PO, Any("s3:ListAllMyBuckets")),
             S3(nameof(IAmazonS3.GetBucketLocationAsync), new[] { Provision, Migrate, Operate }, "s3:GetBucketLocation"),
             S3(nameof(IAmazonS3.ListVersionsAsync), PM, "s3:ListBucketVersions"),
+            // Publish-ProductAsset lists the images already there; -Method Import lists its staging prefix; Operate's connection test.
             S3(nameof(IAmazonS3.ListObjectsV2Async), new[] { Migrate, Operate }, "s3:ListBucket"),
             Op<IAmazonS3>(nameof(IAmazonS3.DeleteObjectsAsync), PM,
                 new IamGrant("s3:DeleteObject", IamResourceKind.Objects), new IamGrant("s3:DeleteObjectVersion", IamResourceKind.Objects)),
@@ -118,9 +119,11 @@ namespace EcommerceAws.Engine.Iam
             Op<IAmazonS3>(nameof(IAmazonS3.PutObjectAsync), M, new IamGrant("s3:PutObject", IamResourceKind.Objects)),
             // -Method Import reads its staging manifest back.
             Op<IAmazonS3>(nameof(IAmazonS3.GetObjectAsync), M, new IamGrant("s3:GetObject", IamResourceKind.Objects)),
-            // HEAD Object (is the image already there?). Without s3:ListBucket S3 answers a missing key with 403, not 404.
-            Op<IAmazonS3>(nameof(IAmazonS3.GetObjectMetadataAsync), M,
-                new IamGrant("s3:GetObject", IamResourceKind.Objects), new IamGrant("s3:ListBucket", IamResourceKind.Bucket)),
+            // Publish-ProductAsset: images over 8 MB go up in parts (IAM has no separate actions for the parts but the abort).
+            Op<IAmazonS3>(nameof(IAmazonS3.InitiateMultipartUploadAsync), M, new IamGrant("s3:PutObject", IamResourceKind.Objects)),
+            Op<IAmazonS3>(nameof(IAmazonS3.UploadPartAsync), M, new IamGrant("s3:PutObject", IamResourceKind.Objects)),
+            Op<IAmazonS3>(nameof(IAmazonS3.CompleteMultipartUploadAsync), M, new IamGrant("s3:PutObject", IamResourceKind.Objects)),
+            Op<IAmazonS3>(nameof(IAmazonS3.AbortMultipartUploadAsync), M, new IamGrant("s3:AbortMultipartUpload", IamResourceKind.Objects)),
 
             // STS: the account id for the bucket policy's CloudFront condition and for ARNs.
             Op<IAmazonSecurityTokenService>(nameof(IAmazonSecurityTokenService.GetCallerIdentityAsync), new[] { Provision, Operate }, Any("sts:GetCallerIdentity")),
