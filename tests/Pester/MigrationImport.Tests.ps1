@@ -166,6 +166,8 @@ Describe '-Method Import: item rules reject before staging, -KeepStaging, -WhatI
         $script:src = Write-Lines $lines; $script:files.Add($src)
         $script:rejects = Join-Path ([System.IO.Path]::GetTempPath()) "imp-rejects-$([guid]::NewGuid().ToString('N')).jsonl"; $script:files.Add($rejects)
         $script:whatIf = Invoke-ProductMigration -TableName $table2 -Path $src -Method Import -StagingBucket $bucket2 -WhatIf
+        $script:tableAfterWhatIf = Test-AwsCli dynamodb describe-table --table-name $table2
+        $script:keysAfterWhatIf = @(Get-StagedKeys $bucket2)
         $script:r = Invoke-ProductMigration -TableName $table2 -Path $src -Method Import -StagingBucket $bucket2 -RejectPath $rejects -KeepStaging -Confirm:$false
     }
 
@@ -174,6 +176,8 @@ Describe '-Method Import: item rules reject before staging, -KeepStaging, -WhatI
         $whatIf.Written | Should -Be 31
         $whatIf.Rejected | Should -Be 2
         $whatIf.StagingObjects | Should -Be 1
+        $tableAfterWhatIf | Should -BeFalse
+        $keysAfterWhatIf | Should -BeNullOrEmpty
     }
 
     It 'rejects the items DynamoDB would refuse (ItemTooLarge, InvalidNumber) into the rejects file, and imports the rest' {
