@@ -271,3 +271,56 @@ Describe '-Method Import: an import that ends with errors stops with MigrationIm
         (Get-StatusItem $table4 'Product').ImportArn.S | Should -Be $arn
     }
 }
+
+Describe '-Method Import of 50,000 generated orders equals the write path item by item' -Tag Integration {
+    BeforeAll {
+        $statuses = 'pending', 'paid', 'shipped', 'delivered', 'cancelled'
+        $lines = for ($n = 0; $n -lt 50000; $n++) {
+            '{"_id":{"$oid":"' + ('{0:x8}{1:x16}' -f 12, $n) + '"},"userId":"' + ('{0:x24}' -f ($n % 997)) + '","status":"' + $statuses[$n % 5] +
+                '","total":{"$numberDecimal":"' + (2500 + $n) + '.50"},"currency":"XAF","items":[{"productId":"p' + ($n % 64) + '","qty":' + (1 + $n % 3) +
+                ',"price":' + (1000 + $n % 500) + '}],"shipping":{"city":"Douala","note":"L''entrée \"B\""},"createdAt":{"$date":"2024-0' + (1 + $n % 9) + '-1' + ($n % 10) + 'T08:00:00.000Z"}}'
+        }
+        $script:orders = Write-Lines $lines; $script:files.Add($orders)
+        $script:bucket5 = New-StagingBucket
+        $script:writeTable = New-ImportTableName
+        $null = New-EcommerceTable -TableName $writeTable -Confirm:$false
+        $script:written5 = Invoke-OrderMigration -TableName $writeTable -Path $orders -MaxConcurrency 8
+        $script:importTable = New-ImportTableName
+        $script:imported5 = Invoke-OrderMigration -TableName $importTable -Path $orders -Method Import -StagingBucket $bucket5 -StagingObjectSizeMB 8 -Confirm:$false
+    }
+
+    It 'stages several objects and imports every order (describe-table item counts: the orders and one status item)' {
+        $written5.Written | Should -Be 50000
+        $imported5.Written | Should -Be 50000
+        $imported5.StagingObjects | Should -BeGreaterThan 1
+        ($imported5.Notes -join ' ') | Should -Not -Match 'ImportTable reports'
+        (Invoke-AwsCli dynamodb describe-table --table-name $importTable).Table.ItemCount | Should -Be 50001
+        (Invoke-AwsCli dynamodb describe-table --table-name $writeTable).Table.ItemCount | Should -Be 50001
+    }
+
+    It 'holds the same items as the write path: every 10th order compared attribute by attribute (botocore BatchGetItem)' {
+        # A full Scan of moto pages through the whole table for every 1 MB page (minutes for 2 x 50,000 items); BatchGetItem is direct.
+        $compare = @'
+import boto3, json, os, sys
+ddb = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="us-east-1")
+keys = [{"PK": {"S": k}, "SK": {"S": k}} for k in ("ORDER#%08x%016x" % (12, n) for n in range(0, 50000, 10))]
+def fetch(table):
+    out = {}
+    for i in range(0, len(keys), 100):
+        request = {table: {"Keys": keys[i:i + 100]}}
+        while request:
+            answer = ddb.batch_get_item(RequestItems=request)
+            for item in answer["Responses"].get(table, []):
+                out[item["PK"]["S"]] = json.dumps(item, sort_keys=True, default=str)
+            request = answer.get("UnprocessedKeys") or None
+    return out
+a, b = fetch(sys.argv[1]), fetch(sys.argv[2])
+diff = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+print(json.dumps({"written": len(a), "imported": len(b), "differences": len(diff), "first": diff[:3]}))
+'@
+        $result = python3 -c $compare $writeTable $importTable | ConvertFrom-Json
+        $result.written | Should -Be 5000
+        $result.imported | Should -Be 5000
+        $result.differences | Should -Be 0 -Because "first differing keys: $($result.first -join ', ')"
+    }
+}
