@@ -23,7 +23,7 @@ namespace EcommerceAws.Internal
     {
         #region Parameters
 
-        /// <summary><para>The target single table (created by New-EcommerceTable). Binds by property name, so an EcommerceTableInfo or an EcommerceStack can be piped in.</para></summary>
+        /// <summary><para>The target single table: created by New-EcommerceTable for -Method Write; for -Method Import a table that does not exist yet, which the import creates. Binds by property name, so an EcommerceTableInfo or an EcommerceStack can be piped in.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         public string TableName { get; set; }
 
