@@ -1,5 +1,6 @@
 @{
     RootModule           = 'EcommerceAws.dll'
+    # The ONE place the version lives (Directory.Build.props reads it for the assemblies); bump it by CHANGELOG.md, "Versioning".
     ModuleVersion        = '0.1.0'
     GUID                 = '6f1d3c52-8a4e-4a7b-9a0e-3c1f5b2d7e90'
     Author               = 'EcommerceAws contributors'
@@ -37,7 +38,9 @@
         PSData = @{
             Tags         = @('AWS', 'DynamoDB', 'S3', 'CloudFront', 'ElastiCache', 'Redis', 'MongoDB', 'Migration', 'Ecommerce', 'Cameroon', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
             LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
-            ReleaseNotes = 'First release: the single table, its harness and the isolated dependency loading.'
+            ProjectUri   = 'https://github.com/ecommerceaws/EcommerceAws'
+            # build.ps1 Build replaces this with the release's section of CHANGELOG.md in the published manifest.
+            ReleaseNotes = 'See CHANGELOG.md.'
         }
     }
 }

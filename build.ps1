@@ -6,12 +6,17 @@
       Bootstrap  install what is missing, and only that: Pester 5.9.1 (NuGet), moto server (pip),
                  redis-server, awscli, openssl, nodejs and npm (apt-get, as root), and the npm `mongodb`
                  driver the change-stream tests use as a second client (npm ci, pinned by package-lock.json)
-      Build      publish a ready-to-import module folder to out/EcommerceAws
-      Test       Build, start moto + redis-server + the MongoDB wire test server on free 127.0.0.1 ports,
+      Build      publish a ready-to-import module folder to out/EcommerceAws (version, release notes and about
+                 topic stamped in; the build fails on any compiler warning)
+      Package    Build, then Publish-PSResource the module as out/package/EcommerceAws.<version>.nupkg (a local
+                 file repository: Register-PSResourceRepository -Uri <it>; Install-PSResource EcommerceAws)
+      Test       Build, Package, start moto + redis-server + the MongoDB wire test server on free 127.0.0.1 ports,
                  run Pester (NUnit XML to out/test-results.xml), stop the services, print 'N passed, N failed'.
                  The engine's unit tests (tests/Unit, xunit, no services) run first and count in that line.
                  -Tag Unit runs the fast tier only (no services); -Tag Integration the rest
       RunTests   (internal) one worker of a parallel Test run: its own stand-ins, no build
+      StandIns   Build, start the stand-ins for your own experiments (the MongoDB server loaded with the sample
+                 shop), print the environment to paste (PowerShell and bash), stop them on Ctrl+C
       Demo       Build, start the stand-ins, run samples/Invoke-Demo.ps1 against them, stop them
       Bench      Build, start the stand-ins, run bench/Invoke-Benchmark.ps1 (-Scenario Migration, the default) or
                  bench/Invoke-AssetBenchmark.ps1 (-Scenario Assets: Publish-ProductAsset against aws s3 sync)
@@ -22,11 +27,13 @@
     dotnet pwsh ./build.ps1 Test -TestPath tests/Pester/EcommerceTable.Tests.ps1
 .EXAMPLE
     dotnet pwsh ./build.ps1 Test -Tag Unit
+.EXAMPLE
+    dotnet pwsh ./build.ps1 StandIns
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Bootstrap', 'Build', 'Test', 'RunTests', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Bootstrap', 'Build', 'Package', 'Test', 'RunTests', 'StandIns', 'Demo', 'Bench', 'Clean')]
     [string[]] $Task = @('Build'),
 
     # Pester paths to run (default: tests/Pester).
@@ -53,7 +60,13 @@ param(
     [string] $Scenario = 'Migration',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Test/Package/StandIns/Demo/Bench: use the module already in out/ instead of building it again.
+    [switch] $SkipBuild,
+
+    # Demo: keep the demo's work folder (rejects files, generated images, .env) instead of removing it.
+    [switch] $KeepWorkFolder
 )
 
 $ErrorActionPreference = 'Stop'
@@ -65,6 +78,7 @@ $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'EcommerceAws'
 $FixturesOut = Join-Path $Out 'fixtures'
+$PackageOut = Join-Path $Out 'package'
 $LogDirectory = Join-Path $Out 'logs'
 $PesterVersion = '5.9.1'
 $NodeMongoClient = Join-Path $Root 'tests/Fixtures/node-mongo'
@@ -147,7 +161,10 @@ function Invoke-Build {
     Get-ChildItem $staging -File |
         Where-Object { $_.Name -notin $defaultContext -and $_.Name -ne 'System.Management.Automation.dll' -and $_.Extension -in '.dll', '.so' } |
         Copy-Item -Destination (Join-Path $ModuleOut 'Dependencies')
-    Copy-Item (Join-Path $Root 'EcommerceAws.psd1') $ModuleOut
+    Copy-Item (Join-Path $Root 'EcommerceAws.psd1'), (Join-Path $Root 'LICENSE') $ModuleOut
+    New-AboutTopic -OutputPath (Join-Path $ModuleOut 'en-US/about_EcommerceAws.help.txt')
+    Set-ReleaseNotes -ManifestPath (Join-Path $ModuleOut 'EcommerceAws.psd1')
+    Assert-OneVersion -ManifestPath (Join-Path $ModuleOut 'EcommerceAws.psd1') -AssemblyPath (Join-Path $ModuleOut 'EcommerceAws.dll')
 
     # One format file, merged from one file per area so each area owns its views.
     $views = Get-ChildItem (Join-Path $Root 'src/Cmdlets/Formats') -Filter '*.Format.ps1xml' | Sort-Object Name | ForEach-Object {
@@ -171,17 +188,143 @@ function Invoke-Build {
     Remove-Item -Recurse -Force $staging
 }
 
+function Get-ModuleVersion([string] $ManifestPath = (Join-Path $Root 'EcommerceAws.psd1')) {
+    (Import-PowerShellDataFile $ManifestPath).ModuleVersion
+}
+
+function Get-ReleaseNotes([string] $Version) {
+    # This version's section of CHANGELOG.md, or [Unreleased] while the version has none yet (CHANGELOG.md, "Versioning").
+    $text = (Get-Content -Raw (Join-Path $Root 'CHANGELOG.md')) -replace "`r`n", "`n"
+    $sections = [regex]::Matches($text, '(?ms)^## \[(?<name>[^\]]+)\][^\n]*\n(?<body>.*?)(?=^## |\z)')
+    $section = @($sections | Where-Object { $_.Groups['name'].Value -eq $Version }) + @($sections | Where-Object { $_.Groups['name'].Value -eq 'Unreleased' }) |
+        Select-Object -First 1
+    if (-not $section -or -not $section.Groups['body'].Value.Trim()) { throw "CHANGELOG.md has no section for $Version and no [Unreleased] entries." }
+    "[$($section.Groups['name'].Value)]`n$($section.Groups['body'].Value.Trim())`n`nFull history: CHANGELOG.md in the project repository."
+}
+
+function New-AboutTopic([string] $OutputPath) {
+    # about_EcommerceAws with the ErrorId catalogue filled in from docs/DESIGN.md §7, its one home. A paragraph of §7 is
+    # "<label>: `Id`, `Id` (remark) …": the label (up to the first colon outside parentheses and backticks) becomes a
+    # heading, the ErrorId-shaped names after it the list; remarks and non-id names (a Redis key, a cmdlet) stay in §7.
+    $design = (Get-Content -Raw (Join-Path $Root 'docs/DESIGN.md')) -replace "`r`n", "`n"
+    $catalogue = [regex]::Match($design, '(?ms)^## 7\. [^\n]*\n(?<body>.*?)(?=^## |\z)').Groups['body'].Value
+    $idShape = '^[A-Z][A-Za-z0-9]*(<\w+>)?(\.(<\w+>|[A-Z][A-Za-z0-9]*(<\w+>)?))?$'
+    $lines = foreach ($paragraph in ($catalogue -split "`n\s*`n" | Where-Object { $_.Trim() })) {
+        $paragraph = ($paragraph -replace '\s*\n\s*', ' ').Trim()
+        $depth = 0; $quoted = $false; $colon = -1
+        for ($i = 0; $i -lt $paragraph.Length -and $colon -lt 0; $i++) {
+            switch ($paragraph[$i]) {
+                '`' { $quoted = -not $quoted }
+                '(' { if (-not $quoted) { $depth++ } }
+                ')' { if (-not $quoted) { $depth-- } }
+                ':' { if (-not $quoted -and $depth -eq 0) { $colon = $i } }
+            }
+        }
+        if ($colon -lt 0) { throw "docs/DESIGN.md §7: no '<label>:' in the paragraph '$paragraph'." }
+        $label = $paragraph.Substring(0, $colon).Replace('`', '')
+        $ids = @([regex]::Matches($paragraph.Substring($colon), '`([^`]+)`') | ForEach-Object { $_.Groups[1].Value } |
+            Where-Object { $_ -cmatch $idShape -and $label -notmatch "(^|\s)$([regex]::Escape($_))(\s|$)" } | Select-Object -Unique)
+        if (-not $ids) { throw "docs/DESIGN.md §7: the paragraph '$label' names no ErrorId." }
+        foreach ($text in @(@{ Words = $label -split ' '; Indent = '    '; Next = '      ' }, @{ Words = $ids; Indent = '        '; Next = '        ' })) {
+            $line = $text.Indent
+            foreach ($word in $text.Words) {
+                if ($line.Trim() -and $line.Length + $word.Length + 1 -gt 78) { $line.TrimEnd(); $line = $text.Next }
+                $line += if ($line.Trim()) { " $word" } else { $word }
+            }
+            $line.TrimEnd()
+        }
+        ''
+    }
+    if (-not $lines) { throw 'docs/DESIGN.md §7 lists no ErrorIds.' }
+    $template = Get-Content -Raw (Join-Path $Root 'src/Cmdlets/en-US/about_EcommerceAws.help.txt')
+    $text = $template.Replace('{{ErrorIds}}', (($lines -join "`n").TrimEnd()))
+    [System.IO.File]::WriteAllText($OutputPath, $text, [System.Text.UTF8Encoding]::new($false))
+}
+
+function Set-ReleaseNotes([string] $ManifestPath) {
+    # The published manifest carries this release's CHANGELOG.md section; the source manifest only points at it.
+    $notes = (Get-ReleaseNotes (Get-ModuleVersion $ManifestPath)) -replace "'", "''"
+    $text = Get-Content -Raw $ManifestPath
+    $pattern = [regex]"ReleaseNotes\s*=\s*'(?:[^']|'')*'"
+    if (-not $pattern.IsMatch($text)) { throw "$ManifestPath has no ReleaseNotes = '...' entry to stamp." }
+    $text = $pattern.Replace($text, { param($m) "ReleaseNotes = '$notes'" }, 1)
+    [System.IO.File]::WriteAllText($ManifestPath, $text, [System.Text.UTF8Encoding]::new($false))
+}
+
+function Assert-OneVersion([string] $ManifestPath, [string] $AssemblyPath) {
+    # The version lives in EcommerceAws.psd1 only; Directory.Build.props reads it for every assembly. Checked, not trusted.
+    $moduleVersion = [version](Get-ModuleVersion $ManifestPath)
+    $fileVersion = [version][System.Diagnostics.FileVersionInfo]::GetVersionInfo($AssemblyPath).FileVersion
+    if ($fileVersion.Major -ne $moduleVersion.Major -or $fileVersion.Minor -ne $moduleVersion.Minor -or $fileVersion.Build -ne $moduleVersion.Build) {
+        throw "Version mismatch: EcommerceAws.psd1 says $moduleVersion, $(Split-Path -Leaf $AssemblyPath) was built as $fileVersion. Rebuild (./build.ps1 Clean, Build)."
+    }
+}
+
+function Invoke-WithPrivateHome([string] $HomePath, [scriptblock] $ScriptBlock) {
+    # PSResourceGet keeps its repository list and CurrentUser modules under HOME: a private HOME leaves the user's alone.
+    # .NET answers '' for a per-user folder that does not exist, and NuGet/PSResourceGet would then write relative to the
+    # current directory: both folders exist first.
+    $saved = @{ HOME = $env:HOME; XDG_DATA_HOME = $env:XDG_DATA_HOME; XDG_CONFIG_HOME = $env:XDG_CONFIG_HOME; PSModulePath = $env:PSModulePath }
+    $null = New-Item -ItemType Directory -Force -Path (Join-Path $HomePath '.local/share'), (Join-Path $HomePath '.config')
+    $env:HOME = $HomePath
+    $env:XDG_DATA_HOME = Join-Path $HomePath '.local/share'
+    $env:XDG_CONFIG_HOME = Join-Path $HomePath '.config'
+    $env:PSModulePath = $null
+    try { & $ScriptBlock }
+    finally { foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) } }
+}
+
+function Invoke-Package {
+    Write-Step "Package -> $PackageOut"
+    Remove-Item -Recurse -Force $PackageOut -ErrorAction SilentlyContinue
+    $null = New-Item -ItemType Directory -Force -Path $PackageOut
+    $pwsh = @(Get-PwshCommand)
+    $script = @'
+param($ModulePath, $Repository)
+$ErrorActionPreference = 'Stop'
+Import-Module Microsoft.PowerShell.PSResourceGet
+$manifest = Test-ModuleManifest (Join-Path $ModulePath 'EcommerceAws.psd1') -ErrorAction Stop -WarningVariable warnings
+if ($warnings) { throw "Test-ModuleManifest: $($warnings -join '; ')" }
+Register-PSResourceRepository -Name EcommerceAwsLocal -Uri $Repository -Trusted -Force
+Publish-PSResource -Path $ModulePath -Repository EcommerceAwsLocal
+'@
+    $scriptPath = Join-Path $Out 'publish-package.ps1'
+    Set-Content -Path $scriptPath -Value $script
+    Invoke-WithPrivateHome (Join-Path $Out 'package-home') {
+        & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $scriptPath -ModulePath $ModuleOut -Repository $PackageOut
+        if ($LASTEXITCODE -ne 0) { throw "Publish-PSResource failed with exit code $LASTEXITCODE." }
+    }
+    Remove-Item $scriptPath
+    $package = Get-ChildItem $PackageOut -Filter 'EcommerceAws.*.nupkg'
+    Write-Host "    $($package.FullName)"
+    Write-Host "    Install: Register-PSResourceRepository -Name EcommerceAwsLocal -Uri $PackageOut -Trusted; Install-PSResource EcommerceAws -Repository EcommerceAwsLocal"
+}
+
 function Start-StandIns {
+    param(
+        # For your own experiments: the MongoDB server asks for a login (shop / stand-in) and holds the sample shop.
+        [switch] $WithSampleShop
+    )
     Write-Step 'Starting moto server, redis-server and the MongoDB wire test server on 127.0.0.1'
     $services = [ordered]@{}
     try {
         $services.Moto = Start-MotoServer -LogDirectory $LogDirectory
         $services.Redis = Start-RedisServer -LogDirectory $LogDirectory
         $mongoWireDll = Join-Path $FixturesOut 'MongoWire/MongoWire.dll'
+        if ($WithSampleShop -and -not (Test-Path $mongoWireDll)) { throw "$mongoWireDll is missing: run ./build.ps1 Build." }
         if (Test-Path $mongoWireDll) {
-            $services.Mongo = Start-MongoWireServer -LogDirectory $LogDirectory -MongoWireDll $mongoWireDll
+            $login = if ($WithSampleShop) { @{ User = 'shop'; Password = 'stand-in' } } else { @{} }
+            $services.Mongo = Start-MongoWireServer -LogDirectory $LogDirectory -MongoWireDll $mongoWireDll @login
             $env:ECOM_MONGOWIRE_DLL = $mongoWireDll
             $env:ECOM_TEST_MONGO_URI = $services.Mongo.Url
+            if ($WithSampleShop) {
+                # The login lives in admin: a URI naming another database needs authSource=admin.
+                $services.Mongo | Add-Member -NotePropertyName ShopUri -NotePropertyValue "$($services.Mongo.Url)shop?authSource=admin"
+                foreach ($collection in 'categories', 'products', 'users', 'orders') {
+                    Invoke-Native dotnet @($mongoWireDll, 'client', '--uri', $services.Mongo.ShopUri, 'insert', '--db', 'shop',
+                        '--collection', $collection, '--file', (Join-Path $Root "samples/shop/$collection.json")) | Out-Null
+                }
+            }
         }
     }
     catch {
@@ -206,9 +349,60 @@ function Set-TestEnvironment([string] $AwsEndpointUrl) {
     $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $Out 'aws-credentials-none'
     $env:ECOM_REPO_ROOT = $Root
     $env:ECOM_MODULE_PATH = $ModuleOut
+    $env:ECOM_PACKAGE_PATH = $PackageOut
     # moto answers 500 to every ElastiCache Serverless call, for good, and the transport retries 5xx with a 1 s backoff
     # base (up to ~15 s a call): shorten the base for the stand-ins (test-only knob; tests of the defaults unset it).
     $env:ECOM_AWS_RETRY_BASE_MS = '50'
+}
+
+function Invoke-StandIns {
+    # Stand-ins for your own experiments: the exact environment to paste, then wait until Ctrl+C.
+    $services = Start-StandIns -WithSampleShop
+    try {
+        $variables = [ordered]@{
+            AWS_ENDPOINT_URL          = $services.Moto.Url
+            AWS_ACCESS_KEY_ID         = 'testing'
+            AWS_SECRET_ACCESS_KEY     = 'testing'   # moto's dummy keys, accepted by nothing else
+            AWS_REGION                = 'us-east-1'
+            AWS_DEFAULT_REGION        = 'us-east-1'   # boto3 and AWS CLI v1 read only this one (botocore configprovider); CLI v2 reads both
+            AWS_EC2_METADATA_DISABLED = 'true'
+            MONGODB_URI               = $services.Mongo.ShopUri
+            REDIS_URL                 = $services.Redis.Url
+            ECOM_MONGOWIRE_DLL        = $env:ECOM_MONGOWIRE_DLL
+        }
+        $lines = [System.Collections.Generic.List[string]]::new()
+        $lines.Add('')
+        $lines.Add("Stand-ins running: moto $($services.Moto.Url), redis-server $($services.Redis.Url), MongoDB wire test server on port $($services.Mongo.Port) (database 'shop' = the sample shop of samples/README.md; login shop / stand-in).")
+        $lines.Add('')
+        $lines.Add('# PowerShell: paste into another pwsh session')
+        foreach ($name in $variables.Keys) { $lines.Add("`$env:$name = '$($variables[$name])'") }
+        $lines.Add('Remove-Item Env:AWS_PROFILE, Env:AWS_SESSION_TOKEN -ErrorAction SilentlyContinue')
+        $lines.Add("Import-Module '$ModuleOut'")
+        $lines.Add('')
+        $lines.Add('# bash: paste into a shell')
+        foreach ($name in $variables.Keys) { $lines.Add("export $name='$($variables[$name])'") }
+        $lines.Add('unset AWS_PROFILE AWS_SESSION_TOKEN')
+        $lines.Add('')
+        $lines.Add('# Then, for example (PowerShell):')
+        $lines.Add("#   `$ErrorActionPreference = 'Stop'")
+        $lines.Add('#   New-EcommerceTable -TableName ecommerce-cameroon; Get-EcommerceTable')
+        $lines.Add('#   Invoke-EcommerceMigration -TableName ecommerce-cameroon -MongoUri $env:MONGODB_URI')
+        $lines.Add('#   dotnet $env:ECOM_MONGOWIRE_DLL client --uri $env:MONGODB_URI count --db shop --collection products')
+        $lines.Add('#   (the test server''s serve/client usage: tests/Fixtures/MongoWire/README.md)')
+        $lines.Add('')
+        $lines.Add('Press Ctrl+C to stop the stand-ins (their data is lost).')
+        $lines | ForEach-Object { Write-Host $_ }
+        while ($true) {
+            foreach ($service in $services.Values) {
+                if ($service.Process.HasExited) { throw "$($service.Name) stopped unexpectedly (exit code $($service.Process.ExitCode)); see $($service.Log).err" }
+            }
+            Start-Sleep -Milliseconds 500
+        }
+    }
+    finally {
+        Write-Step 'Stopping the stand-ins'
+        $services.Values | Stop-TestService
+    }
 }
 
 function Invoke-PesterRun {
@@ -365,7 +559,8 @@ function Invoke-WithStandIns([string] $Script, [hashtable] $Parameters = @{}) {
         $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $Script)
         foreach ($key in $Parameters.Keys) {
             $value = $Parameters[$key]
-            if ($value -is [bool] -or $value -is [switch]) { if ($value) { $arguments += "-$key" } }   # a switch
+            # A switch goes alone (a separate 'True' would bind as a positional argument); an array as a,b,c.
+            if ($value -is [bool] -or $value -is [switch]) { if ($value) { $arguments += "-$key" } }
             else { $arguments += @("-$key", "$(@($value) -join ',')") }
         }
         & $pwsh[0] @arguments
@@ -377,15 +572,22 @@ function Invoke-WithStandIns([string] $Script, [hashtable] $Parameters = @{}) {
     }
 }
 
+function Invoke-BuildUnlessSkipped { if (-not $SkipBuild) { Invoke-Build } }
+
 foreach ($step in $Task) {
     switch ($step) {
         'Bootstrap' { Invoke-Bootstrap }
         'Build' { Invoke-Build }
-        'Test' { Invoke-Bootstrap; Invoke-Build; Invoke-Test }
+        'Package' { Invoke-BuildUnlessSkipped; Invoke-Package }
+        'Test' { Invoke-Bootstrap; Invoke-BuildUnlessSkipped; Invoke-Package; Invoke-Test }
         'RunTests' { Invoke-TestWorker }
-        'Demo' { Invoke-Bootstrap; Invoke-Build; Invoke-WithStandIns (Join-Path $Root 'samples/Invoke-Demo.ps1') }
+        'StandIns' { Invoke-Bootstrap; Invoke-BuildUnlessSkipped; Invoke-StandIns }
+        'Demo' {
+            Invoke-Bootstrap; Invoke-BuildUnlessSkipped
+            Invoke-WithStandIns (Join-Path $Root 'samples/Invoke-Demo.ps1') $(if ($KeepWorkFolder) { @{ KeepWorkFolder = $true } } else { @{} })
+        }
         'Bench' {
-            Invoke-Bootstrap; Invoke-Build
+            Invoke-Bootstrap; Invoke-BuildUnlessSkipped
             $benchScript = if ($Scenario -eq 'Assets') { 'bench/Invoke-AssetBenchmark.ps1' } else { 'bench/Invoke-Benchmark.ps1' }
             Invoke-WithStandIns (Join-Path $Root $benchScript) $BenchParameters
         }

@@ -184,7 +184,7 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
 
     $writer.WriteStartElement('maml', 'relatedLinks', $ns.maml)
     $writer.WriteStartElement('maml', 'navigationLink', $ns.maml)
-    $writer.WriteElementString('maml', 'linkText', $ns.maml, 'about_EcommerceAws (README.md)')
+    $writer.WriteElementString('maml', 'linkText', $ns.maml, 'about_EcommerceAws')
     $writer.WriteEndElement(); $writer.WriteEndElement()
     $writer.WriteEndElement()
 }

@@ -2,7 +2,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-EcommerceAws
     $script:created = [System.Collections.Generic.List[string]]::new()
-    function New-Bucket([string] $Prefix = 'assets') { $n = New-TestName $Prefix; $script:created.Add($n); $n }
+    function New-BucketName([string] $Prefix = 'assets') { $n = New-TestName $Prefix; $script:created.Add($n); $n }
     function Add-ObjectVersion([string] $Bucket, [string] $Key, [string] $Text) {
         $file = [System.IO.Path]::GetTempFileName()
         try { Set-Content -Path $file -Value $Text; Invoke-AwsCli s3api put-object --bucket $Bucket --key $Key --body $file | Out-Null }
@@ -23,7 +23,7 @@ Describe 'New-AssetBucket' -Tag Integration {
         # The README's first command in af-south-1: every region but us-east-1 needs its LocationConstraint, even
         # when the SDK is pointed at a custom endpoint (UseClientRegion sends none then).
         It 'creates the bucket in <Region>' -ForEach @(@{ Region = 'af-south-1' }, @{ Region = 'eu-west-1' }, @{ Region = 'us-east-1' }) {
-            $name = New-Bucket 'loc'
+            $name = New-BucketName 'loc'
             try {
                 $info = New-AssetBucket -BucketName $name -Region $Region -Confirm:$false -WarningAction SilentlyContinue
                 $info.Region | Should -Be $Region
@@ -37,7 +37,7 @@ Describe 'New-AssetBucket' -Tag Integration {
 
     Context 'defaults: a private, versioned, encrypted bucket' {
         BeforeAll {
-            $name = New-Bucket
+            $name = New-BucketName
             $info = New-AssetBucket -BucketName $name -AllowedOrigin 'https://shop.example.cm' -Tag @{ Project = 'shop' } -Confirm:$false
         }
 
@@ -116,7 +116,7 @@ Describe 'New-AssetBucket' -Tag Integration {
 
     Context 'SSE-KMS' {
         It 'uses the given KMS key (get-bucket-encryption)' {
-            $name = New-Bucket
+            $name = New-BucketName
             $key = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555'
             $info = New-AssetBucket -BucketName $name -KmsKeyId $key -Confirm:$false
             $info.Encryption | Should -Be "aws:kms:$key"
@@ -128,7 +128,7 @@ Describe 'New-AssetBucket' -Tag Integration {
 
     Context '-AllowPublicRead (the guide''s public bucket, opt-in)' {
         BeforeAll {
-            $name = New-Bucket 'public'
+            $name = New-BucketName 'public'
             $info = New-AssetBucket -BucketName $name -AllowPublicRead -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
         }
 
@@ -166,7 +166,7 @@ Describe 'New-AssetBucket' -Tag Integration {
 
     Context 'a name owned by another account' {
         It 'stops with BucketNameTaken and leaves the other bucket alone' {
-            $name = New-Bucket 'taken'
+            $name = New-BucketName 'taken'
             # moto runs a request in the account of the assumed role's credentials
             $creds = (Invoke-AwsCli sts assume-role --role-arn 'arn:aws:iam::111122223333:role/other-shop' --role-session-name pester).Credentials
             $saved = $env:AWS_ACCESS_KEY_ID, $env:AWS_SECRET_ACCESS_KEY, $env:AWS_SESSION_TOKEN
@@ -189,7 +189,7 @@ Describe 'New-AssetBucket' -Tag Integration {
 
     Context '-WhatIf' {
         It 'creates nothing' {
-            $name = New-Bucket
+            $name = New-BucketName
             New-AssetBucket -BucketName $name -WhatIf | Should -BeNullOrEmpty
             Test-AwsCli s3api head-bucket --bucket $name | Should -BeFalse
         }
@@ -230,7 +230,7 @@ Describe 'Get-AssetBucket' -Tag Integration {
 
 Describe 'Remove-AssetBucket' -Tag Integration {
     BeforeAll {
-        $name = New-Bucket 'remove'
+        $name = New-BucketName 'remove'
         New-AssetBucket -BucketName $name -Confirm:$false | Out-Null
         # versions of one object plus a delete marker: a versioned bucket that looks empty to a plain listing
         Add-ObjectVersion $name 'images/p1.jpg' 'v1'

@@ -123,12 +123,34 @@ Describe 'New-AssetCdn' -Tag Integration {
         }
 
         It 'Clear-AssetCdnCache creates an invalidation and waits for it (get-invalidation)' {
-            $inv = $cdn | Clear-AssetCdnCache -Path '/images/products/*', '/index.json' -Wait -Confirm:$false
+            $inv = $cdn | Clear-AssetCdnCache -Path '/images/products/*', '/index.json' -Confirm:$false
             $inv | Should -BeOfType ([EcommerceAws.Output.CdnInvalidationInfo])
             $inv.DistributionId | Should -Be $cdn.DistributionId
             $inv.Status | Should -Be 'Completed'
             $seen = (Invoke-AwsCli cloudfront get-invalidation --distribution-id $cdn.DistributionId --id $inv.InvalidationId).Invalidation
             $seen.InvalidationBatch.Paths.Items | Sort-Object | Should -Be @('/images/products/*', '/index.json')
+        }
+
+        It 'Clear-AssetCdnCache waits for an InProgress invalidation by default; -NoWait returns it InProgress without looking again' {
+            # moto completes invalidations at once: the scripted proxy answers CreateInvalidation InProgress, then Completed.
+            $proxy = Start-AwsProxy
+            try {
+                $xml = { param($status) "<?xml version=`"1.0`"?><Invalidation xmlns=`"http://cloudfront.amazonaws.com/doc/2020-05-31/`"><Id>IPROXY1</Id><Status>$status</Status><CreateTime>2026-12-01T00:00:00Z</CreateTime><InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>/a/*</Path></Items></Paths><CallerReference>proxy</CallerReference></InvalidationBatch></Invalidation>" }
+                $rules = @(
+                    @{ match = 'POST /2020-05-31/distribution/[^/]+/invalidation$'; times = 1; status = 201; contentType = 'text/xml'; body = (& $xml 'InProgress') }
+                    @{ match = 'GET /2020-05-31/distribution/[^/]+/invalidation/IPROXY1$'; times = 1; status = 200; contentType = 'text/xml'; body = (& $xml 'Completed') }
+                )
+                Set-AwsProxyRule $proxy $rules
+                $quick = Clear-AssetCdnCache -DistributionId $cdn.DistributionId -Path '/a/*' -EndpointUrl $proxy.Url -NoWait -Confirm:$false
+                $quick.Status | Should -Be 'InProgress'
+                @(Get-AwsProxyRequest $proxy | Where-Object { $_.method -eq 'GET' -and $_.path -match '/invalidation/' }) | Should -BeNullOrEmpty
+
+                Set-AwsProxyRule $proxy $rules
+                $waited = Clear-AssetCdnCache -DistributionId $cdn.DistributionId -Path '/a/*' -EndpointUrl $proxy.Url -Confirm:$false -ProgressAction SilentlyContinue
+                $waited.Status | Should -Be 'Completed'
+                @(Get-AwsProxyRequest $proxy | Where-Object { $_.method -eq 'GET' -and $_.path -match '/invalidation/IPROXY1' }).Count | Should -Be 1
+            }
+            finally { Stop-AwsProxy $proxy }
         }
 
         It '-WhatIf on Clear-AssetCdnCache creates no invalidation' {

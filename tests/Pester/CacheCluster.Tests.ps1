@@ -18,7 +18,7 @@ BeforeAll {
 AfterAll {
     foreach ($id in $script:created) {
         # ids that were never created (WhatIf, refused input) stop with CacheClusterNotFound: nothing to clean
-        try { Remove-CacheCluster -CacheClusterId $id -Confirm:$false -WarningAction SilentlyContinue } catch { }
+        try { Remove-CacheCluster -CacheClusterId $id -Confirm:$false -NoWait -WarningAction SilentlyContinue } catch { }
     }
 }
 
@@ -145,7 +145,7 @@ Describe 'New-CacheCluster' -Tag Integration {
             $info.CacheClusterId | Should -BeExactly $id
             (Get-CliCacheCluster $id).CacheClusterId | Should -BeExactly $id
             (Get-CacheCluster -CacheClusterId $mixed -WarningAction SilentlyContinue).CacheClusterId | Should -BeExactly $id
-            Remove-CacheCluster -CacheClusterId $mixed -Confirm:$false
+            Remove-CacheCluster -CacheClusterId $mixed -Confirm:$false -NoWait
             (Get-CliCacheCluster $id).CacheClusterStatus | Should -Be 'deleting'
         }
     }
@@ -253,7 +253,7 @@ Describe 'New-CacheCluster' -Tag Integration {
             @{ Case = 'a token on a single node'; ErrorId = 'AuthTokenNeedsReplicationGroup'; Call = { New-CacheCluster -CacheClusterId ok-id -AuthToken (ConvertTo-SecureString 'abcdefghijklmnop' -AsPlainText -Force) -EndpointUrl 'http://127.0.0.1:9' } }
             @{ Case = 'a bad security group'; ErrorId = 'InvalidSecurityGroupId'; Call = { New-CacheCluster -CacheClusterId ok-id -SecurityGroupId 'default' -EndpointUrl 'http://127.0.0.1:9' } }
             @{ Case = 'a bad id on Get'; ErrorId = 'InvalidCacheClusterId'; Call = { Get-CacheCluster -CacheClusterId '-x' -EndpointUrl 'http://127.0.0.1:9' } }
-            @{ Case = 'a bad id on Remove'; ErrorId = 'InvalidCacheClusterId'; Call = { Remove-CacheCluster -CacheClusterId 'x--y' -EndpointUrl 'http://127.0.0.1:9' -Confirm:$false } }
+            @{ Case = 'a bad id on Remove'; ErrorId = 'InvalidCacheClusterId'; Call = { Remove-CacheCluster -CacheClusterId 'x--y' -EndpointUrl 'http://127.0.0.1:9' -Confirm:$false -NoWait } }
         ) {
             $err = $null
             try { & $Call } catch { $err = $_ }
@@ -314,7 +314,7 @@ Describe 'Remove-CacheCluster' -Tag Integration {
 
     It 'deletes a single node, from the pipeline' {
         $id = New-CacheId 'rm'
-        New-CacheCluster -CacheClusterId $id -Confirm:$false -WarningAction SilentlyContinue | Remove-CacheCluster -Confirm:$false
+        New-CacheCluster -CacheClusterId $id -Confirm:$false -WarningAction SilentlyContinue | Remove-CacheCluster -Confirm:$false -NoWait
         # moto keeps a deleted cluster in status 'deleting' for ever; AWS removes it after a few minutes
         (Get-CliCacheCluster $id).CacheClusterStatus | Should -Be 'deleting'
     }
@@ -322,12 +322,39 @@ Describe 'Remove-CacheCluster' -Tag Integration {
     It 'deletes a replication group' {
         $id = New-CacheId 'rmrg'
         New-CacheCluster -CacheClusterId $id -Mode ReplicationGroup -ReplicaCount 0 -Confirm:$false -WarningAction SilentlyContinue | Out-Null
-        Remove-CacheCluster -CacheClusterId $id -Confirm:$false
+        Remove-CacheCluster -CacheClusterId $id -Confirm:$false -NoWait
         (Get-CliReplicationGroup $id).Status | Should -Be 'deleting'
         Get-ErrorId { New-CacheCluster -CacheClusterId $id -Mode ReplicationGroup -Confirm:$false -WarningAction SilentlyContinue } | Should -BeLike 'CacheClusterDeleting,*'
     }
 
     It 'reports a missing id as CacheClusterNotFound' {
-        Get-ErrorId { Remove-CacheCluster -CacheClusterId (New-TestName 'none') -Confirm:$false } | Should -BeLike 'CacheClusterNotFound,*'
+        Get-ErrorId { Remove-CacheCluster -CacheClusterId (New-TestName 'none') -Confirm:$false -NoWait } | Should -BeLike 'CacheClusterNotFound,*'
+    }
+    It 'waits until the cache is gone by default; -NoWait returns once the deletion is accepted (the wait convention)' {
+        # moto keeps a deleted cluster 'deleting' for ever: the scripted proxy says CacheClusterNotFound on the first
+        # look after the delete, as AWS does once the cluster is gone.
+        $proxy = Start-AwsProxy
+        try {
+            $first = New-CacheId 'rmnw'
+            New-CacheCluster -CacheClusterId $first -Confirm:$false -WarningAction SilentlyContinue | Out-Null
+            Set-AwsProxyRule $proxy @()
+            Remove-CacheCluster -CacheClusterId $first -EndpointUrl $proxy.Url -Confirm:$false -NoWait | Should -BeNullOrEmpty
+            $noWait = @(Get-AwsProxyRequest $proxy)
+            $deleteAt = [array]::IndexOf(@($noWait.op), 'DeleteCacheCluster')
+            $deleteAt | Should -BeGreaterThan -1
+            @($noWait | Select-Object -Skip ($deleteAt + 1)) | Should -BeNullOrEmpty -Because '-NoWait looks no more after the delete'
+
+            $second = New-CacheId 'rmw'
+            New-CacheCluster -CacheClusterId $second -Confirm:$false -WarningAction SilentlyContinue | Out-Null
+            $looksBefore = @($noWait[0..$deleteAt] | Where-Object op -eq 'DescribeCacheClusters').Count
+            Set-AwsProxyRule $proxy @(@{ match = 'DescribeCacheClusters'; skip = $looksBefore + 1; times = 1; status = 404; contentType = 'text/xml'
+                    body = (New-AwsQueryError -Code CacheClusterNotFound -Message "CacheCluster $second not found.") })
+            Remove-CacheCluster -CacheClusterId $second -EndpointUrl $proxy.Url -Confirm:$false -ProgressAction SilentlyContinue | Should -BeNullOrEmpty
+            $waited = @(Get-AwsProxyRequest $proxy)
+            $after = @($waited | Select-Object -Skip ([array]::IndexOf(@($waited.op), 'DeleteCacheCluster') + 1))
+            @($after | Where-Object op -eq 'DescribeCacheClusters').Count | Should -Be 2 -Because 'it looked until the cluster was gone (deleting, then not found)'
+            ($after | Select-Object -Last 1).rule | Should -Be 0
+        }
+        finally { Stop-AwsProxy $proxy }
     }
 }

@@ -139,7 +139,7 @@ Describe 'New-EcommerceAlarm' -Tag Integration {
             @(Get-EcommerceAlarm -CacheClusterId $id).Count | Should -Be $cache.MemberClusters.Count
             Remove-EcommerceAlarm -CacheClusterId $id -Confirm:$false
             Get-CliAlarm "ecommerce-$id" | Should -BeNullOrEmpty
-            Remove-CacheCluster -CacheClusterId $id -Confirm:$false
+            Remove-CacheCluster -CacheClusterId $id -Confirm:$false -NoWait
         }
     }
 

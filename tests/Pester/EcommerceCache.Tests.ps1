@@ -3,7 +3,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestServices.psm1') -Force
     Import-EcommerceAws
     $script:redis = $env:ECOM_TEST_REDIS_URL
-    function Invoke-Redis { & redis-cli -u $redis @args }
     function Get-CommandCalls([string] $Name) {
         $line = (Invoke-Redis INFO commandstats) | Where-Object { $_ -like "cmdstat_${Name}:*" }
         if ($line -and $line -match '^cmdstat_\w+:calls=(\d+)') { [long]$Matches[1] } else { 0L }

@@ -6,11 +6,6 @@ BeforeAll {
     $script:redis = $env:ECOM_TEST_REDIS_URL
     $script:prefix = "$(New-TestName 'pfx'):"   # keeps this file's keys apart from other suites on the shared redis
 
-    function Get-Item([string] $Id) {
-        $r = Invoke-AwsCli dynamodb get-item --table-name $table --key (@{ PK = @{ S = "PRODUCT#$Id" }; SK = @{ S = "PRODUCT#$Id" } } | ConvertTo-Json -Compress)
-        if ($r -and $r.PSObject.Properties['Item']) { $r.Item }
-    }
-    function Invoke-Redis { & redis-cli -u $redis @args }
     function New-Product([string] $Category = 'Electronics', [string] $Name = "Phone $(Get-Random)") {
         New-EcommerceProduct -TableName $table -NameEn $Name -NameFr "Téléphone" -Price 125000 -Category $Category -Stock 3 -Images '/uploads/a.jpg' -Confirm:$false
     }
@@ -35,7 +30,7 @@ Describe 'New-EcommerceProduct' -Tag Integration {
     }
 
     It 'writes the docs/DESIGN.md §4 item (checked with the AWS CLI)' {
-        $item = Get-Item $product.Id
+        $item = Get-ProductItem $table $product.Id
         $item.PK.S | Should -Be "PRODUCT#$($product.Id)"
         $item.SK.S | Should -Be "PRODUCT#$($product.Id)"
         $item.GSI1PK.S | Should -Be 'CATEGORY#Electronics'
@@ -63,7 +58,7 @@ Describe 'New-EcommerceProduct' -Tag Integration {
     It 'creates from pipeline rows binding by property name' {
         $rows = @([pscustomobject]@{ NameEn = 'Garri 5kg'; Price = 3000; Category = 'Groceries'; Stock = 10 })
         $made = $rows | New-EcommerceProduct -TableName $table -Confirm:$false
-        (Get-Item $made.Id).GSI1PK.S | Should -Be 'CATEGORY#Groceries'
+        (Get-ProductItem $table $made.Id).GSI1PK.S | Should -Be 'CATEGORY#Groceries'
     }
 
     It 'refuses <Case> with <ErrorId> before any AWS call' -ForEach @(
@@ -164,7 +159,7 @@ Describe 'Read-through cache' -Tag Integration {
         $updated.Price | Should -Be 99000
         $updated.NameEn | Should -Be 'Cached phone'
         foreach ($k in "product:$($p.Id)", 'products:Moved', 'products:Cached', 'products:all') { Invoke-Redis EXISTS "$prefix$k" | Should -Be 0 -Because "$k is stale" }
-        $item = Get-Item $p.Id
+        $item = Get-ProductItem $table $p.Id
         $item.GSI1PK.S | Should -Be 'CATEGORY#Moved'
         $item.price.N | Should -Be '99000'
         (Get-EcommerceProduct -TableName $table -Category 'Moved' -RedisUrl $redis -KeyPrefix $prefix).Id | Should -Contain $p.Id
@@ -175,7 +170,7 @@ Describe 'Read-through cache' -Tag Integration {
         Get-EcommerceProduct -TableName $table -Category 'Moved' -RedisUrl $redis -KeyPrefix $prefix | Out-Null
         $removed = Remove-EcommerceProduct -TableName $table -Id $p.Id -RedisUrl $redis -KeyPrefix $prefix -Confirm:$false -PassThru
         $removed.Id | Should -Be $p.Id
-        Get-Item $p.Id | Should -BeNullOrEmpty
+        Get-ProductItem $table $p.Id | Should -BeNullOrEmpty
         Invoke-Redis EXISTS "${prefix}product:$($p.Id)" | Should -Be 0
         Invoke-Redis EXISTS "${prefix}products:Moved" | Should -Be 0
     }
@@ -191,7 +186,7 @@ Describe 'Read-through cache' -Tag Integration {
 Describe 'Set-/Remove-EcommerceProduct safety' -Tag Integration {
     It 'Set- never upserts: a missing id is ProductNotFound and no item appears' {
         Get-ErrorId { Set-EcommerceProduct -TableName $table -Id 'missing00000000000000000' -Price 5 -Confirm:$false } | Should -BeLike 'ProductNotFound,*'
-        Get-Item 'missing00000000000000000' | Should -BeNullOrEmpty
+        Get-ProductItem $table 'missing00000000000000000' | Should -BeNullOrEmpty
     }
 
     It 'Remove- of a missing id is ProductNotFound' {
@@ -207,7 +202,7 @@ Describe 'Set-/Remove-EcommerceProduct safety' -Tag Integration {
         $p = New-Product -Category 'WhatIf'
         Set-EcommerceProduct -TableName $table -Id $p.Id -Price 1 -WhatIf | Should -BeNullOrEmpty
         $p | Remove-EcommerceProduct -TableName $table -WhatIf
-        (Get-Item $p.Id).price.N | Should -Be '125000'
+        (Get-ProductItem $table $p.Id).price.N | Should -Be '125000'
         $attr = [EcommerceAws.Commands.RemoveEcommerceProductCommand].GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
         $attr.ConfirmImpact | Should -Be 'High'
     }
@@ -215,7 +210,7 @@ Describe 'Set-/Remove-EcommerceProduct safety' -Tag Integration {
     It 'renaming updates the sort key; pipeline Set- binds Id' {
         $p = New-Product -Category 'Rename'
         $p | Set-EcommerceProduct -TableName $table -NameEn 'Renamed' -Confirm:$false | Out-Null
-        (Get-Item $p.Id).GSI1SK.S | Should -Be 'PRODUCT#Renamed'
+        (Get-ProductItem $table $p.Id).GSI1SK.S | Should -Be 'PRODUCT#Renamed'
     }
 }
 

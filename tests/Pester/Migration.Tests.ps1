@@ -3,10 +3,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'MigrationHelpers.psm1') -Force
     Import-EcommerceAws
-    $script:tables = [System.Collections.Generic.List[string]]::new()
     $script:files = [System.Collections.Generic.List[string]]::new()
-    function New-MigrationTable { $n = New-TestName 'mig'; $script:tables.Add($n); $null = New-EcommerceTable -TableName $n -Confirm:$false; $n }
-    function New-Db { "shop$([guid]::NewGuid().ToString('N').Substring(0, 8))" }
     function Add-Docs([string] $Uri, [string] $Db, [string] $Collection, [string[]] $Lines) {
         $file = Write-Lines $Lines; $script:files.Add($file)
         $null = Invoke-MongoClient --uri $Uri --db $Db --collection $Collection insert --file $file
@@ -17,7 +14,7 @@ BeforeAll {
 
 AfterAll {
     Pop-Location
-    foreach ($name in $script:tables) { Remove-EcommerceTable -TableName $name -Force -Confirm:$false -ErrorAction SilentlyContinue }
+    Remove-MigrationTable
     foreach ($file in $script:files) { Remove-Item $file -Recurse -Force -ErrorAction SilentlyContinue }
 }
 

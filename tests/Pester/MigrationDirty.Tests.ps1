@@ -6,15 +6,8 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'MigrationHelpers.psm1') -Force
     Import-EcommerceAws
-    $script:tables = [System.Collections.Generic.List[string]]::new()
     $script:work = Join-Path ([System.IO.Path]::GetTempPath()) "dirty-$([guid]::NewGuid().ToString('N'))"
     $null = New-Item -ItemType Directory $work
-    function New-MigrationTable { $n = New-TestName 'dirty'; $script:tables.Add($n); $null = New-EcommerceTable -TableName $n -Confirm:$false; $n }
-    function Get-ProductItem([string] $TableName, [string] $Id, [string] $Projection) {
-        # The CLI's JSON nests two levels per List/Map; ConvertFrom-Json stops at 50, so deep items are read with a projection.
-        $extra = if ($Projection) { @('--projection-expression', $Projection) } else { @() }
-        (Invoke-AwsCli dynamodb get-item --table-name $TableName --consistent-read --key (@{ PK = @{ S = "PRODUCT#$Id" }; SK = @{ S = "PRODUCT#$Id" } } | ConvertTo-Json -Compress) @extra).Item
-    }
     function Get-Rejects([string] $Path) { @(Get-Content $Path | ForEach-Object { $_ | ConvertFrom-Json }) }
     function New-CleanLine([int] $i) { '{"_id":"clean-' + $i + '","nameEn":"Clean ' + $i + '","nameFr":"Propre ' + $i + '","category":"Beauty","price":{"$numberInt":"' + (1000 + $i) + '"}}' }
     Push-Location $work
@@ -22,7 +15,7 @@ BeforeAll {
 
 AfterAll {
     Pop-Location
-    foreach ($name in $script:tables) { Remove-EcommerceTable -TableName $name -Force -Confirm:$false -ErrorAction SilentlyContinue }
+    Remove-MigrationTable
     Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue
 }
 
@@ -201,13 +194,13 @@ Describe 'A live source: keys that collide, and a document inserted below the ch
     BeforeAll {
         $db = "dirty$([guid]::NewGuid().ToString('N').Substring(0, 8))"
         $uri = "$($env:ECOM_TEST_MONGO_URI)$db"
-        function Add-Docs([string[]] $Lines) {
+        function Add-DirtyDocs([string[]] $Lines) {
             $f = Join-Path $work "docs-$([guid]::NewGuid().ToString('N')).json"
             [System.IO.File]::WriteAllLines($f, $Lines)
             $null = Invoke-MongoClient --uri $env:ECOM_TEST_MONGO_URI --db $db --collection products insert --file $f
         }
-        Add-Docs (New-ProductLines -Count 30 -Seed 0x77)
-        Add-Docs @('{"_id":{"$numberInt":"5"},"nameEn":"Five","category":"Beauty"}', '{"_id":"5","nameEn":"Five text","category":"Beauty"}',
+        Add-DirtyDocs (New-ProductLines -Count 30 -Seed 0x77)
+        Add-DirtyDocs @('{"_id":{"$numberInt":"5"},"nameEn":"Five","category":"Beauty"}', '{"_id":"5","nameEn":"Five text","category":"Beauty"}',
             ('{"_id":"' + (New-ObjectIdText 0x77 3) + '","nameEn":"Hex text of an ObjectId","category":"Beauty"}'))
         $table = New-MigrationTable
         $result = Invoke-ProductMigration -TableName $table -MongoUri $uri
@@ -227,7 +220,7 @@ Describe 'A live source: keys that collide, and a document inserted below the ch
     }
 
     It 'reports a document inserted below the checkpoint instead of "nothing new", and -Restart picks it up' {
-        Add-Docs @('{"_id":{"$oid":"000000000000000000000001"},"nameEn":"Late but low","category":"Beauty"}')
+        Add-DirtyDocs @('{"_id":{"$oid":"000000000000000000000001"},"nameEn":"Late but low","category":"Beauty"}')
         $again = Invoke-ProductMigration -TableName $table -MongoUri $uri -WarningVariable warned -WarningAction SilentlyContinue
         $again.WrittenThisRun | Should -Be 0
         $again.SourceCount | Should -Be 34

@@ -4,13 +4,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'MigrationHelpers.psm1') -Force
     Import-EcommerceAws
-    $script:tables = [System.Collections.Generic.List[string]]::new()
     $script:files = [System.Collections.Generic.List[string]]::new()
-    function New-MigrationTable([hashtable] $Extra = @{}) {
-        $n = New-TestName 'ment'; $script:tables.Add($n)
-        $null = New-EcommerceTable -TableName $n -Confirm:$false @Extra
-        $n
-    }
     function New-TempFile([string[]] $Lines) { $f = Write-Lines $Lines; $script:files.Add($f); $f }
     # Invoke-AwsCli's ConvertFrom-Json turns ISO-8601 S values into DateTime; these helpers keep them as text.
     $script:AsText = if ((Get-Command ConvertFrom-Json).Parameters.ContainsKey('DateKind')) { @{ DateKind = 'String' } } else { @{} }
@@ -37,7 +31,7 @@ BeforeAll {
 
 AfterAll {
     Pop-Location
-    foreach ($name in $script:tables) { Remove-EcommerceTable -TableName $name -Force -Confirm:$false -ErrorAction SilentlyContinue }
+    Remove-MigrationTable
     foreach ($file in $script:files) { Remove-Item $file -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
@@ -168,9 +162,12 @@ Describe 'Ctrl+C' -Tag Integration {
         $total = 10000
         $file = New-TempFile (New-ProductLines -Count $total -Seed 11)
         $log = Join-Path $work 'ctrlc.log'
+        # 150 ms per request: the run lasts a minute or more however fast the machine is, so the signal lands mid-run
+        # even when a loaded machine makes the status polling below slow.
+        $script:slow = Start-ThrottleProxy -Target $env:AWS_ENDPOINT_URL -Throttle 0 -Unprocessed 0 -DelayMs 150
         $child = Start-PwshProcess @"
 Import-Module '$env:ECOM_MODULE_PATH'
-try { Invoke-ProductMigration -TableName '$table' -Path '$file' -MaxConcurrency 1 -ErrorAction Stop | Out-Null; 'finished' | Set-Content '$log' }
+try { Invoke-ProductMigration -TableName '$table' -Path '$file' -MaxConcurrency 1 -EndpointUrl '$($slow.Url)' -ErrorAction Stop | Out-Null; 'finished' | Set-Content '$log' }
 catch { "caught: `$(`$_.FullyQualifiedErrorId)" | Set-Content '$log' }
 "@
         $deadline = [DateTime]::UtcNow.AddSeconds(120)
@@ -184,6 +181,7 @@ catch { "caught: `$(`$_.FullyQualifiedErrorId)" | Set-Content '$log' }
         $exitedBySignal = $child.WaitForExit(60000)
         if (-not $exitedBySignal) { $child.Kill($true); $child.WaitForExit() }
         $after = Get-StatusItem $table 'Product'
+        $slow.Process.Kill($true); $slow.Process.WaitForExit()
     }
 
     It 'had progress before the signal' {

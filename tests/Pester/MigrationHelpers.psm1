@@ -1,6 +1,25 @@
 # Helpers for the migration suites: generated shop documents as Extended JSON lines, and process control.
 Set-StrictMode -Version 3.0
 
+$script:createdTables = [System.Collections.Generic.List[string]]::new()
+
+function New-MigrationTable {
+    # A fresh single table (New-EcommerceTable), remembered for Remove-MigrationTable at the end of the file.
+    param([hashtable] $Extra = @{}, [string] $Prefix = 'mig')
+    $name = New-TestName $Prefix
+    $script:createdTables.Add($name)
+    $null = New-EcommerceTable -TableName $name -Confirm:$false @Extra
+    $name
+}
+
+function Remove-MigrationTable {
+    # Deletes every table New-MigrationTable made since the module was imported.
+    foreach ($name in $script:createdTables) { Remove-EcommerceTable -TableName $name -Force -Confirm:$false -ErrorAction SilentlyContinue }
+    $script:createdTables.Clear()
+}
+
+function New-Db { "shop$([guid]::NewGuid().ToString('N').Substring(0, 8))" }
+
 function New-ObjectIdText([int] $Seed, [int] $Index) { '{0:x8}{1:x16}' -f $Seed, $Index }
 
 function New-ProductLines {

@@ -3,10 +3,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'MigrationHelpers.psm1') -Force
     Import-EcommerceAws
-    $script:tables = [System.Collections.Generic.List[string]]::new()
     $script:files = [System.Collections.Generic.List[string]]::new()
-    function New-MigrationTable { $n = New-TestName 'lease'; $script:tables.Add($n); $null = New-EcommerceTable -TableName $n -Confirm:$false; $n }
-    function New-Db { "shop$([guid]::NewGuid().ToString('N').Substring(0, 8))" }
     function Get-Attribute($Item, [string] $Name) { if ($Item -and $Item.PSObject.Properties[$Name]) { $p = $Item.$Name; if ($p.PSObject.Properties['S']) { "$($p.S)" } else { "$($p.N)" } } }
     $script:Uri = $env:ECOM_TEST_MONGO_URI
     # Both the child runs and the runs in this process take 5 s leases.
@@ -18,7 +15,7 @@ BeforeAll {
 AfterAll {
     Pop-Location
     $env:ECOM_MIGRATION_LEASE_SECONDS = $script:oldLease
-    foreach ($name in $script:tables) { Remove-EcommerceTable -TableName $name -Force -Confirm:$false -ErrorAction SilentlyContinue }
+    Remove-MigrationTable
     foreach ($file in $script:files) { Remove-Item $file -Recurse -Force -ErrorAction SilentlyContinue }
 }
 

@@ -41,8 +41,17 @@ Describe 'Cmdlet <Name> meets the module standards' -ForEach $cmdlets -Tag Unit 
         $command.Noun | Should -Not -Match '(?<!Statu|Acces|Addres)s$'
     }
 
-    It 'declares a typed OutputType' {
-        $command.OutputType.Count | Should -BeGreaterThan 0
+    It 'declares its OutputType: a type with a format view, or nothing for Remove-* (they output nothing, like Remove-Item, unless -PassThru)' {
+        $types = @($command.OutputType.Type)
+        $types.Count | Should -BeGreaterThan 0
+        if ($command.Verb -eq 'Remove' -and -not $command.Parameters.ContainsKey('PassThru')) { $types | Should -Be @([void]) -Because 'Remove-* cmdlets output nothing unless -PassThru (docs/DESIGN.md §2)' }
+        else {
+            foreach ($type in $types) {
+                $type | Should -Not -Be ([void]) -Because 'only Remove-* cmdlets output nothing'
+                if ($type -eq [string]) { continue }   # text on request (Get-EcommerceIamPolicy -AsJson)
+                Get-FormatData -TypeName $type.FullName | Should -Not -BeNullOrEmpty -Because "$($type.FullName) needs a format view"
+            }
+        }
     }
 
     It 'has help: synopsis, description, every parameter described, at least two examples' {
@@ -71,6 +80,15 @@ Describe 'Cmdlet <Name> meets the module standards' -ForEach $cmdlets -Tag Unit 
             'Measure-MigrationCost', 'Test-EcommerceConnection'
         if ($Name -in $onlyReads) { $command.Parameters.Keys | Should -Not -Contain 'WhatIf' -Because 'the list of read-only cmdlets must stay true' }
         else { $command.Parameters.Keys | Should -Contain 'WhatIf' }
+    }
+
+    # (No angle brackets in this name: in a -ForEach block Pester expands <x> in test names as the variable $x.)
+    It 'names its parameter sets by the one convention: By followed by the parameter that selects it, ByResource, All' {
+        foreach ($set in $command.ParameterSets | Where-Object Name -NE '__AllParameterSets') {
+            if ($set.Name -in 'All', 'ByResource') { continue }
+            $set.Name | Should -Match '^By[A-Z]'
+            $set.Parameters.Name | Should -Contain $set.Name.Substring(2) -Because "set $($set.Name) is named after its parameter"
+        }
     }
 
     It 'has the common AWS parameters unless it never talks to AWS (an explicit list)' {

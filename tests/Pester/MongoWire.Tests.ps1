@@ -6,6 +6,7 @@
 # Every test works in its own mw_<guid> database, so a shared server is fine.
 
 BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'MongoWireHelpers.psm1') -Force
     $script:Dll = $env:ECOM_MONGOWIRE_DLL
     $script:Uri = $env:ECOM_TEST_MONGO_URI
     if (-not $script:Dll -or -not (Test-Path -LiteralPath $script:Dll)) {
@@ -35,7 +36,6 @@ BeforeAll {
         }
     }
 
-    function New-TestDatabaseName { 'mw_' + [guid]::NewGuid().ToString('N') }
 
     # Writes Extended JSON text to a temp file and returns its path.
     function New-JsonFile([string] $Text) {
@@ -44,32 +44,7 @@ BeforeAll {
         $path
     }
 
-    # Starts a private `MongoWire serve --port 0` (own name: TestServices.psm1 has Start-MongoWireServer) and waits for LISTENING.
-    function Start-PrivateMongoWire([string[]] $ExtraArguments) {
-        $startInfo = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-        # --exit-on-stdin-eof: the server dies with this test run even if AfterAll never runs.
-        foreach ($argument in @($script:Dll, 'serve', '--port', '0', '--exit-on-stdin-eof') + $ExtraArguments) {
-            $startInfo.ArgumentList.Add($argument)
-        }
-        $startInfo.UseShellExecute = $false
-        $startInfo.RedirectStandardOutput = $true
-        $startInfo.RedirectStandardInput = $true
-        $process = [System.Diagnostics.Process]::Start($startInfo)
-        $firstLine = $process.StandardOutput.ReadLineAsync()
-        if (-not $firstLine.Wait([TimeSpan]::FromSeconds(30)) -or $firstLine.Result -notmatch '^LISTENING (\d+)$') {
-            $process.Kill($true)
-            throw "MongoWire server did not report LISTENING (got '$($firstLine.Status)')."
-        }
-        [pscustomobject]@{ Process = $process; Port = [int]$Matches[1] }
-    }
 
-    function Stop-PrivateMongoWire($Server) {
-        if ($Server -and -not $Server.Process.HasExited) {
-            $Server.Process.Kill($true)
-            $null = $Server.Process.WaitForExit(5000)
-        }
-        if ($Server) { $Server.Process.Dispose() }
-    }
 }
 
 Describe 'MongoWire fixture: bulk data and cursors' -Tag Integration {

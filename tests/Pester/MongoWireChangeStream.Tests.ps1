@@ -8,6 +8,7 @@
 # This file starts its own replica-set servers. Every test works in its own cs_<guid> database.
 
 BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'MongoWireHelpers.psm1') -Force
     $script:Dll = $env:ECOM_MONGOWIRE_DLL
     $script:StandaloneUri = $env:ECOM_TEST_MONGO_URI
     if (-not $script:Dll -or -not (Test-Path -LiteralPath $script:Dll)) {
@@ -101,7 +102,6 @@ BeforeAll {
         }
     }
 
-    function New-TestDatabaseName { 'cs_' + [guid]::NewGuid().ToString('N') }
 
     # Applies writes (one JSON op per line, see `client apply`) in one driver process.
     function Invoke-Writes([string] $Uri, [string] $Db, [string] $Collection, [string[]] $Ops) {
@@ -133,30 +133,7 @@ BeforeAll {
         ConvertFrom-EventLine $result.Lines[0]
     }
 
-    function Start-PrivateMongoWire([string[]] $ExtraArguments) {
-        $startInfo = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-        foreach ($argument in @($script:Dll, 'serve', '--port', '0', '--exit-on-stdin-eof') + $ExtraArguments) {
-            $startInfo.ArgumentList.Add($argument)
-        }
-        $startInfo.UseShellExecute = $false
-        $startInfo.RedirectStandardOutput = $true
-        $startInfo.RedirectStandardInput = $true
-        $process = [System.Diagnostics.Process]::Start($startInfo)
-        $firstLine = $process.StandardOutput.ReadLineAsync()
-        if (-not $firstLine.Wait([TimeSpan]::FromSeconds(30)) -or $firstLine.Result -notmatch '^LISTENING (\d+)$') {
-            $process.Kill($true)
-            throw "MongoWire server did not report LISTENING (got '$($firstLine.Status)')."
-        }
-        [pscustomobject]@{ Process = $process; Port = [int]$Matches[1] }
-    }
 
-    function Stop-PrivateMongoWire($Server) {
-        if ($Server -and -not $Server.Process.HasExited) {
-            $Server.Process.Kill($true)
-            $null = $Server.Process.WaitForExit(5000)
-        }
-        if ($Server) { $Server.Process.Dispose() }
-    }
 
     $script:Rs = Start-PrivateMongoWire @('--replica-set', 'rs0')
     $script:RsHost = "127.0.0.1:$($script:Rs.Port)"
@@ -219,7 +196,7 @@ Describe 'MongoWire replica-set mode: what drivers see' -Tag Integration {
         @{ Client = 'MongoDB.Driver' }
         @{ Client = 'the npm mongodb driver' }
     ) {
-        $arguments = @('--db', (New-TestDatabaseName), '--collection', 'c', '--timeout-ms', '5000')
+        $arguments = @('--db', (New-TestDatabaseName -Prefix 'cs_'), '--collection', 'c', '--timeout-ms', '5000')
         $result = if ($Client -eq 'MongoDB.Driver') { Invoke-DotnetClient $script:StandaloneUri (@('watch') + $arguments) } else { Invoke-NodeWatch $script:StandaloneUri $arguments }
         $result.ExitCode | Should -Be 3 -Because $result.Stderr
         $result.Lines | Should -Be 'error 40573 Location40573'
@@ -230,7 +207,7 @@ Describe 'MongoWire replica-set mode: what drivers see' -Tag Integration {
 Describe 'MongoWire change streams: events' -Tag Integration {
     BeforeAll {
         # One collection sees every operation type; the stream is read once, after all the writes.
-        $script:ShapeDb = New-TestDatabaseName
+        $script:ShapeDb = New-TestDatabaseName -Prefix 'cs_'
         $script:ShapeStart = Get-StartToken $script:RsUri $script:ShapeDb 'products'
         $null = Invoke-Writes $script:RsUri $script:ShapeDb 'products' @(
             '{"op": "insert", "document": {"_id": 1, "nameEn": "Bag", "price": 1000, "tags": ["a"], "dims": {"w": 1, "h": 2}}}'
@@ -336,7 +313,7 @@ Describe 'MongoWire change streams: events' -Tag Integration {
     }
 
     It 'ends a database stream at dropDatabase: a drop per collection, dropDatabase, invalidate' {
-        $db = New-TestDatabaseName
+        $db = New-TestDatabaseName -Prefix 'cs_'
         $start = Get-StartToken $script:RsUri $db
         $null = Invoke-Writes $script:RsUri $db 'a' @('{"op": "insert", "document": {"_id": 1}}', '{"op": "insert", "collection": "b", "document": {"_id": 1}}')
         $null = Invoke-RawCommand $script:RsUri $db '{"dropDatabase": 1}'
@@ -351,8 +328,8 @@ Describe 'MongoWire change streams: events' -Tag Integration {
 
 Describe 'MongoWire change streams: scopes' -Tag Integration {
     It 'watches every database with allChangesForCluster (Watch() on the client)' {
-        $dbA = New-TestDatabaseName
-        $dbB = New-TestDatabaseName
+        $dbA = New-TestDatabaseName -Prefix 'cs_'
+        $dbB = New-TestDatabaseName -Prefix 'cs_'
         $opened = Invoke-DotnetClient $script:RsUri @('watch', '--cluster', '--max-events', '0', '--print-tokens')
         $opened.ExitCode | Should -Be 0 -Because $opened.Stderr
         $start = ConvertTo-TokenJson (Split-WatchOutput $opened).Tokens[0]
@@ -364,7 +341,7 @@ Describe 'MongoWire change streams: scopes' -Tag Integration {
     }
 
     It 'refuses allChangesForCluster outside admin (72) and a plain stream on admin (73), like mongod' {
-        $outside = Invoke-DotnetClient $script:RsUri @('command', '--db', (New-TestDatabaseName), '--json', '{"aggregate": 1, "pipeline": [{"$changeStream": {"allChangesForCluster": true}}], "cursor": {}}')
+        $outside = Invoke-DotnetClient $script:RsUri @('command', '--db', (New-TestDatabaseName -Prefix 'cs_'), '--json', '{"aggregate": 1, "pipeline": [{"$changeStream": {"allChangesForCluster": true}}], "cursor": {}}')
         $outside.Lines | Should -Be 'error 72 InvalidOptions'
         $admin = Invoke-DotnetClient $script:RsUri @('command', '--db', 'admin', '--json', '{"aggregate": 1, "pipeline": [{"$changeStream": {}}], "cursor": {}}')
         $admin.Lines | Should -Be 'error 73 InvalidNamespace'
@@ -373,7 +350,7 @@ Describe 'MongoWire change streams: scopes' -Tag Integration {
 
 Describe 'MongoWire change streams: fullDocument' -Tag Integration {
     It 'updateLookup returns the document as it is when the event is read (null once deleted)' {
-        $db = New-TestDatabaseName
+        $db = New-TestDatabaseName -Prefix 'cs_'
         $start = Get-StartToken $script:RsUri $db 'c'
         $null = Invoke-Writes $script:RsUri $db 'c' @(
             '{"op": "insert", "document": {"_id": "kept", "stock": 1}}'
@@ -395,7 +372,7 @@ Describe 'MongoWire change streams: fullDocument' -Tag Integration {
     }
 
     It 'whenAvailable returns each update''s post-image where changeStreamPreAndPostImages is on, else null' {
-        $db = New-TestDatabaseName
+        $db = New-TestDatabaseName -Prefix 'cs_'
         $null = Invoke-RawCommand $script:RsUri $db '{"create": "imaged", "changeStreamPreAndPostImages": {"enabled": true}}'
         $start = Get-StartToken $script:RsUri $db
         $null = Invoke-Writes $script:RsUri $db 'imaged' @(
@@ -412,7 +389,7 @@ Describe 'MongoWire change streams: fullDocument' -Tag Integration {
     }
 
     It 'required fails with 47 NoMatchingDocument on an update without a post-image' {
-        $db = New-TestDatabaseName
+        $db = New-TestDatabaseName -Prefix 'cs_'
         $start = Get-StartToken $script:RsUri $db 'plain'
         $null = Invoke-Writes $script:RsUri $db 'plain' @(
             '{"op": "insert", "document": {"_id": 1, "stock": 1}}'
@@ -426,7 +403,7 @@ Describe 'MongoWire change streams: fullDocument' -Tag Integration {
 
 Describe 'MongoWire change streams: resuming' -Tag Integration {
     BeforeAll {
-        $script:ResumeDb = New-TestDatabaseName
+        $script:ResumeDb = New-TestDatabaseName -Prefix 'cs_'
         $script:ResumeStart = Get-StartToken $script:RsUri $script:ResumeDb 'orders'
         $null = Invoke-Writes $script:RsUri $script:ResumeDb 'orders' @(1..10 | ForEach-Object { "{`"op`": `"insert`", `"document`": {`"_id`": $_}}" })
         $script:ResumeAll = (Split-WatchOutput (Invoke-DotnetClient $script:RsUri @('watch', '--db', $script:ResumeDb, '--collection', 'orders',
@@ -468,7 +445,7 @@ Describe 'MongoWire change streams: resuming' -Tag Integration {
     }
 
     It 'moves postBatchResumeToken on over writes elsewhere, so an empty batch still advances the resume point' {
-        $db = New-TestDatabaseName
+        $db = New-TestDatabaseName -Prefix 'cs_'
         $open = Invoke-RawCommand $script:RsUri $db '{"aggregate": "watched", "pipeline": [{"$changeStream": {}}], "cursor": {}}'
         $cursorId = $open.cursor.id
         @($open.cursor.firstBatch).Count | Should -Be 0
@@ -494,7 +471,7 @@ Describe 'MongoWire change streams: resuming' -Tag Integration {
     }
 
     It 'reports the advanced token through Watch() when only other collections change' {
-        $db = New-TestDatabaseName
+        $db = New-TestDatabaseName -Prefix 'cs_'
         $start = Get-StartToken $script:RsUri $db 'quiet'
         $null = Invoke-Writes $script:RsUri $db 'busy' @('{"op": "insert", "document": {"_id": 1}}')
         $watch = Invoke-DotnetClient $script:RsUri @('watch', '--db', $db, '--collection', 'quiet', '--resume-after', $start,
@@ -509,7 +486,7 @@ Describe 'MongoWire change streams: resuming' -Tag Integration {
 
 Describe 'MongoWire change streams: history lost with a small oplog (--oplog-size 5)' -Tag Integration {
     BeforeAll {
-        $script:LostDb = New-TestDatabaseName
+        $script:LostDb = New-TestDatabaseName -Prefix 'cs_'
         $first = Invoke-Writes $script:SmallUri $script:LostDb 'c' @('{"op": "insert", "document": {"_id": 0}}')
         $script:LostStart = Get-StartToken $script:SmallUri $script:LostDb 'c'
         $script:EarlyTime = (Invoke-RawCommand $script:SmallUri 'admin' '{"ping": 1}').operationTime.'$timestamp'
@@ -547,7 +524,7 @@ Describe 'MongoWire change streams: history lost with a small oplog (--oplog-siz
     }
 
     It 'fails the getMore of a cursor the oplog overtook with 286, and closes it' {
-        $db = New-TestDatabaseName
+        $db = New-TestDatabaseName -Prefix 'cs_'
         $open = Invoke-RawCommand $script:SmallUri $db '{"aggregate": "c", "pipeline": [{"$changeStream": {}}], "cursor": {}}'
         $null = Invoke-Writes $script:SmallUri $db 'c' @(1..7 | ForEach-Object { "{`"op`": `"insert`", `"document`": {`"_id`": $_}}" })
         $getMore = '{"getMore": {"$numberLong": "' + $open.cursor.id + '"}, "collection": "c", "maxTimeMS": 100}'
@@ -560,7 +537,7 @@ Describe 'MongoWire change streams: history lost with a small oplog (--oplog-siz
 
 Describe 'MongoWire change streams: awaitData getMore' -Tag Integration {
     It 'waits about maxTimeMS for events, then returns an empty nextBatch with the cursor still open' {
-        $db = New-TestDatabaseName
+        $db = New-TestDatabaseName -Prefix 'cs_'
         $open = Invoke-RawCommand $script:RsUri $db '{"aggregate": "c", "pipeline": [{"$changeStream": {}}], "cursor": {}}'
         $getMore = '{"getMore": {"$numberLong": "' + $open.cursor.id + '"}, "collection": "c", "maxTimeMS": 2500}'
         $result = Invoke-DotnetClient $script:RsUri @('command', '--db', $db, '--json', $getMore)
@@ -574,7 +551,7 @@ Describe 'MongoWire change streams: awaitData getMore' -Tag Integration {
     }
 
     It 'wakes a waiting getMore as soon as a write arrives, and serves other clients meanwhile' {
-        $db = New-TestDatabaseName
+        $db = New-TestDatabaseName -Prefix 'cs_'
         $open = Invoke-RawCommand $script:RsUri $db '{"aggregate": "c", "pipeline": [{"$changeStream": {}}], "cursor": {}}'
         $getMore = '{"getMore": {"$numberLong": "' + $open.cursor.id + '"}, "collection": "c", "maxTimeMS": 60000}'
         $waiting = Start-Client -FileName 'dotnet' -Arguments @($script:Dll, 'client', '--uri', $script:RsUri, 'command', '--db', $db, '--json', $getMore)
@@ -597,7 +574,7 @@ Describe 'MongoWire change streams: awaitData getMore' -Tag Integration {
         @{ Client = 'MongoDB.Driver' }
         @{ Client = 'the npm mongodb driver' }
     ) {
-        $db = New-TestDatabaseName
+        $db = New-TestDatabaseName -Prefix 'cs_'
         $arguments = @('--uri', $script:RsUri, '--db', $db, '--collection', 'live', '--max-events', '3', '--timeout-ms', '60000', '--max-await-ms', '500')
         $watcher = if ($Client -eq 'MongoDB.Driver') {
             Start-Client -FileName 'dotnet' -Arguments (@($script:Dll, 'client', 'watch') + $arguments)
@@ -619,7 +596,7 @@ Describe 'MongoWire change streams: awaitData getMore' -Tag Integration {
 
 Describe 'MongoWire change streams: pipeline after $changeStream' -Tag Integration {
     BeforeAll {
-        $script:MatchDb = New-TestDatabaseName
+        $script:MatchDb = New-TestDatabaseName -Prefix 'cs_'
         $script:MatchStart = Get-StartToken $script:RsUri $script:MatchDb
         $null = Invoke-Writes $script:RsUri $script:MatchDb 'orders' @(
             '{"op": "insert", "document": {"_id": 1}}'
@@ -675,7 +652,7 @@ Describe 'MongoWire change streams: pipeline after $changeStream' -Tag Integrati
 
 Describe 'MongoWire change streams: the npm driver sees what MongoDB.Driver sees' -Tag Integration {
     It 'reads the same events, tokens and update descriptions' {
-        $db = New-TestDatabaseName
+        $db = New-TestDatabaseName -Prefix 'cs_'
         $start = Get-StartToken $script:RsUri $db 'catalog'
         $null = Invoke-Writes $script:RsUri $db 'catalog' @(
             '{"op": "insert", "document": {"_id": {"$oid": "65a1b2c3d4e5f60718293a4b"}, "nameEn": "Bag", "nameFr": "Sac", "price": {"$numberDecimal": "1500.50"}, "at": {"$date": "2024-01-02T03:04:05Z"}}}'

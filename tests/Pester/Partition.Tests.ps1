@@ -29,7 +29,7 @@ BeforeAll {
         if (-not (Test-Path $script:log)) { return @() }
         @(Get-Content $script:log | ForEach-Object { $_ | ConvertFrom-Json } | Where-Object { -not $_.PSObject.Properties['event'] })
     }
-    function Invoke-WireCheck([string] $Path) {
+    function Invoke-WireLogCheck([string] $Path) {
         $output = & python3 $script:checker aws-log $Path 2>&1
         [pscustomobject]@{ ExitCode = $LASTEXITCODE; Lines = @($output | ForEach-Object { "$_" }) }
     }
@@ -161,7 +161,7 @@ Describe 'wire_shape_check.py on the requests logged for cn-north-1 and us-gov-w
         @($logged | Where-Object signingRegion -EQ 'cn-north-1').Count | Should -BeGreaterThan 0
         @($logged | Where-Object signingRegion -EQ 'cn-northwest-1').Count | Should -BeGreaterThan 0
         @($logged | Where-Object signingRegion -EQ 'us-gov-west-1').Count | Should -BeGreaterThan 0
-        $check = Invoke-WireCheck $script:log
+        $check = Invoke-WireLogCheck $script:log
         $check.Lines -match '^ERROR' | Should -BeNullOrEmpty
         $check.ExitCode | Should -Be 0
     }
@@ -174,7 +174,7 @@ Describe 'wire_shape_check.py on the requests logged for cn-north-1 and us-gov-w
                body = 'Action=PutMetricAlarm&Version=2010-08-01&AlarmName=a&AlarmActions.member.1=arn%3Aaws%3Asns%3Aus-east-1%3A123456789012%3Ax' }
             @{ service = 'cloudfront'; signingRegion = 'us-gov-west-1'; method = 'GET'; uri = 'http://127.0.0.1:5000/2020-05-31/distribution'; body = $null }
         ) | ForEach-Object { $_ | ConvertTo-Json -Compress } | Set-Content $bad
-        $check = Invoke-WireCheck $bad
+        $check = Invoke-WireLogCheck $bad
         $check.ExitCode | Should -Be 1
         ($check.Lines -match 'signed for cn-north-1, but cloudfront in aws-cn is signed for cn-northwest-1').Count | Should -Be 1
         ($check.Lines -match 'host monitoring.cn-north-1.amazonaws.com, but monitoring in cn-north-1 \(aws-cn\) is monitoring.cn-north-1.amazonaws.com.cn').Count | Should -Be 1
@@ -224,7 +224,7 @@ foreach (`$call in { Get-CacheCluster -CacheClusterId shop-redis -Region cn-nort
         $byHost['monitoring.us-gov-west-1.amazonaws.com'] | Should -Be 'us-gov-west-1'
         $byHost['cloudfront.cn-northwest-1.amazonaws.com.cn'] | Should -Be 'cn-northwest-1'
         $byHost['monitoring.af-south-1.amazonaws.com'] | Should -Be 'af-south-1'
-        $check = Invoke-WireCheck $script:realLog
+        $check = Invoke-WireLogCheck $script:realLog
         $check.Lines -match '^ERROR' | Should -BeNullOrEmpty
         $check.ExitCode | Should -Be 0
     }

@@ -24,9 +24,6 @@ BeforeAll {
         foreach ($p in (Invoke-RestMethod "$($Proxy.Url)/__stats").requests.PSObject.Properties) { $counts[$p.Name] = [long]$p.Value }
         $counts
     }
-    function Get-Item([string] $Id) {
-        (Invoke-AwsCli dynamodb get-item --table-name $table --key (@{ PK = @{ S = "PRODUCT#$Id" }; SK = @{ S = "PRODUCT#$Id" } } | ConvertTo-Json -Compress)).Item
-    }
 
     # the old app's uploads folder and a web server for URL images
     $script:uploads = Join-Path $TestDrive 'uploads'
@@ -138,7 +135,7 @@ Describe 'Publish-ProductAsset' -Tag Integration {
         $r.RejectPath | Should -Be $file[0].FullName
         @(Get-Content $file[0].FullName).Count | Should -Be 40
         $r.ImagesRejected | Should -Be 40
-        (Get-Item $p7.Id).images.L.S | Should -Be $missing
+        (Get-ProductItem $table $p7.Id).images.L.S | Should -Be $missing
     }
 
     It 'uploads to products/ID/SHA256.EXT with the sniffed type and immutable caching (head-object)' {
@@ -155,7 +152,7 @@ Describe 'Publish-ProductAsset' -Tag Integration {
     }
 
     It 'rewrites images to CDN URLs, keeps rejected ones and the original list (get-item)' {
-        $item = Get-Item $p1.Id
+        $item = Get-ProductItem $table $p1.Id
         $images = $item.images.L.S
         $images[0] | Should -Be "https://$cdn/products/$($p1.Id)/$(Get-Sha $png).png"
         $images[1] | Should -Be "https://$cdn/products/$($p1.Id)/$(Get-Sha $jpg).jpg"
@@ -195,7 +192,7 @@ Describe 'Publish-ProductAsset' -Tag Integration {
         $r.ImagesSkipped | Should -Be 2
         $r.ImagesUploaded | Should -Be 0
         $r.ProductsUpdated | Should -Be 1
-        $item = Get-Item $p3.Id
+        $item = Get-ProductItem $table $p3.Id
         $item.images.L.S | ForEach-Object { $_ | Should -BeLike "https://$cdn/products/$($p3.Id)/*" }
         $item.imagesOriginal.L.S | Should -Be $p3Original
     }
@@ -224,7 +221,7 @@ Describe 'Publish-ProductAsset' -Tag Integration {
         Get-Sha (Get-ObjectBytes $keepKey) | Should -Be (Get-Sha $sameSize)
         Get-Sha (Get-ObjectBytes $oddKey) | Should -Be (Get-Sha $shorter)
         (Invoke-AwsCli s3api head-object --bucket $bucket --key $keepKey).ContentType | Should -Be 'text/plain'
-        (Get-Item $p6.Id).images.L.S | Should -Be @("https://$cdn/$keepKey", '/uploads/odd.png')
+        (Get-ProductItem $table $p6.Id).images.L.S | Should -Be @("https://$cdn/$keepKey", '/uploads/odd.png')
     }
 
     It 'never overwrites an object written after the listing (conditional PUT, 412 PreconditionFailed)' {
@@ -270,7 +267,7 @@ Describe 'Publish-ProductAsset' -Tag Integration {
         $again = Publish-ProductAsset -TableName $table -BucketName $bucket -CdnDomain $cdn -SourceRoot $uploads -ProductId $p9.Id -Confirm:$false
         $again.ImagesUploaded | Should -Be 0
         $again.ImagesSkipped | Should -Be 1
-        (Get-Item $p9.Id).images.L.S | Should -Be "https://$cdn/$key"
+        (Get-ProductItem $table $p9.Id).images.L.S | Should -Be "https://$cdn/$key"
     }
 
     It 'a product whose rewrite keeps failing is a RewriteFailed reject; the run goes on and a re-run rewrites it' {
@@ -288,13 +285,13 @@ Describe 'Publish-ProductAsset' -Tag Integration {
         $r.ImagesRejected | Should -Be 0
         ($r.Rejects | Where-Object Reason -eq 'RewriteFailed').ProductId | Should -Be $p10.Id
         "$($warns[0])" | Should -Match '1 product was not rewritten \(RewriteFailed 1\)'
-        (Get-Item $p10.Id).images.L.S | Should -Be '/uploads/throttled.jpg'
+        (Get-ProductItem $table $p10.Id).images.L.S | Should -Be '/uploads/throttled.jpg'
 
         $again = Publish-ProductAsset -TableName $table -BucketName $bucket -CdnDomain $cdn -SourceRoot $uploads -ProductId $p10.Id -Confirm:$false
         $again.ImagesUploaded | Should -Be 0
         $again.ImagesSkipped | Should -Be 1
         $again.ProductsUpdated | Should -Be 1
-        (Get-Item $p10.Id).images.L.S | Should -Be "https://$cdn/products/$($p10.Id)/$(Get-Sha $a).jpg"
+        (Get-ProductItem $table $p10.Id).images.L.S | Should -Be "https://$cdn/products/$($p10.Id)/$(Get-Sha $a).jpg"
     }
 
     It '-WhatIf uploads and rewrites nothing but says what it would do' {
@@ -304,14 +301,14 @@ Describe 'Publish-ProductAsset' -Tag Integration {
         $r.ImagesUploaded | Should -Be 1
         $listed = Invoke-AwsCli s3api list-objects-v2 --bucket $bucket --prefix "products/$($p4.Id)/"
         $(if ($listed) { $listed.PSObject.Properties['Contents'] }) | Should -BeNullOrEmpty
-        (Get-Item $p4.Id).images.L.S | Should -Be "$base/shoe.jpg"
+        (Get-ProductItem $table $p4.Id).images.L.S | Should -Be "$base/shoe.jpg"
     }
 
     It 'takes the bucket and the CDN domain from the pipeline (AssetCdnInfo-like DomainName)' {
         $p5 = New-EcommerceProduct -TableName $table -NameEn 'Hat' -Price 3000 -Category 'Bags' -Images "$base/shoe.jpg" -Confirm:$false
         $r = [pscustomobject]@{ DomainName = 'cdn.example.cm'; BucketName = $bucket; TableName = $table } | Publish-ProductAsset -ProductId $p5.Id -Confirm:$false
         $r.ProductsUpdated | Should -Be 1
-        (Get-Item $p5.Id).images.L.S | Should -BeLike "https://cdn.example.cm/products/$($p5.Id)/*.jpg"
+        (Get-ProductItem $table $p5.Id).images.L.S | Should -BeLike "https://cdn.example.cm/products/$($p5.Id)/*.jpg"
     }
 
     It 'refuses <Case> with <ErrorId> before any AWS call' -ForEach @(

@@ -30,6 +30,44 @@ Describe 'docs/DESIGN.md' -Tag Unit {
     }
 }
 
+Describe 'ErrorIds' -Tag Unit {
+    BeforeAll {
+        # Every literal ErrorId the code constructs: new EcommerceException("Id", …), anywhere under src/.
+        $script:constructed = foreach ($file in Get-ChildItem (Join-Path $root 'src') -Recurse -Filter *.cs | Where-Object FullName -NotMatch '[\\/](bin|obj)[\\/]') {
+            foreach ($m in [regex]::Matches((Get-Content -Raw $file.FullName), 'new\s+EcommerceException\(\s*"([A-Za-z][A-Za-z0-9.]*)"')) {
+                [pscustomobject]@{ Id = $m.Groups[1].Value; File = $file.Name }
+            }
+        }
+        $script:catalogue = $design.Substring($design.IndexOf('## 7. '))
+    }
+
+    It 'the code constructs ErrorIds (the scan finds them)' {
+        @($constructed).Count | Should -BeGreaterThan 50
+    }
+
+    It 'every ErrorId the code raises is in the catalogue, docs/DESIGN.md §7' {
+        # A family ("Aws." + code, "StackStepFailed." + cause) is catalogued as `Aws.<code>`.
+        $missing = $constructed.Id | Sort-Object -Unique | Where-Object { $catalogue -notmatch ('`' + [regex]::Escape($_) + $(if ($_.EndsWith('.')) { '<' } else { '`' })) }
+        @($missing) | Should -BeNullOrEmpty
+    }
+
+    It 'each ErrorId is built in one place (an ErrorId raised from several places has a factory in EcommerceErrors)' {
+        $twice = $constructed | Where-Object { -not $_.Id.EndsWith('.') } | Group-Object Id | Where-Object Count -GT 1 | ForEach-Object { "$($_.Name): $(($_.Group.File | Sort-Object -Unique) -join ', ')" }
+        @($twice) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Shared test helpers' -Tag Unit {
+    It 'no helper function is defined in two test files (shared ones live in tests/Pester/*.psm1)' {
+        $definitions = foreach ($file in Get-ChildItem (Join-Path $root 'tests/Pester') -Filter *.Tests.ps1) {
+            foreach ($m in [regex]::Matches((Get-Content -Raw $file.FullName), '(?m)^\s*function\s+([\w-]+)')) { [pscustomobject]@{ Name = $m.Groups[1].Value; File = $file.Name } }
+        }
+        @($definitions).Count | Should -BeGreaterThan 10 -Because 'the scan finds the files'' own helpers'
+        $copied = $definitions | Group-Object Name | Where-Object { @($_.Group.File | Sort-Object -Unique).Count -gt 1 } | ForEach-Object { "$($_.Name): $($_.Group.File -join ', ')" }
+        @($copied) | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'The test tiers' -Tag Unit {
     It 'every Describe block is tagged Unit (no services) or Integration, so -Tag Unit and -Tag Integration cover the suite' {
         $untagged = foreach ($file in Get-ChildItem (Join-Path $root 'tests/Pester') -Filter *.Tests.ps1) {

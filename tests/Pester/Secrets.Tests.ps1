@@ -28,7 +28,7 @@ Import-Module '$env:ECOM_MODULE_PATH'
 } *>&1 | ForEach-Object { `$_ | Out-String -Width 400 }
 `$Error | ForEach-Object { `$_ | Out-String -Width 400; `$_.Exception.ToString(); `$_.ErrorDetails.RecommendedAction }
 Remove-EcommerceStack -Name $name -Force -Confirm:`$false -ErrorAction SilentlyContinue *>&1 | Out-String
-Remove-CacheCluster -CacheClusterId '$name-rg' -Confirm:`$false -ErrorAction SilentlyContinue *>&1 | Out-String
+Remove-CacheCluster -CacheClusterId '$name-rg' -Confirm:`$false -NoWait -ErrorAction SilentlyContinue *>&1 | Out-String
 "@
     $script:text = ($result.Output -join "`n") + "`n" + (Get-ChildItem $work -File -Recurse -Force | Get-Content -Raw) -join "`n"
 }

@@ -58,6 +58,20 @@ function Get-ErrorId {
     try { & $ScriptBlock | Out-Null; '' } catch { $_.FullyQualifiedErrorId }
 }
 
+function Get-ProductItem {
+    # A product's item as the AWS CLI reads it (consistent read), or nothing. The CLI's JSON nests two levels per
+    # List/Map and ConvertFrom-Json stops at 50, so deep items are read with a -Projection.
+    param([string] $TableName, [string] $Id, [string] $Projection)
+    $extra = if ($Projection) { @('--projection-expression', $Projection) } else { @() }
+    $r = Invoke-AwsCli dynamodb get-item --table-name $TableName --consistent-read --key (@{ PK = @{ S = "PRODUCT#$Id" }; SK = @{ S = "PRODUCT#$Id" } } | ConvertTo-Json -Compress) @extra
+    if ($r -and $r.PSObject.Properties['Item']) { $r.Item }
+}
+
+function Invoke-Redis {
+    # redis-cli against the test Redis (ECOM_TEST_REDIS_URL).
+    & redis-cli -u $env:ECOM_TEST_REDIS_URL @args
+}
+
 function Start-AwsProxy {
     # The scripted proxy (tests/Fixtures/ThrottleProxy) in front of the stand-ins: it forwards every request and,
     # once told with Set-AwsProxyRule, answers chosen operations with chosen errors, redirects or clock-skewed

@@ -37,7 +37,7 @@ AfterAll {
         $names = @((Invoke-AwsCli cloudwatch describe-alarms --alarm-name-prefix $prefix).MetricAlarms | ForEach-Object AlarmName)
         if ($names.Count -gt 0) { Invoke-AwsCli cloudwatch delete-alarms --alarm-names @names | Out-Null }
     }
-    foreach ($id in $script:caches) { try { Remove-CacheCluster -CacheClusterId $id -Confirm:$false -WarningAction SilentlyContinue } catch { } }
+    foreach ($id in $script:caches) { try { Remove-CacheCluster -CacheClusterId $id -Confirm:$false -NoWait -WarningAction SilentlyContinue } catch { } }
     foreach ($bucket in $script:buckets) {
         if (Test-AwsCli s3api head-bucket --bucket $bucket) { Remove-AssetBucket -BucketName $bucket -Force -Confirm:$false -ErrorAction SilentlyContinue }
     }
@@ -101,7 +101,7 @@ Describe 'what our clients send (captured while running the cmdlets against moto
         $bucket = New-TestName 'wire'; $script:buckets.Add($bucket)
         New-AssetBucket -BucketName $bucket -Confirm:$false -WarningAction SilentlyContinue | Out-Null
         $cdn = New-AssetCdn -BucketName $bucket -Tag @{ Project = 'shop'; Team = 'web' } -Comment 'wire check' -Confirm:$false
-        Clear-AssetCdnCache -DistributionId $cdn.DistributionId -Path '/images/products/*', '/index.json' -Wait -Confirm:$false | Out-Null
+        Clear-AssetCdnCache -DistributionId $cdn.DistributionId -Path '/images/products/*', '/index.json' -Confirm:$false | Out-Null
         Remove-AssetCdn -DistributionId $cdn.DistributionId -Confirm:$false | Out-Null
         $bucket2 = New-TestName 'wire'; $script:buckets.Add($bucket2)
         New-AssetBucket -BucketName $bucket2 -Confirm:$false -WarningAction SilentlyContinue | Out-Null
@@ -118,8 +118,8 @@ Describe 'what our clients send (captured while running the cmdlets against moto
             -AuthToken (ConvertTo-SecureString $script:token -AsPlainText -Force) -Tag @{ Project = 'shop' } `
             -Confirm:$false -WarningAction SilentlyContinue | Out-Null
         Get-CacheCluster -CacheClusterId $single, $group -WarningAction SilentlyContinue | Out-Null
-        Remove-CacheCluster -CacheClusterId $single -Confirm:$false -WarningAction SilentlyContinue | Out-Null
-        Remove-CacheCluster -CacheClusterId $group -Confirm:$false -WarningAction SilentlyContinue | Out-Null
+        Remove-CacheCluster -CacheClusterId $single -Confirm:$false -NoWait -WarningAction SilentlyContinue | Out-Null
+        Remove-CacheCluster -CacheClusterId $group -Confirm:$false -NoWait -WarningAction SilentlyContinue | Out-Null
 
         # CloudWatch: alarms with dimensions, SNS actions and tags; describe; delete.
         $base = New-TestName 'wire'

@@ -30,9 +30,9 @@ namespace EcommerceAws.Commands
     [OutputType(typeof(EcommerceItemPreview))]
     public sealed class ConvertToEcommerceItemCommand : EcommerceCmdlet
     {
-        private const string InputObjectSet = "InputObject";
-        private const string PathSet = "Path";
-        private const string MongoSet = "MongoUri";
+        private const string InputObjectSet = ParameterSets.ByInputObject;
+        private const string PathSet = ParameterSets.ByPath;
+        private const string MongoSet = ParameterSets.ByMongoUri;
 
         #region Parameters
 
@@ -100,8 +100,7 @@ namespace EcommerceAws.Commands
         {
             if (document == null)
             {
-                WriteError(new EcommerceException("InvalidDocument", ErrorCategory.InvalidArgument, null,
-                    "The input is null, not a document.", "Pass a hashtable, an object or an Extended JSON string.").ToErrorRecord());
+                WriteError(EcommerceErrors.InvalidDocument(null, "The input is null, not a document.", ErrorCategory.InvalidArgument).ToErrorRecord());
                 return;
             }
             try
@@ -116,8 +115,7 @@ namespace EcommerceAws.Commands
             }
             catch (System.ArgumentException ex)
             {
-                WriteError(new EcommerceException("InvalidDocument", ErrorCategory.InvalidArgument, Entity, ex.Message,
-                    "Pass a hashtable, an object or an Extended JSON string.").ToErrorRecord());
+                WriteError(EcommerceErrors.InvalidDocument(Entity, ex.Message, ErrorCategory.InvalidArgument).ToErrorRecord());
             }
         }
     }

@@ -26,6 +26,7 @@ namespace EcommerceAws.Commands
     {
         /// <summary><para>Name(s) of the bucket(s).</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string[] BucketName { get; set; }
 
         protected override void ProcessRecord()
@@ -38,8 +39,7 @@ namespace EcommerceAws.Commands
                 {
                     AssetBucketInfo info = await buckets.DescribeAsync(name, context);
                     if (info != null) context.WriteObject(info);
-                    else context.WriteError(new EcommerceException("BucketNotFound", ErrorCategory.ObjectNotFound, name,
-                        $"Bucket '{name}' does not exist (or is not visible to these credentials).", "Check -BucketName, or create it with New-AssetBucket."));
+                    else context.WriteError(EcommerceErrors.BucketNotFound(name));
                 }
             });
         }

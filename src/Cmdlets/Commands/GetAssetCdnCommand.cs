@@ -24,15 +24,17 @@ namespace EcommerceAws.Commands
     [OutputType(typeof(AssetCdnInfo))]
     public sealed class GetAssetCdnCommand : AwsCmdlet
     {
-        private const string ByBucket = "ByBucket";
-        private const string ById = "ById";
+        private const string ByBucket = ParameterSets.ByBucketName;
+        private const string ById = ParameterSets.ByDistributionId;
 
         /// <summary><para>The asset bucket whose distribution to get.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByBucket, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string BucketName { get; set; }
 
         /// <summary><para>The distribution id, such as E2QWRUHAPOMQZL.</para></summary>
         [Parameter(Mandatory = true, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(DistributionIdCompleter))]
         public string DistributionId { get; set; }
 
         protected override void ProcessRecord()
@@ -42,8 +44,7 @@ namespace EcommerceAws.Commands
                 CheckInput(() => AssetInputValidation.DistributionId(DistributionId));
                 AssetCdnInfo info = Run(context => new CdnService().DescribeAsync(DistributionId, context));
                 if (info != null) WriteObject(info);
-                else WriteError(new EcommerceException("DistributionNotFound", ErrorCategory.ObjectNotFound, DistributionId,
-                    $"CloudFront distribution '{DistributionId}' does not exist.", "Check -DistributionId, or look it up with Get-AssetCdn -BucketName.").ToErrorRecord());
+                else WriteError(EcommerceErrors.DistributionNotFound(DistributionId).ToErrorRecord());
                 return;
             }
             CheckInput(() => AssetInputValidation.BucketName(BucketName));

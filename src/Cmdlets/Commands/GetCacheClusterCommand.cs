@@ -26,6 +26,7 @@ namespace EcommerceAws.Commands
     {
         /// <summary><para>Id of the cache (cache cluster id, replication group id or serverless cache name). Several may be given.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(CacheClusterIdCompleter))]
         public string[] CacheClusterId { get; set; }
 
         protected override void ProcessRecord()
@@ -39,9 +40,7 @@ namespace EcommerceAws.Commands
                 {
                     CacheClusterInfo info = await caches.DescribeAsync(id, context);
                     if (info != null) context.WriteObject(info);
-                    else context.WriteError(new EcommerceException("CacheClusterNotFound", ErrorCategory.ObjectNotFound, id,
-                        $"No cache cluster, replication group or serverless cache named '{id}' exists in this account and region.",
-                        "Check -CacheClusterId and -Region."));
+                    else context.WriteError(EcommerceErrors.CacheClusterNotFound(id));
                 }
             });
         }

@@ -26,24 +26,28 @@ namespace EcommerceAws.Commands
     [OutputType(typeof(EcommerceAlarmInfo))]
     public sealed class GetEcommerceAlarmCommand : AwsCmdlet
     {
-        private const string ByNameSet = "ByName";
-        private const string ByResourceSet = "ByResource";
+        private const string ByNameSet = ParameterSets.ByAlarmName;
+        private const string ByResourceSet = ParameterSets.ByResource;
 
         /// <summary><para>Alarm names; wildcards are allowed. Default: every alarm named ecommerce-*.</para></summary>
         [Parameter(ParameterSetName = ByNameSet, Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(AlarmNameCompleter))]
         public string[] AlarmName { get; set; }
 
         /// <summary><para>The DynamoDB table whose throttling alarms to get.</para></summary>
         [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         /// <summary><para>The S3 bucket whose 5xx alarm to get.</para></summary>
         [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string BucketName { get; set; }
 
         /// <summary><para>The ElastiCache cluster id whose memory alarm to get.</para></summary>
         [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(CacheClusterIdCompleter))]
         public string CacheClusterId { get; set; }
 
         /// <summary><para>The Lambda function whose errors alarm to get.</para></summary>
@@ -60,29 +64,12 @@ namespace EcommerceAws.Commands
                 return;
             }
 
-            string[] patterns = AlarmName ?? new[] { EcommerceAlarmPlan.NamePrefix + "*" };
-            Run(async context =>
-            {
-                EcommerceAlarmService alarms = new EcommerceAlarmService();
-                var exact = patterns.Where(p => !WildcardPattern.ContainsWildcardCharacters(p)).Distinct().ToList();
-                var seen = new HashSet<string>();
-                if (exact.Count > 0)
-                {
-                    IReadOnlyList<EcommerceAlarmInfo> found = await alarms.GetAsync(exact, null, context);
-                    foreach (EcommerceAlarmInfo alarm in found.Where(a => seen.Add(a.AlarmName))) context.WriteObject(alarm);
-                    foreach (string missing in exact.Where(n => found.All(a => a.AlarmName != n)))
-                        context.WriteError(new EcommerceException("AlarmNotFound", ErrorCategory.ObjectNotFound, missing,
-                            $"CloudWatch alarm '{missing}' does not exist in this account and region.", "Check -AlarmName and -Region (Get-EcommerceAlarm lists ecommerce-* alarms)."));
-                }
-                foreach (string pattern in patterns.Where(WildcardPattern.ContainsWildcardCharacters))
-                {
-                    // DescribeAlarms filters by prefix only: ask for the literal part, match the rest here.
-                    string prefix = pattern.Substring(0, pattern.IndexOfAny(new[] { '*', '?', '[' }));
-                    var wildcard = new WildcardPattern(pattern, WildcardOptions.IgnoreCase);
-                    foreach (EcommerceAlarmInfo alarm in await alarms.GetAsync(null, prefix.Length > 0 ? prefix : null, context))
-                        if (wildcard.IsMatch(alarm.AlarmName) && seen.Add(alarm.AlarmName)) context.WriteObject(alarm);
-                }
-            });
+            string[] patterns = AlarmName ?? new[] { EcommerceAlarmService.NamePrefix + "*" };
+            EcommerceAlarmService.AlarmLookup lookup = Run(context => new EcommerceAlarmService().FindAsync(patterns, context));
+            foreach (EcommerceAlarmInfo alarm in lookup.Found) WriteObject(alarm);
+            foreach (string missing in lookup.Missing)
+                WriteError(new EcommerceException("AlarmNotFound", ErrorCategory.ObjectNotFound, missing,
+                    $"CloudWatch alarm '{missing}' does not exist in this account and region.", "Check -AlarmName and -Region (Get-EcommerceAlarm lists ecommerce-* alarms).").ToErrorRecord());
         }
     }
 }

@@ -30,10 +30,10 @@ namespace EcommerceAws.Commands
         public string Name { get; set; }
 
         /// <summary><para>DynamoDB table name (DYNAMODB_TABLE).</para></summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)] public string TableName { get; set; }
+        [Parameter(ValueFromPipelineByPropertyName = true)] [ArgumentCompleter(typeof(TableNameCompleter))] public string TableName { get; set; }
 
         /// <summary><para>S3 bucket name (S3_BUCKET_NAME).</para></summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)] public string BucketName { get; set; }
+        [Parameter(ValueFromPipelineByPropertyName = true)] [ArgumentCompleter(typeof(BucketNameCompleter))] public string BucketName { get; set; }
 
         /// <summary><para>CDN URL, https://... (CLOUDFRONT_URL).</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)] public string CdnUrl { get; set; }
@@ -42,7 +42,7 @@ namespace EcommerceAws.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)] public string RedisUrl { get; set; }
 
         /// <summary><para>Cache cluster id, used to look the stack up by name.</para></summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)] public string CacheClusterId { get; set; }
+        [Parameter(ValueFromPipelineByPropertyName = true)] [ArgumentCompleter(typeof(CacheClusterIdCompleter))] public string CacheClusterId { get; set; }
 
         protected override void ProcessRecord()
         {

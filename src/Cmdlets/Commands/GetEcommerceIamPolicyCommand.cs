@@ -41,18 +41,22 @@ namespace EcommerceAws.Commands
 
         /// <summary><para>DynamoDB table name. Default: the stack name.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         /// <summary><para>S3 asset bucket name. Default: &lt;name&gt;-assets.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string BucketName { get; set; }
 
         /// <summary><para>CloudFront distribution id. Default: every distribution of the account (said in Notes), since the id exists only after New-AssetCdn.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(DistributionIdCompleter))]
         public string DistributionId { get; set; }
 
         /// <summary><para>ElastiCache cluster, replication group or serverless cache id. Default: &lt;name&gt;-redis.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(CacheClusterIdCompleter))]
         public string CacheClusterId { get; set; }
 
         /// <summary><para>A Lambda function whose error alarm (ecommerce-&lt;function&gt;-lambda-errors) the Operate role manages.</para></summary>

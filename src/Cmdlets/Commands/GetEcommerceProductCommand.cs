@@ -30,9 +30,9 @@ namespace EcommerceAws.Commands
     [OutputType(typeof(EcommerceProduct))]
     public sealed class GetEcommerceProductCommand : ProductCmdlet
     {
-        private const string ByIdSet = "Id";
-        private const string ByCategorySet = "Category";
-        private const string AllSet = "All";
+        private const string ByIdSet = ParameterSets.ById;
+        private const string ByCategorySet = ParameterSets.ByCategory;
+        private const string AllSet = ParameterSets.All;
 
         /// <summary><para>Product ids (the migrated MongoDB _id, or the id New-EcommerceProduct gave). Binds by property name.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]

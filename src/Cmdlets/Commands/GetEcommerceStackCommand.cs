@@ -28,13 +28,13 @@ namespace EcommerceAws.Commands
         public string Name { get; set; }
 
         /// <summary><para>Table name. Default: the stack name.</para></summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)] public string TableName { get; set; }
+        [Parameter(ValueFromPipelineByPropertyName = true)] [ArgumentCompleter(typeof(TableNameCompleter))] public string TableName { get; set; }
 
         /// <summary><para>Bucket name. Default: &lt;name&gt;-assets.</para></summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)] public string BucketName { get; set; }
+        [Parameter(ValueFromPipelineByPropertyName = true)] [ArgumentCompleter(typeof(BucketNameCompleter))] public string BucketName { get; set; }
 
         /// <summary><para>Cache cluster id. Default: &lt;name&gt;-redis.</para></summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)] public string CacheClusterId { get; set; }
+        [Parameter(ValueFromPipelineByPropertyName = true)] [ArgumentCompleter(typeof(CacheClusterIdCompleter))] public string CacheClusterId { get; set; }
 
         protected override void ProcessRecord()
         {

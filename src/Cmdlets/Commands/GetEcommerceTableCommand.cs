@@ -28,6 +28,7 @@ namespace EcommerceAws.Commands
         /// <summary><para>Table name; wildcards are allowed. Default: all tables.</para></summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string[] TableName { get; set; }
 
         protected override void ProcessRecord()
@@ -48,8 +49,7 @@ namespace EcommerceAws.Commands
                     EcommerceTableInfo info = await tables.DescribeAsync(name, context);
                     if (info != null) context.WriteObject(info);
                     else if (!WildcardPattern.ContainsWildcardCharacters(name) && patterns.Contains(name))
-                        context.WriteError(new EcommerceException("TableNotFound", ErrorCategory.ObjectNotFound, name,
-                            $"Table '{name}' does not exist in this account and region.", "Check -TableName and -Region."));
+                        context.WriteError(EcommerceErrors.TableNotFound(name));
                 }
             });
         }

@@ -32,8 +32,8 @@ namespace EcommerceAws.Commands
     [OutputType(typeof(MigrationCostEstimate))]
     public sealed class MeasureMigrationCostCommand : AwsCmdlet
     {
-        private const string PathSet = "Path";
-        private const string MongoSet = "MongoUri";
+        private const string PathSet = ParameterSets.ByPath;
+        private const string MongoSet = ParameterSets.ByMongoUri;
 
         /// <summary><para>Entities to estimate. Default: Category, Product, User, Order.</para></summary>
         [Parameter(Position = 0)]
@@ -72,6 +72,7 @@ namespace EcommerceAws.Commands
         /// <summary><para>Target table: when it is provisioned, the estimate adds the time at its write capacity; when it exists, the recommendation is Write (ImportTable only creates new tables).</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         protected override void ProcessRecord()

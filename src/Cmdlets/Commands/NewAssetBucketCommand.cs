@@ -34,6 +34,7 @@ namespace EcommerceAws.Commands
 
         /// <summary><para>Name of the bucket: 3 to 63 lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit. Bucket names are global across all AWS accounts.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string BucketName { get; set; }
 
         /// <summary><para>A KMS key (id, ARN or alias) for default encryption with SSE-KMS (with an S3 Bucket Key). Default: SSE-S3 (AES256), which costs nothing.</para></summary>

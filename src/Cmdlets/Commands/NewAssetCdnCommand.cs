@@ -38,6 +38,7 @@ namespace EcommerceAws.Commands
 
         /// <summary><para>The asset bucket to serve (binds from New-AssetBucket / Get-AssetBucket output).</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string BucketName { get; set; }
 
         /// <summary><para>PriceClass_All (default for a new distribution; an existing one keeps its price class unless this is given), PriceClass_200 or PriceClass_100. PriceClass_100 has no edge in Africa: a Cameroon shop needs PriceClass_200 or PriceClass_All.</para></summary>

@@ -45,6 +45,7 @@ namespace EcommerceAws.Commands
 
         /// <summary><para>Id of the cache: 1 to 40 letters, digits or hyphens, starting with a letter, no '--', not ending with '-'. Used as the cache cluster id, replication group id or serverless cache name depending on -Mode. Stored lower-case, as ElastiCache does.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(CacheClusterIdCompleter))]
         public string CacheClusterId { get; set; }
 
         /// <summary><para>Redis (default, as in the guide) or Valkey (the open-source Redis fork ElastiCache also offers, at a lower price). A single Valkey node is a one-node replication group (CreateCacheCluster accepts only redis and memcached).</para></summary>

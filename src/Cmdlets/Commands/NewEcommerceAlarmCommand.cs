@@ -33,14 +33,17 @@ namespace EcommerceAws.Commands
 
         /// <summary><para>The DynamoDB table to watch for throttling (the table and its GSI1 index).</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         /// <summary><para>The S3 asset bucket to watch for server errors (5xxErrors). Request metrics are enabled on it first.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string BucketName { get; set; }
 
         /// <summary><para>The ElastiCache cache id to watch for memory use: DatabaseMemoryUsagePercentage per node, or BytesUsedForCache against the data storage maximum for a serverless cache. Lower-cased, as ElastiCache stores it.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(CacheClusterIdCompleter))]
         public string CacheClusterId { get; set; }
 
         /// <summary><para>A Lambda function (name, not ARN) to watch for errors, when the shop runs one.</para></summary>
@@ -74,7 +77,7 @@ namespace EcommerceAws.Commands
                     $"Set one (aws elasticache modify-serverless-cache --serverless-cache-name {cacheId} --cache-usage-limits 'DataStorage={{Maximum=10,Unit=GB}}') and run New-EcommerceAlarm again.");
                 cacheId = null;
             }
-            IReadOnlyList<EcommerceAlarmDefinition> plan = EcommerceAlarmPlan.For(TableName, BucketName, cacheId, LambdaFunctionName, SnsTopicArn,
+            IReadOnlyList<EcommerceAlarmDefinition> plan = EcommerceAlarmService.Plan(TableName, BucketName, cacheId, LambdaFunctionName, SnsTopicArn,
                 ManagedTags.With(Tag), cache?.MemberClusters, serverless ? cache.DataStorageLimitGB : null);
             if (plan.Count == 0) return;
             var approved = plan.Where(alarm => ShouldProcess(alarm.AlarmName, Describe(alarm))).ToList();

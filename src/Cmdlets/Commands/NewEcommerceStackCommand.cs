@@ -31,13 +31,13 @@ namespace EcommerceAws.Commands
         public string Name { get; set; }
 
         /// <summary><para>Table name. Default: the stack name.</para></summary>
-        [Parameter] public string TableName { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(TableNameCompleter))] public string TableName { get; set; }
 
         /// <summary><para>Bucket name. Default: &lt;name&gt;-assets.</para></summary>
-        [Parameter] public string BucketName { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(BucketNameCompleter))] public string BucketName { get; set; }
 
         /// <summary><para>Cache cluster id. Default: &lt;name&gt;-redis.</para></summary>
-        [Parameter] public string CacheClusterId { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(CacheClusterIdCompleter))] public string CacheClusterId { get; set; }
 
         /// <summary><para>Table billing: PayPerRequest (default) or Provisioned (5/5, as the guide).</para></summary>
         [Parameter] public BillingMode BillingMode { get; set; } = BillingMode.PayPerRequest;

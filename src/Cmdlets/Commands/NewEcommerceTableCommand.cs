@@ -35,6 +35,7 @@ namespace EcommerceAws.Commands
 
         /// <summary><para>Name of the table: 3 to 255 characters of a-z, A-Z, 0-9, '_', '-' and '.'.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         /// <summary><para>PayPerRequest (default; on-demand, no capacity planning) or Provisioned (uses -ReadCapacity and -WriteCapacity).</para></summary>

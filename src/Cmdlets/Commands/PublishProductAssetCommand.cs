@@ -34,10 +34,12 @@ namespace EcommerceAws.Commands
     {
         /// <summary><para>The single table holding the products. Binds by property name.</para></summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         /// <summary><para>The private asset bucket (served through the CDN). Binds by property name from an AssetCdnInfo, AssetBucketInfo or EcommerceStack.</para></summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string BucketName { get; set; }
 
         /// <summary><para>The CDN's domain name, for example d111111abcdef8.cloudfront.net (an https:// prefix is accepted). Binds by property name from an EcommerceStack (CdnDomain) or an AssetCdnInfo (DomainName).</para></summary>

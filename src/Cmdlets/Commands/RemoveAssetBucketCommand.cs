@@ -25,6 +25,7 @@ namespace EcommerceAws.Commands
     {
         /// <summary><para>Name of the bucket to delete.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string BucketName { get; set; }
 
         /// <summary><para>Delete every object version and delete marker first. Without it a non-empty bucket is not deleted.</para></summary>

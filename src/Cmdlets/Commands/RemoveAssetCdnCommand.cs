@@ -25,6 +25,7 @@ namespace EcommerceAws.Commands
     {
         /// <summary><para>The distribution id (binds from Get-AssetCdn / New-AssetCdn output).</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(DistributionIdCompleter))]
         public string DistributionId { get; set; }
 
         /// <summary><para>Only disable the distribution if it cannot be deleted yet, instead of waiting for the change to deploy.</para></summary>

@@ -26,24 +26,28 @@ namespace EcommerceAws.Commands
     [OutputType(typeof(void))]
     public sealed class RemoveEcommerceAlarmCommand : AwsCmdlet
     {
-        private const string ByNameSet = "ByName";
-        private const string ByResourceSet = "ByResource";
+        private const string ByNameSet = ParameterSets.ByAlarmName;
+        private const string ByResourceSet = ParameterSets.ByResource;
 
         /// <summary><para>Alarm names to delete; wildcards are allowed.</para></summary>
         [Parameter(ParameterSetName = ByNameSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(AlarmNameCompleter))]
         public string[] AlarmName { get; set; }
 
         /// <summary><para>The DynamoDB table whose throttling alarms to delete.</para></summary>
         [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         /// <summary><para>The S3 bucket whose 5xx alarm and EntireBucket request-metrics configuration to delete.</para></summary>
         [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string BucketName { get; set; }
 
         /// <summary><para>The ElastiCache cluster id whose memory alarm to delete.</para></summary>
         [Parameter(ParameterSetName = ByResourceSet, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(CacheClusterIdCompleter))]
         public string CacheClusterId { get; set; }
 
         /// <summary><para>The Lambda function whose errors alarm to delete.</para></summary>
@@ -57,29 +61,21 @@ namespace EcommerceAws.Commands
             if (ParameterSetName == ByResourceSet)
             {
                 CheckInput(() => InputValidation.AlarmTargets(TableName, BucketName, CacheClusterId, LambdaFunctionName, null));
-                names = EcommerceAlarmPlan.For(TableName, BucketName, CacheClusterId, LambdaFunctionName, null, null).Select(a => a.AlarmName)
+                names = EcommerceAlarmService.Plan(TableName, BucketName, CacheClusterId, LambdaFunctionName, null, null).Select(a => a.AlarmName)
                     .Concat(Run(context => new EcommerceAlarmService().GetForResourcesAsync(TableName, BucketName, CacheClusterId, LambdaFunctionName, context))
                         .Select(a => a.AlarmName))
                     .Distinct().ToList();
-                if (BucketName != null && ShouldProcess(BucketName, $"Delete S3 request-metrics configuration '{EcommerceAlarmPlan.BucketMetricsFilterId}'"))
+                if (BucketName != null && ShouldProcess(BucketName, $"Delete S3 request-metrics configuration '{EcommerceAlarmService.BucketMetricsFilterId}'"))
                     metricsBuckets = new[] { BucketName };
             }
             else
             {
+                // Exact names are deleted as given (DeleteAlarms ignores a name that does not exist: removing twice is safe);
+                // wildcards expand to the alarms that exist, so -WhatIf and -Confirm name each one.
                 names = AlarmName.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)).ToList();
                 string[] wildcards = AlarmName.Where(WildcardPattern.ContainsWildcardCharacters).ToArray();
                 if (wildcards.Length > 0)
-                {
-                    // Expand wildcards to the alarms that exist, so -WhatIf and -Confirm name each one.
-                    foreach (string wildcard in wildcards)
-                    {
-                        // DescribeAlarms filters by prefix only: ask for the literal part, match the rest here.
-                        string prefix = wildcard.Substring(0, wildcard.IndexOfAny(new[] { '*', '?', '[' }));
-                        var pattern = new WildcardPattern(wildcard, WildcardOptions.IgnoreCase);
-                        IReadOnlyList<EcommerceAlarmInfo> existing = Run(context => new EcommerceAlarmService().GetAsync(null, prefix.Length > 0 ? prefix : null, context));
-                        names.AddRange(existing.Select(a => a.AlarmName).Where(pattern.IsMatch));
-                    }
-                }
+                    names.AddRange(Run(context => new EcommerceAlarmService().FindAsync(wildcards, context)).Found.Select(a => a.AlarmName));
             }
             var approved = names.Distinct().Where(n => ShouldProcess(n, "Delete CloudWatch alarm")).ToList();
             if (approved.Count == 0 && metricsBuckets == null) return;

@@ -25,6 +25,7 @@ namespace EcommerceAws.Commands
     {
         /// <summary><para>Name of the table to delete.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         /// <summary><para>Lift deletion protection before deleting. Without it a protected table is not deleted.</para></summary>

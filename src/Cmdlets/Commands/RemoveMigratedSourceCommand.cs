@@ -25,6 +25,7 @@ namespace EcommerceAws.Commands
     {
         /// <summary><para>The table the entity was migrated to (its status item records the verification). Binds by property name.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         /// <summary><para>MongoDB connection string of the source. The password is never printed.</para></summary>

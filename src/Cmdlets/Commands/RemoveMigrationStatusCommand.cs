@@ -27,6 +27,7 @@ namespace EcommerceAws.Commands
     {
         /// <summary><para>The single table holding the status items. Binds by property name.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         /// <summary><para>Entities whose status to delete. Default: all four. Binds by property name from Get-MigrationStatus rows.</para></summary>

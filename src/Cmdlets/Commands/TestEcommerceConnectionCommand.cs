@@ -29,10 +29,12 @@ namespace EcommerceAws.Commands
     {
         /// <summary><para>The DynamoDB table to check. Binds by property name.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         /// <summary><para>The S3 asset bucket to check. Binds by property name.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(BucketNameCompleter))]
         public string BucketName { get; set; }
 
         /// <summary><para>The CDN domain (for example d111111abcdef8.cloudfront.net) to send an HTTPS HEAD to. Binds by property name (CdnDomain, or DomainName from an AssetCdnInfo).</para></summary>

@@ -131,6 +131,7 @@ namespace EcommerceAws.Internal
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidatePattern(@"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")]
+        [ArgumentCompleter(typeof(RegionCompleter))]
         public string Region { get; set; }
 
         /// <summary>
@@ -138,6 +139,7 @@ namespace EcommerceAws.Internal
         /// </summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ProfileNameCompleter))]
         public string ProfileName { get; set; }
 
         /// <summary>

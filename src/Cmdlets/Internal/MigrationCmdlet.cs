@@ -9,8 +9,8 @@ namespace EcommerceAws.Internal
     /// <summary>Shared plumbing of the migration cmdlets: source checks (before any AWS call), -WhatIf detection, masking.</summary>
     public abstract class MigrationCmdlet : AwsCmdlet
     {
-        internal const string MongoSet = "Mongo";
-        internal const string PathSet = "Path";
+        internal const string MongoSet = ParameterSets.ByMongoUri;
+        internal const string PathSet = ParameterSets.ByPath;
 
         /// <summary>The default collection (docs/DESIGN.md §4), also the dump file's base name in a -Path folder.</summary>
         internal static string DefaultCollection(EcommerceEntity entity) => entity switch
@@ -51,9 +51,7 @@ namespace EcommerceAws.Internal
                 string name = collection ?? DefaultCollection(entity);
                 string file = new[] { ".json", ".bson", ".bson.gz" }.Select(ext => Path.Combine(full, name + ext)).FirstOrDefault(File.Exists);
                 if (file != null) return new MigrationSourceSpec { Path = file };
-                var error = new EcommerceException("SourceFileNotFound", ErrorCategory.ObjectNotFound, full,
-                    $"The folder '{full}' has no {name}.json, {name}.bson or {name}.bson.gz for {entity}.",
-                    "Export the collection there (mongoexport or mongodump), or leave this entity out with -Entity.");
+                var error = EcommerceErrors.SourceFileNotFound(full, $"The folder '{full}' has no {name}.json, {name}.bson or {name}.bson.gz for {entity}.");
                 if (terminating) ThrowTerminatingError(error.ToErrorRecord());
                 WriteError(error.ToErrorRecord());
                 return null;

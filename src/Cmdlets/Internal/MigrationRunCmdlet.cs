@@ -25,6 +25,7 @@ namespace EcommerceAws.Internal
 
         /// <summary><para>The target single table: created by New-EcommerceTable for -Method Write; for -Method Import a table that does not exist yet, which the import creates. Binds by property name, so an EcommerceTableInfo or an EcommerceStack can be piped in.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         /// <summary><para>MongoDB connection string, for example mongodb://user:password@host:27017/shop. The password is never printed (shown as ****).</para></summary>

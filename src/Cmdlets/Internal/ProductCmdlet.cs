@@ -11,6 +11,7 @@ namespace EcommerceAws.Internal
     {
         /// <summary><para>The single table holding the products (binds by property name from New-EcommerceTable or an EcommerceStack).</para></summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         /// <summary><para>The Redis cache, redis://host:6379 or rediss://host:6379 (TLS). With it, reads go through the cache (the guide's RedisService keys and TTLs) and writes invalidate the affected keys. Binds by property name from a CacheClusterInfo or EcommerceStack. A token inside the URL is never printed.</para></summary>

@@ -11,6 +11,7 @@ namespace EcommerceAws.Internal
     {
         /// <summary><para>The single table holding the migrated items and the status items. Binds by property name.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
         /// <summary><para>Entities to show or check. Default: all four.</para></summary>

@@ -75,9 +75,7 @@ namespace EcommerceAws.Engine.Assets
             }
             catch (Exception ex) when (ex is System.Net.Http.HttpRequestException or AmazonClientException && !cancellation.IsCancellationRequested)
             {
-                throw new EcommerceException("AwsEndpointUnreachable", ErrorCategory.ConnectionError, bucket,
-                    $"ListObjectsV2 failed: the AWS endpoint could not be reached ({ex.Message}).",
-                    "Check -EndpointUrl / AWS_ENDPOINT_URL, the network, and the region.", ex);
+                throw EcommerceErrors.AwsEndpointUnreachable("ListObjectsV2", bucket, ex);
             }
             foreach (S3Object item in page.S3Objects ?? new List<S3Object>()) sizes[item.Key] = item.Size ?? 0;
             return page.IsTruncated == true ? page.NextContinuationToken : null;

@@ -57,8 +57,10 @@ namespace EcommerceAws.Engine.Assets
         }
 
         /// <summary>Statements S3's Block Public Access counts as public: Allow to any principal ("*") without a condition.</summary>
-        public string[] PublicStatementIds => Statements.OfType<JsonObject>().Where(IsPublic)
-            .Select((s, i) => s["Sid"]?.GetValue<string>() ?? $"(statement {i + 1}, no Sid)").ToArray();
+        public string[] PublicStatementIds => Statements
+            .Select((s, i) => (Statement: s as JsonObject, Number: i + 1)) // numbered in the policy, not among the public ones
+            .Where(x => x.Statement != null && IsPublic(x.Statement))
+            .Select(x => x.Statement["Sid"]?.GetValue<string>() ?? $"(statement {x.Number}, no Sid)").ToArray();
 
         private static bool IsPublic(JsonObject statement)
         {

@@ -53,7 +53,7 @@ namespace EcommerceAws.Engine.Assets
         {
             AssetInputValidation.BucketName(bucketName);
             using IAmazonS3 s3 = AwsClientFactory.S3(context.Aws);
-            if (await TryGetRegion(s3, bucketName, context).ConfigureAwait(false) == null) throw BucketNotFound(bucketName);
+            if (await TryGetRegion(s3, bucketName, context).ConfigureAwait(false) == null) throw EcommerceErrors.BucketNotFound(bucketName);
 
             ListVersionsResponse first = await ListVersions(s3, bucketName, null, null, 1, context).ConfigureAwait(false);
             if ((first.Versions?.Count ?? 0) > 0)
@@ -340,6 +340,24 @@ namespace EcommerceAws.Engine.Assets
             }
         }
 
+        /// <summary>Every bucket of the account (ListBuckets is global), for argument completion.</summary>
+        public async Task<IReadOnlyList<NamedResource>> ListBucketNamesAsync(IOperationContext context)
+        {
+            using IAmazonS3 s3 = AwsClientFactory.S3(context.Aws);
+            var names = new List<NamedResource>();
+            string token = null;
+            do
+            {
+                string current = token;
+                ListBucketsResponse page = await AwsCall.Run(() => s3.ListBucketsAsync(new ListBucketsRequest { ContinuationToken = current }, context.Cancellation), "ListBuckets", null)
+                    .ConfigureAwait(false);
+                names.AddRange((page.Buckets ?? new List<S3Bucket>()).Select(b => new NamedResource(b.BucketName,
+                    string.IsNullOrEmpty(b.BucketRegion) ? b.BucketName : $"{b.BucketName} ({b.BucketRegion})")));
+                token = page.ContinuationToken;
+            } while (!string.IsNullOrEmpty(token));
+            return names;
+        }
+
         /// <summary>The bucket as listed among this account's buckets, or null.</summary>
         private static async Task<S3Bucket> OwnedBucket(IAmazonS3 s3, string bucket, IOperationContext context)
         {
@@ -393,10 +411,5 @@ namespace EcommerceAws.Engine.Assets
 
         /// <summary>The S3 REST endpoint of the bucket (the CloudFront origin; not the website endpoint).</summary>
         public static string RegionalDomainName(string bucket, string region) => AwsPartition.Of(region).S3RegionalDomainName(bucket, region);
-
-        public static EcommerceException BucketNotFound(string bucket) =>
-            new EcommerceException("BucketNotFound", ErrorCategory.ObjectNotFound, bucket,
-                $"Bucket '{bucket}' does not exist (or is not visible to these credentials).",
-                "Check -BucketName, or create the bucket with New-AssetBucket.");
     }
 }

@@ -38,7 +38,7 @@ namespace EcommerceAws.Engine.Assets
             AwsPartition partition = Partition(context);
             string bucket = spec.BucketName;
             using IAmazonS3 s3 = AwsClientFactory.S3(context.Aws);
-            string bucketRegion = await BucketService.TryGetRegion(s3, bucket, context).ConfigureAwait(false) ?? throw BucketService.BucketNotFound(bucket);
+            string bucketRegion = await BucketService.TryGetRegion(s3, bucket, context).ConfigureAwait(false) ?? throw EcommerceErrors.BucketNotFound(bucket);
             string originDomain = BucketService.RegionalDomainName(bucket, bucketRegion);
             string account = await AccountId(context).ConfigureAwait(false);
             // Fail before creating anything when the policy statement could not be written afterwards.
@@ -142,6 +142,26 @@ namespace EcommerceAws.Engine.Assets
             return ToInfo(distribution, partition, account, bucket, oacId, false);
         }
 
+        /// <summary>Every distribution of the account with its domain and first origin, for argument completion.</summary>
+        public async Task<IReadOnlyList<NamedResource>> ListDistributionsAsync(IOperationContext context)
+        {
+            using ICloudFrontClient cloudFront = ClientFactory(context.Aws);
+            var found = new List<NamedResource>();
+            string marker = null;
+            do
+            {
+                string current = marker;
+                CloudFrontPage<DistributionSummary> page = await Cf(() => cloudFront.ListDistributionsAsync(current, context.Cancellation), "ListDistributions", null).ConfigureAwait(false);
+                foreach (DistributionSummary summary in page.Items)
+                {
+                    string origin = summary.OriginDomainNames.FirstOrDefault();
+                    found.Add(new NamedResource(summary.Id, string.Join(" ", new[] { summary.Id, summary.DomainName, origin == null ? null : "-> " + origin }.Where(p => !string.IsNullOrEmpty(p)))));
+                }
+                marker = page.IsTruncated ? page.NextMarker : null;
+            } while (!string.IsNullOrEmpty(marker));
+            return found;
+        }
+
         public async Task<AssetCdnInfo> FindByBucketAsync(string bucketName, IOperationContext context)
         {
             AssetInputValidation.BucketName(bucketName);
@@ -155,7 +175,7 @@ namespace EcommerceAws.Engine.Assets
         {
             AssetInputValidation.DistributionId(distributionId);
             using ICloudFrontClient cloudFront = ClientFactory(context.Aws);
-            Distribution distribution = await TryGet(cloudFront, distributionId, context).ConfigureAwait(false) ?? throw DistributionNotFound(distributionId);
+            Distribution distribution = await TryGet(cloudFront, distributionId, context).ConfigureAwait(false) ?? throw EcommerceErrors.DistributionNotFound(distributionId);
             string bucket = BucketOf(distribution.DistributionConfig);
 
             var (config, etag) = await Cf(() => cloudFront.GetDistributionConfigAsync(distributionId, context.Cancellation), "GetDistributionConfig", distributionId).ConfigureAwait(false);
@@ -397,7 +417,7 @@ namespace EcommerceAws.Engine.Assets
         }
 
         /// <summary>The ARN in the form CloudFront's own policies use (global: empty region), in the region's partition.</summary>
-        public static string DistributionArn(AwsPartition partition, string account, string id) => partition.Arn("cloudfront", "", account, $"distribution/{id}");
+        internal static string DistributionArn(AwsPartition partition, string account, string id) => partition.Arn("cloudfront", "", account, $"distribution/{id}");
 
         private static AwsPartition Partition(IOperationContext context) => AwsPartition.Of(AwsEnvironment.ResolveRegion(context.Aws));
 
@@ -482,11 +502,6 @@ namespace EcommerceAws.Engine.Assets
         };
 
         private static Task<T> Cf<T>(Func<Task<T>> call, string operation, object target) => AwsCall.Run(call, operation, target);
-
-        public static EcommerceException DistributionNotFound(string id) =>
-            new EcommerceException("DistributionNotFound", ErrorCategory.ObjectNotFound, id,
-                $"CloudFront distribution '{id}' does not exist.",
-                "Check -DistributionId with Get-AssetCdn -BucketName <bucket>.");
 
         private static EcommerceException WaitTimeout(string id, string state) =>
             new EcommerceException("CdnWaitTimeout", ErrorCategory.OperationTimeout, id,

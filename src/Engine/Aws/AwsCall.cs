@@ -29,9 +29,7 @@ namespace EcommerceAws.Engine.Aws
         }
 
         private static EcommerceException Unreachable(Exception ex, string operation, object target) =>
-            new EcommerceException("AwsEndpointUnreachable", System.Management.Automation.ErrorCategory.ConnectionError, target,
-                $"{operation} failed: the AWS endpoint could not be reached ({ex.Message}).",
-                "Check -EndpointUrl / AWS_ENDPOINT_URL, the network, and the region.", ex);
+            EcommerceErrors.AwsEndpointUnreachable(operation, target, ex);
 
         public static Task Run(Func<Task> call, string operation, object target) =>
             Run(async () => { await call().ConfigureAwait(false); return true; }, operation, target);

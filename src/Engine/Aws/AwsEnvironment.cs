@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using Amazon;
 using Amazon.Runtime;
@@ -35,6 +36,26 @@ namespace EcommerceAws.Engine.Aws
             return region ?? throw new EcommerceException("AwsRegionMissing", ErrorCategory.InvalidOperation, null,
                 "No AWS region is set.",
                 "Pass -Region (for example -Region us-east-1), set the AWS_REGION environment variable, or set 'region' in your AWS profile.");
+        }
+
+        /// <summary>
+        /// The region name from -Region, AWS_REGION, AWS_DEFAULT_REGION or the profile, without the SDK's instance-metadata
+        /// look-up and without throwing; null when none is set. For look-ups that must answer at once (argument completion).
+        /// </summary>
+        public static string TryResolveRegionName(AwsOptions options)
+        {
+            if (options.Region != null) return options.Region;
+            IReadOnlyDictionary<string, string> profiles = SharedProfileFiles.ReadProfiles();
+            // The same order as ResolveRegion: an explicit profile's region, then the environment, then AWS_PROFILE / default.
+            if (options.ProfileName != null && profiles.TryGetValue(options.ProfileName, out string explicitRegion) && explicitRegion != null)
+                return explicitRegion;
+            foreach (string variable in new[] { "AWS_REGION", "AWS_DEFAULT_REGION" })
+            {
+                string value = Environment.GetEnvironmentVariable(variable);
+                if (!string.IsNullOrWhiteSpace(value)) return value.Trim();
+            }
+            string profileName = (options.ProfileName ?? Environment.GetEnvironmentVariable("AWS_PROFILE") ?? "default").Trim();
+            return profiles.TryGetValue(profileName, out string region) ? region : null;
         }
 
         public static AWSCredentials ResolveCredentials(AwsOptions options)

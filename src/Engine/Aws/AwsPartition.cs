@@ -10,7 +10,7 @@ namespace EcommerceAws.Engine.Aws
     /// the ARN prefix, the DNS suffix of its endpoints, and what CloudFront offers there. Every ARN and every endpoint
     /// the module builds comes from here, so cn-north-1 gets arn:aws-cn: and *.amazonaws.com.cn.
     /// </summary>
-    public sealed class AwsPartition
+    internal sealed class AwsPartition
     {
         public const string Aws = "aws";
         public const string China = "aws-cn";

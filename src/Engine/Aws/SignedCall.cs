@@ -30,9 +30,7 @@ namespace EcommerceAws.Engine.Aws
             }
             catch (HttpRequestException ex)
             {
-                throw new EcommerceException("AwsEndpointUnreachable", ErrorCategory.ConnectionError, target,
-                    $"{operation} failed: the AWS endpoint could not be reached ({ex.Message}).",
-                    "Check -EndpointUrl / AWS_ENDPOINT_URL, the network, and the region.", ex);
+                throw EcommerceErrors.AwsEndpointUnreachable(operation, target, ex);
             }
         }
     }

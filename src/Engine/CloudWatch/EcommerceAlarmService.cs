@@ -1,3 +1,5 @@
+using System.Management.Automation;
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -55,6 +57,49 @@ namespace EcommerceAws.Engine.CloudWatch
             }
         }
 
+        /// <summary>Every alarm New-EcommerceAlarm manages is named with this prefix.</summary>
+        public const string NamePrefix = EcommerceAlarmPlan.NamePrefix;
+
+        /// <summary>The S3 request-metrics configuration id the bucket 5xx alarm needs.</summary>
+        public const string BucketMetricsFilterId = EcommerceAlarmPlan.BucketMetricsFilterId;
+
+        /// <summary>What <see cref="FindAsync"/> found, and the exact names it did not.</summary>
+        public sealed record AlarmLookup(IReadOnlyList<EcommerceAlarmInfo> Found, IReadOnlyList<string> Missing);
+
+        /// <summary>The alarms for these resources, with deterministic names (see EcommerceAlarmPlan.For); no AWS call.</summary>
+        public static IReadOnlyList<EcommerceAlarmDefinition> Plan(string tableName, string bucketName, string cacheClusterId,
+            string lambdaFunctionName, string snsTopicArn, IDictionary<string, string> tags, IReadOnlyList<string> cacheMemberClusters = null,
+            int? serverlessStorageLimitGB = null) =>
+            EcommerceAlarmPlan.For(tableName, bucketName, cacheClusterId, lambdaFunctionName, snsTopicArn, tags, cacheMemberClusters, serverlessStorageLimitGB);
+
+        /// <summary>
+        /// The alarms named by <paramref name="patterns"/> (exact names and PowerShell wildcards, case-insensitive), each
+        /// once, and the exact names that do not exist. DescribeAlarms filters by prefix only: a wildcard asks for its
+        /// literal prefix and matches the rest here. Get-EcommerceAlarm and Remove-EcommerceAlarm both expand names here.
+        /// </summary>
+        public async Task<AlarmLookup> FindAsync(IReadOnlyList<string> patterns, IOperationContext context)
+        {
+            using var cloudWatch = new AmazonCloudWatchClient(context.Aws);
+            var found = new List<EcommerceAlarmInfo>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var exact = patterns.Where(p => !WildcardPattern.ContainsWildcardCharacters(p)).Distinct(StringComparer.Ordinal).ToList();
+            var missing = new List<string>();
+            if (exact.Count > 0)
+            {
+                IReadOnlyList<EcommerceAlarmInfo> named = await Describe(cloudWatch, exact, null, context).ConfigureAwait(false);
+                found.AddRange(named.Where(a => seen.Add(a.AlarmName)));
+                missing.AddRange(exact.Where(n => named.All(a => a.AlarmName != n)));
+            }
+            foreach (string pattern in patterns.Where(WildcardPattern.ContainsWildcardCharacters))
+            {
+                string prefix = pattern.Substring(0, pattern.IndexOfAny(new[] { '*', '?', '[' }));
+                var wildcard = new WildcardPattern(pattern, WildcardOptions.IgnoreCase);
+                foreach (EcommerceAlarmInfo alarm in await Describe(cloudWatch, null, prefix.Length > 0 ? prefix : null, context).ConfigureAwait(false))
+                    if (wildcard.IsMatch(alarm.AlarmName) && seen.Add(alarm.AlarmName)) found.Add(alarm);
+            }
+            return new AlarmLookup(found, missing);
+        }
+
         public async Task<IReadOnlyList<EcommerceAlarmInfo>> GetAsync(IReadOnlyList<string> names, string prefix, IOperationContext context)
         {
             using var cloudWatch = new AmazonCloudWatchClient(context.Aws);
@@ -76,6 +121,22 @@ namespace EcommerceAws.Engine.CloudWatch
                 found.AddRange((await Describe(cloudWatch, null, nodePrefix, context).ConfigureAwait(false))
                     .Where(a => found.All(f => f.AlarmName != a.AlarmName)));
             }
+            return found;
+        }
+
+        /// <summary>Alarm names (at most <paramref name="limit"/>) with their state, for argument completion.</summary>
+        public async Task<IReadOnlyList<NamedResource>> ListAlarmNamesAsync(string prefix, int limit, IOperationContext context)
+        {
+            using var cloudWatch = new AmazonCloudWatchClient(context.Aws);
+            var found = new List<NamedResource>();
+            var request = new DescribeAlarmsRequest { AlarmNamePrefix = string.IsNullOrEmpty(prefix) ? null : prefix };
+            do
+            {
+                DescribeAlarmsResponse page = await SignedCall.Run(() => cloudWatch.DescribeAlarmsAsync(request, context.Cancellation), "DescribeAlarms", prefix)
+                    .ConfigureAwait(false);
+                found.AddRange(page.MetricAlarms.Select(a => new NamedResource(a.AlarmName, $"{a.AlarmName} ({a.StateValue})")));
+                request.NextToken = page.NextToken;
+            } while (!string.IsNullOrEmpty(request.NextToken) && found.Count < limit);
             return found;
         }
 

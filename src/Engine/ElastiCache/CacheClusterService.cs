@@ -68,9 +68,7 @@ namespace EcommerceAws.Engine.ElastiCache
             cacheClusterId = CacheIds.Normalize(cacheClusterId);
             using var client = new AmazonElastiCacheClient(context.Aws);
             FoundCache found = await FindAsync(client, cacheClusterId, context, warnWhenServerlessUnknown: false).ConfigureAwait(false)
-                ?? throw new EcommerceException("CacheClusterNotFound", ErrorCategory.ObjectNotFound, cacheClusterId,
-                    $"No cache cluster, replication group or serverless cache named '{cacheClusterId}' exists in this account and region.",
-                    "Check -CacheClusterId and -Region (Get-CacheCluster lists what exists).");
+                ?? throw EcommerceErrors.CacheClusterNotFound(cacheClusterId);
             if (found.Status == Deleting)
             {
                 context.WriteVerbose($"{found.Mode} cache '{cacheClusterId}' is already being deleted.");
@@ -203,10 +201,76 @@ namespace EcommerceAws.Engine.ElastiCache
             }
             catch (HttpRequestException ex)
             {
-                throw new EcommerceException("AwsEndpointUnreachable", ErrorCategory.ConnectionError, id,
-                    $"{CreateOperation(spec.Mode)} failed: the AWS endpoint could not be reached ({ex.Message}).",
-                    "Check -EndpointUrl / AWS_ENDPOINT_URL, the network, and the region.", ex);
+                throw EcommerceErrors.AwsEndpointUnreachable(CreateOperation(spec.Mode), id, ex);
             }
+        }
+
+        /// <summary>
+        /// The ids -CacheClusterId accepts (replication groups, cache clusters outside a group, serverless caches), for argument
+        /// completion. The three look-ups run side by side; serverless caches are left out when their look-up fails or lags.
+        /// </summary>
+        public async Task<IReadOnlyList<NamedResource>> ListCacheIdsAsync(IOperationContext context)
+        {
+            using var client = new AmazonElastiCacheClient(context.Aws);
+            Task<List<NamedResource>> serverless = ListServerlessAsync(client, context);
+            Task<List<NamedResource>> clusters = ListClustersAsync(client, context);
+            Task<List<NamedResource>> groups = ListGroupsAsync(client, context);
+            var found = new List<NamedResource>();
+            found.AddRange(await groups.ConfigureAwait(false));
+            found.AddRange(await clusters.ConfigureAwait(false));
+            // An endpoint without ElastiCache Serverless (moto answers 500 and the transport retries) must not hold up the rest.
+            if (await Task.WhenAny(serverless, Task.Delay(TimeSpan.FromMilliseconds(300), context.Cancellation)).ConfigureAwait(false) == serverless
+                && serverless.Status == TaskStatus.RanToCompletion)
+                found.AddRange(serverless.Result);
+            else
+                _ = serverless.ContinueWith(t => t.Exception, TaskScheduler.Default); // observed, never reported
+            return found;
+        }
+
+        private static async Task<List<NamedResource>> ListClustersAsync(AmazonElastiCacheClient client, IOperationContext context)
+        {
+            var found = new List<NamedResource>();
+            string marker = null;
+            do
+            {
+                string current = marker;
+                DescribeCacheClustersResponse page = await SignedCall.Run(() => client.DescribeCacheClustersAsync(
+                    new DescribeCacheClustersRequest { Marker = current }, context.Cancellation), "DescribeCacheClusters", null).ConfigureAwait(false);
+                found.AddRange(page.CacheClusters.Where(c => string.IsNullOrEmpty(c.ReplicationGroupId))
+                    .Select(c => new NamedResource(c.CacheClusterId, $"{c.CacheClusterId} (cache cluster, {c.Engine} {c.CacheNodeType}, {c.CacheClusterStatus})")));
+                marker = page.Marker;
+            } while (!string.IsNullOrEmpty(marker));
+            return found;
+        }
+
+        private static async Task<List<NamedResource>> ListGroupsAsync(AmazonElastiCacheClient client, IOperationContext context)
+        {
+            var found = new List<NamedResource>();
+            string marker = null;
+            do
+            {
+                string current = marker;
+                DescribeReplicationGroupsResponse page = await SignedCall.Run(() => client.DescribeReplicationGroupsAsync(
+                    new DescribeReplicationGroupsRequest { Marker = current }, context.Cancellation), "DescribeReplicationGroups", null).ConfigureAwait(false);
+                found.AddRange(page.ReplicationGroups.Select(g => new NamedResource(g.ReplicationGroupId, $"{g.ReplicationGroupId} (replication group, {g.Status})")));
+                marker = page.Marker;
+            } while (!string.IsNullOrEmpty(marker));
+            return found;
+        }
+
+        private static async Task<List<NamedResource>> ListServerlessAsync(AmazonElastiCacheClient client, IOperationContext context)
+        {
+            var found = new List<NamedResource>();
+            string token = null;
+            do
+            {
+                string current = token;
+                DescribeServerlessCachesResponse page = await client.DescribeServerlessCachesAsync(
+                    new DescribeServerlessCachesRequest { NextToken = current }, context.Cancellation).ConfigureAwait(false);
+                found.AddRange(page.ServerlessCaches.Select(c => new NamedResource(c.ServerlessCacheName, $"{c.ServerlessCacheName} (serverless, {c.Status})")));
+                token = page.NextToken;
+            } while (!string.IsNullOrEmpty(token));
+            return found;
         }
 
         /// <summary>Looks the id up as a cache cluster, then a replication group, then a serverless cache.</summary>

@@ -1,3 +1,4 @@
+using EcommerceAws.Engine.CloudWatch;
 using System;
 using System.Collections.Generic;
 using System.IO;

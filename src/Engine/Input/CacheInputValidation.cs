@@ -11,12 +11,9 @@ namespace EcommerceAws.Engine.Input
         {
             if (!Uri.TryCreate(url, UriKind.Absolute, out Uri uri)
                 || (uri.Scheme != "redis" && uri.Scheme != "rediss") || string.IsNullOrEmpty(uri.Host))
-                throw new EcommerceException("InvalidRedisUrl", ErrorCategory.InvalidArgument, Secrets.MaskUrl(url),
-                    $"'{Secrets.MaskUrl(url)}' is not a Redis URL: use redis://host:6379 or rediss://host:6379 (TLS, for ElastiCache in-transit encryption).",
-                    "Pass the cache endpoint, e.g. -RedisUrl redis://ecommerce-redis.abc123.0001.use1.cache.amazonaws.com:6379, and the token with -AuthToken.");
+                throw EcommerceErrors.InvalidRedisUrl(Secrets.MaskUrl(url), $"'{Secrets.MaskUrl(url)}' is not a Redis URL: use redis://host:6379 or rediss://host:6379 (TLS, for ElastiCache in-transit encryption).", "Pass the cache endpoint, e.g. -RedisUrl redis://ecommerce-redis.abc123.0001.use1.cache.amazonaws.com:6379, and the token with -AuthToken.", ErrorCategory.InvalidArgument);
             if (uri.AbsolutePath.Length > 1 && !int.TryParse(uri.AbsolutePath.Trim('/'), out _))
-                throw new EcommerceException("InvalidRedisUrl", ErrorCategory.InvalidArgument, Secrets.MaskUrl(url),
-                    $"The path of '{Secrets.MaskUrl(url)}' must be a database number such as /0.", "Remove the path or use /0.");
+                throw EcommerceErrors.InvalidRedisUrl(Secrets.MaskUrl(url), $"The path of '{Secrets.MaskUrl(url)}' must be a database number such as /0.", "Remove the path or use /0.", ErrorCategory.InvalidArgument);
         }
 
         public static void KeyPrefix(string prefix)

@@ -214,9 +214,7 @@ namespace EcommerceAws.Engine.Migration
                 && gsi1 != null && Key(gsi1.KeySchema, "HASH") == EntityKeys.Gsi1PartitionKey && Key(gsi1.KeySchema, "RANGE") == EntityKeys.Gsi1SortKey
                 && new[] { EntityKeys.PartitionKey, EntityKeys.SortKey, EntityKeys.Gsi1PartitionKey, EntityKeys.Gsi1SortKey }.All(k => Type(k) == "S");
             if (!ok)
-                throw new EcommerceException("TableSchemaMismatch", ErrorCategory.InvalidArgument, tableName,
-                    $"Table '{tableName}' is not an e-commerce single table: it needs string keys PK (partition) and SK (sort) and an index GSI1 on GSI1PK and GSI1SK; nothing was read or written.",
-                    "Create the table with New-EcommerceTable, or pass the right -TableName.");
+                throw EcommerceErrors.TableSchemaMismatch(tableName, $"Table '{tableName}' is not an e-commerce single table: it needs string keys PK (partition) and SK (sort) and an index GSI1 on GSI1PK and GSI1SK; nothing was read or written.", "Create the table with New-EcommerceTable, or pass the right -TableName.", ErrorCategory.InvalidArgument);
         }
 
         private static async Task<TableDescription> DescribeTableAsync(IAmazonDynamoDB dynamo, string tableName, IOperationContext context)
@@ -228,9 +226,7 @@ namespace EcommerceAws.Engine.Migration
             }
             catch (ResourceNotFoundException)
             {
-                throw new EcommerceException("TableNotFound", ErrorCategory.ObjectNotFound, tableName,
-                    $"Table '{tableName}' does not exist (in this region/account); nothing was read or written.",
-                    "Create it first with New-EcommerceTable, or check -TableName and -Region.");
+                throw EcommerceErrors.TableNotFound(tableName);
             }
             catch (Amazon.Runtime.AmazonServiceException ex)
             {
@@ -238,8 +234,7 @@ namespace EcommerceAws.Engine.Migration
             }
             catch (System.Net.Http.HttpRequestException ex)
             {
-                throw new EcommerceException("AwsEndpointUnreachable", ErrorCategory.ConnectionError, tableName,
-                    $"DescribeTable failed: the AWS endpoint could not be reached ({ex.Message}).", "Check -EndpointUrl / AWS_ENDPOINT_URL, the network, and the region.", ex);
+                throw EcommerceErrors.AwsEndpointUnreachable("DescribeTable", tableName, ex);
             }
         }
     }

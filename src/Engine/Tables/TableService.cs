@@ -34,9 +34,7 @@ namespace EcommerceAws.Engine.Tables
             {
                 string[] differences = SchemaDifferences(existing).ToArray();
                 if (differences.Length > 0)
-                    throw new EcommerceException("TableSchemaMismatch", ErrorCategory.ResourceExists, spec.TableName,
-                        $"Table '{spec.TableName}' already exists with a different schema: {string.Join("; ", differences)}.",
-                        "Pick another -TableName, or migrate the existing table's data yourself before reusing the name.");
+                    throw EcommerceErrors.TableSchemaMismatch(spec.TableName, $"Table '{spec.TableName}' already exists with a different schema: {string.Join("; ", differences)}.", "Pick another -TableName, or migrate the existing table's data yourself before reusing the name.", ErrorCategory.ResourceExists);
                 string actualMode = existing.BillingModeSummary?.BillingMode?.Value ?? "PROVISIONED";
                 if (actualMode != ToDynamo(spec.BillingMode).Value)
                     context.WriteWarning($"Table '{spec.TableName}' already exists with billing mode {actualMode}; it was left as it is (requested {ToDynamo(spec.BillingMode).Value}).");
@@ -99,7 +97,7 @@ namespace EcommerceAws.Engine.Tables
             InputValidation.TableName(tableName);
             using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
             TableDescription table = await TryDescribe(dynamo, tableName, context).ConfigureAwait(false)
-                ?? throw TableNotFound(tableName);
+                ?? throw EcommerceErrors.TableNotFound(tableName);
             if (table.DeletionProtectionEnabled == true)
             {
                 if (!liftDeletionProtection)
@@ -361,12 +359,7 @@ namespace EcommerceAws.Engine.Tables
             }, "DescribeTable", tableName);
 
         private static async Task<TableDescription> Describe(IAmazonDynamoDB dynamo, string tableName, IOperationContext context) =>
-            await TryDescribe(dynamo, tableName, context).ConfigureAwait(false) ?? throw TableNotFound(tableName);
-
-        public static EcommerceException TableNotFound(string tableName) =>
-            new EcommerceException("TableNotFound", ErrorCategory.ObjectNotFound, tableName,
-                $"Table '{tableName}' does not exist in this account and region.",
-                "Check -TableName and -Region, or create the table with New-EcommerceTable.");
+            await TryDescribe(dynamo, tableName, context).ConfigureAwait(false) ?? throw EcommerceErrors.TableNotFound(tableName);
 
         private static EcommerceException Timeout(string tableName, string state) =>
             new EcommerceException("TableWaitTimeout", ErrorCategory.OperationTimeout, tableName,

@@ -26,9 +26,7 @@ namespace EcommerceAws.Engine.Migration.Mapping
             try { document = BsonDocument.Parse(extendedJson); }
             catch (Exception ex) when (ex is FormatException || ex is BsonException || ex is InvalidOperationException || ex is ArgumentException || ex is EndOfStreamException)
             {
-                throw new EcommerceException("InvalidDocument", ErrorCategory.InvalidData, entity,
-                    "The input is not a MongoDB document in Extended JSON: " + ExtendedJsonFileSource.Redact(ex.Message),
-                    "Pass a hashtable, an object, or one JSON document such as mongoexport writes.");
+                throw EcommerceErrors.InvalidDocument(entity, "The input is not a MongoDB document in Extended JSON: " + ExtendedJsonFileSource.Redact(ex.Message), ErrorCategory.InvalidData);
             }
             return ToPreview(entity, mapper.Map(entity, document));
         }

@@ -203,8 +203,7 @@ namespace EcommerceAws.Engine.Migration.Mapping
             }
             catch (EcommerceException ex) when (ex.ErrorId.EndsWith("ResourceNotFoundException", StringComparison.Ordinal))
             {
-                throw new EcommerceException("TableNotFound", ErrorCategory.ObjectNotFound, tableName,
-                    $"Table '{tableName}' does not exist in this account and region.", "Check -TableName and -Region, or leave -TableName out.");
+                throw EcommerceErrors.TableNotFound(tableName, "leave -TableName out");
             }
             string mode = table.BillingModeSummary?.BillingMode?.Value ?? "PROVISIONED";
             if (mode == "PAY_PER_REQUEST")

@@ -47,6 +47,9 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                     if (debt > 0) debt--; else permits.Release();
                 }
                 if (debt > 0) debt--; else permits.Release();
+                // Permits no call holds (writers waiting for batches or backing off) go at once, or more calls than
+                // the lowered limit could start before the debt is paid back by calls ending.
+                while (debt > 0 && permits.Wait(0)) debt--;
             }
         }
     }

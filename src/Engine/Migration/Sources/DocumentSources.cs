@@ -20,8 +20,7 @@ namespace EcommerceAws.Engine.Migration.Sources
         {
             string full = Path.GetFullPath(path);
             if (!File.Exists(full))
-                throw new EcommerceException("SourceFileNotFound", ErrorCategory.ObjectNotFound, path,
-                    $"The source file '{full}' does not exist.", "Check -Path: a mongoexport .json file or a mongodump .bson / .bson.gz file.");
+                throw EcommerceErrors.SourceFileNotFound(path, $"The source file '{full}' does not exist.");
             string name = full.ToLowerInvariant();
             if (name.EndsWith(".bson", StringComparison.Ordinal)) return new BsonDumpSource(full, gzip: false);
             if (name.EndsWith(".bson.gz", StringComparison.Ordinal)) return new BsonDumpSource(full, gzip: true);

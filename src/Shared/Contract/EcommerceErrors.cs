@@ -1,0 +1,60 @@
+using System;
+using System.Management.Automation;
+
+namespace EcommerceAws.Contract
+{
+    /// <summary>
+    /// The errors raised in more than one place, each built here once so its ErrorId, category, message and advice
+    /// read the same wherever it comes from. docs/DESIGN.md §7 is the catalogue; tests/Pester/Repository.Tests.ps1
+    /// keeps every ErrorId in the catalogue and every other ErrorId constructed in one place only.
+    /// </summary>
+    public static class EcommerceErrors
+    {
+        /// <summary>A table that does not exist. <paramref name="alternative"/> adds a way out specific to the caller.</summary>
+        public static EcommerceException TableNotFound(string tableName, string alternative = null) =>
+            new EcommerceException("TableNotFound", ErrorCategory.ObjectNotFound, tableName,
+                $"Table '{tableName}' does not exist in this account and region; nothing was read or written.",
+                "Check -TableName and -Region (Get-EcommerceTable lists what exists), or create the table with New-EcommerceTable"
+                + (alternative == null ? "." : ", or " + alternative + "."));
+
+        /// <summary>A table whose keys or index are not the single table's (or not what New-EcommerceTable asked for).</summary>
+        public static EcommerceException TableSchemaMismatch(string tableName, string message, string recommendedAction, ErrorCategory category) =>
+            new EcommerceException("TableSchemaMismatch", category, tableName, message, recommendedAction);
+
+        /// <summary>The AWS endpoint did not answer at the network level (refused, DNS, TLS, timeout).</summary>
+        public static EcommerceException AwsEndpointUnreachable(string operation, object target, Exception inner) =>
+            new EcommerceException("AwsEndpointUnreachable", ErrorCategory.ConnectionError, target,
+                $"{operation} failed: the AWS endpoint could not be reached ({inner?.Message}).",
+                "Check -EndpointUrl / AWS_ENDPOINT_URL (a full URL such as http://127.0.0.1:5000), the network, and the region.", inner);
+
+        public static EcommerceException BucketNotFound(string bucket) =>
+            new EcommerceException("BucketNotFound", ErrorCategory.ObjectNotFound, bucket,
+                $"Bucket '{bucket}' does not exist (or is not visible to these credentials).",
+                "Check -BucketName (Get-AssetBucket lists what exists), or create the bucket with New-AssetBucket.");
+
+        public static EcommerceException DistributionNotFound(string distributionId) =>
+            new EcommerceException("DistributionNotFound", ErrorCategory.ObjectNotFound, distributionId,
+                $"CloudFront distribution '{distributionId}' does not exist.",
+                "Check -DistributionId, or look it up with Get-AssetCdn -BucketName <bucket>.");
+
+        public static EcommerceException CacheClusterNotFound(string cacheClusterId) =>
+            new EcommerceException("CacheClusterNotFound", ErrorCategory.ObjectNotFound, cacheClusterId,
+                $"No cache cluster, replication group or serverless cache named '{cacheClusterId}' exists in this account and region.",
+                "Check -CacheClusterId and -Region (Get-CacheCluster lists what exists).");
+
+        /// <summary>A source file (or an entity's file in a -Path folder) that is not there.</summary>
+        public static EcommerceException SourceFileNotFound(string path, string message) =>
+            new EcommerceException("SourceFileNotFound", ErrorCategory.ObjectNotFound, path, message,
+                "Check -Path: a mongoexport .json file or a mongodump .bson / .bson.gz file (or a folder of them, one per collection); "
+                + "export a missing collection there, or leave its entity out with -Entity.");
+
+        /// <summary>Input that is not a MongoDB document (Extended JSON, hashtable or object).</summary>
+        public static EcommerceException InvalidDocument(object target, string message, ErrorCategory category) =>
+            new EcommerceException("InvalidDocument", category, target, message,
+                "Pass a hashtable, an object, or one JSON document such as mongoexport writes.");
+
+        /// <summary>A -RedisUrl that is not redis://host:port[/db] or rediss://… (the URL is masked by the caller).</summary>
+        public static EcommerceException InvalidRedisUrl(string maskedUrl, string message, string recommendedAction, ErrorCategory category) =>
+            new EcommerceException("InvalidRedisUrl", category, maskedUrl, message, recommendedAction);
+    }
+}
