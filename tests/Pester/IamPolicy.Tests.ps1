@@ -1,5 +1,5 @@
 BeforeDiscovery {
-    $script:scopes = 'Provision', 'Migrate', 'Operate'
+    $script:scopes = 'Provision', 'Migrate', 'Operate', 'Import'
 }
 
 BeforeAll {
@@ -245,11 +245,11 @@ Describe 'Get-EcommerceIamPolicy covers each scope''s runbook (proven under enfo
     It 'Migrate: s3:ListBucket on the bucket, so a HeadObject of a new image answers 404, not 403' {
         $migrate = @(Get-PolicyStatement (Get-EcommerceIamPolicy -Scope Migrate -Name shop -AccountId $account -Region us-east-1).Json)
         ($migrate | Where-Object { 's3:ListBucket' -in $_.Action }).Resource | Should -Be 'arn:aws:s3:::shop-assets'
-        ($migrate | Where-Object { 's3:GetObject' -in $_.Action }).Resource | Should -Be 'arn:aws:s3:::shop-assets/*'
+        ($migrate | Where-Object { 's3:PutObject' -in $_.Action }).Resource | Should -Be 'arn:aws:s3:::shop-assets/*'
     }
 
-    It 'Migrate: -Method Import (ImportTable, DescribeImport, the staging prefix, the import error logs, finishing the table)' {
-        $result = Get-EcommerceIamPolicy -Scope Migrate -Name shop -AccountId $account -Region us-east-1
+    It 'Import: -Method Import (ImportTable, DescribeImport, the staging prefix, the import error logs, finishing the table); Migrate gets none of it' {
+        $result = Get-EcommerceIamPolicy -Scope Import -Name shop -AccountId $account -Region us-east-1
         $migrate = @(Get-PolicyStatement $result.Json)
         $table = "arn:aws:dynamodb:us-east-1:$($account):table/shop"
         ($migrate | Where-Object { 'dynamodb:ImportTable' -in $_.Action }).Resource | Should -Be $table, "$table/index/*"
@@ -263,7 +263,9 @@ Describe 'Get-EcommerceIamPolicy covers each scope''s runbook (proven under enfo
         }
         ($result.Notes -join "`n") | Should -Match '-StagingBucket'
         # GovCloud: the partition's ARNs
-        $gov = @(Get-PolicyStatement (Get-EcommerceIamPolicy -Scope Migrate -Name shop -AccountId $account -Region us-gov-west-1).Json)
+        $writeOnly = @((Get-PolicyStatement (Get-EcommerceIamPolicy -Scope Migrate -Name shop -AccountId $account -Region us-east-1).Json).Action)
+        foreach ($importOnly in 'dynamodb:ImportTable', 'dynamodb:UpdateTable', 'logs:CreateLogGroup', 's3:DeleteObject', 's3:PutLifecycleConfiguration') { $writeOnly | Should -Not -Contain $importOnly }
+        $gov = @(Get-PolicyStatement (Get-EcommerceIamPolicy -Scope Import -Name shop -AccountId $account -Region us-gov-west-1).Json)
         ($gov | Where-Object Sid -EQ 'CloudWatchLogsImportErrors').Resource | Should -Be "arn:aws-us-gov:logs:us-gov-west-1:$($account):log-group:/aws-dynamodb/*"
     }
 
@@ -334,6 +336,7 @@ Describe 'KMS: customer managed keys of the table and the bucket' -Tag Integrati
         @{ Scope = 'Provision'; Actions = @('kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey') }
         @{ Scope = 'Migrate'; Actions = @('kms:Decrypt', 'kms:GenerateDataKey') }
         @{ Scope = 'Operate'; Actions = @('kms:Decrypt') }
+        @{ Scope = 'Import'; Actions = @('kms:Decrypt', 'kms:GenerateDataKey') }
     ) {
         $policy = Get-EcommerceIamPolicy -Scope $Scope -Name shop -AccountId $account -Region us-east-1 -KmsKeyArn $key
         $statement = (ConvertFrom-Json $policy.Json).Statement | Where-Object Sid -EQ 'KmsKeysThroughDynamoDbAndS3'

@@ -221,7 +221,7 @@ namespace EcommerceAws.Engine.Iam
             {
                 if (KmsKeys.Length == 0) return null;
                 var actions = new SortedSet<string>(StringComparer.Ordinal) { "kms:Decrypt" };
-                if (scopes.Contains(IamPolicyScope.Provision) || scopes.Contains(IamPolicyScope.Migrate)) actions.Add("kms:GenerateDataKey");
+                if (scopes.Contains(IamPolicyScope.Provision) || scopes.Contains(IamPolicyScope.Migrate) || scopes.Contains(IamPolicyScope.Import)) actions.Add("kms:GenerateDataKey");
                 if (scopes.Contains(IamPolicyScope.Provision)) { actions.Add("kms:CreateGrant"); actions.Add("kms:DescribeKey"); }
                 return new IamPolicyStatement
                 {
@@ -272,7 +272,7 @@ namespace EcommerceAws.Engine.Iam
                 if (kinds.Contains(IamResourceKind.CacheDefaults))
                     yield return "Creating a cache also names its parameter group and subnet group: those are covered as parametergroup:* and subnetgroup:*.";
                 if (kinds.Contains(IamResourceKind.ImportLogs))
-                    yield return "Invoke-*Migration -Method Import: ImportTable reads the staged objects and writes its errors to CloudWatch Logs (/aws-dynamodb/*) with the caller's permissions. The S3 statements cover the asset bucket; a different -StagingBucket needs s3:PutObject, s3:GetObject, s3:ListBucket, s3:ListBucketVersions, s3:DeleteObject, s3:DeleteObjectVersion, s3:GetLifecycleConfiguration, s3:PutLifecycleConfiguration and s3:GetEncryptionConfiguration on it too.";
+                    yield return "Import scope (Invoke-*Migration -Method Import): ImportTable reads the staged objects and writes its errors to CloudWatch Logs (/aws-dynamodb/*) with the caller's permissions. The S3 statements cover the asset bucket; a different -StagingBucket needs s3:PutObject, s3:GetObject, s3:ListBucket, s3:ListBucketVersions, s3:DeleteObject, s3:DeleteObjectVersion, s3:GetLifecycleConfiguration, s3:PutLifecycleConfiguration and s3:GetEncryptionConfiguration on it too.";
                 if (kinds.Contains(IamResourceKind.Alarm) && Table == null && Bucket == null && Cache == null && target.LambdaFunctionName == null)
                     yield return "No resource names: the alarm statement covers every alarm named ecommerce-*.";
             }
