@@ -51,7 +51,7 @@ Describe 'New-EcommerceAlarm' -Tag Integration {
             $alarms.AlarmName | Sort-Object | Should -Be (@(
                     "$t-dynamodb-throttles-getitem", "$t-dynamodb-throttles-putitem", "$t-dynamodb-throttles-query",
                     "$t-dynamodb-read-throttles", "$t-dynamodb-write-throttles", "$t-gsi1-read-throttles", "$t-gsi1-write-throttles",
-                    "$t-assets-s3-5xx-errors", "$t-redis-redis-memory", "$t-api-lambda-errors") | Sort-Object)
+                    "$t-assets-s3-5xx-errors", "$t-redis-memory", "$t-api-lambda-errors") | Sort-Object)
             $alarms | ForEach-Object { $_.Actions | Should -Be @($topic) }
             $alarms | ForEach-Object { $_.State | Should -BeIn @('OK', 'INSUFFICIENT_DATA', 'ALARM') }
         }
@@ -76,7 +76,7 @@ Describe 'New-EcommerceAlarm' -Tag Integration {
         }
 
         It 'creates the Redis memory alarm: > 80% for 15 minutes' {
-            $redis = CliAlarm '-redis-redis-memory'
+            $redis = CliAlarm '-redis-memory'
             $redis.Namespace | Should -Be 'AWS/ElastiCache'
             $redis.MetricName | Should -Be 'DatabaseMemoryUsagePercentage'
             $redis.Dimensions[0].Name | Should -Be 'CacheClusterId'
@@ -211,6 +211,7 @@ Describe 'New-EcommerceAlarm' -Tag Integration {
     Context 'bad input is refused before any AWS call' {
         It 'refuses <Case> with <ErrorId>' -ForEach @(
             @{ Case = 'no resource'; ErrorId = 'AlarmTargetMissing'; Call = { New-EcommerceAlarm -SnsTopicArn 'arn:aws:sns:us-east-1:123456789012:t' -EndpointUrl 'http://127.0.0.1:9' } }
+            @{ Case = 'a topic in another region than the alarms'; ErrorId = 'SnsTopicArnWrongRegion'; Call = { New-EcommerceAlarm -TableName shop -Region us-east-1 -SnsTopicArn 'arn:aws:sns:eu-west-1:123456789012:shop-alerts' -EndpointUrl 'http://127.0.0.1:9' } }
             @{ Case = 'a bad topic ARN'; ErrorId = 'InvalidSnsTopicArn'; Call = { New-EcommerceAlarm -TableName shop -SnsTopicArn 'shop-alerts' -EndpointUrl 'http://127.0.0.1:9' } }
             @{ Case = 'a bad table name'; ErrorId = 'InvalidTableName'; Call = { New-EcommerceAlarm -TableName 'a b' -EndpointUrl 'http://127.0.0.1:9' } }
             @{ Case = 'a bad cache id'; ErrorId = 'InvalidCacheClusterId'; Call = { New-EcommerceAlarm -CacheClusterId 'redis--1' -EndpointUrl 'http://127.0.0.1:9' } }
@@ -224,6 +225,44 @@ Describe 'New-EcommerceAlarm' -Tag Integration {
             $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
             $err.ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
         }
+    }
+}
+
+Describe 'Alarm names' -Tag Integration {
+    BeforeAll {
+        # A stack named the way the README names it: its resources already start with "ecommerce-".
+        $script:base = "ecommerce-$(New-TestName 'names')"
+        $script:prefixes.Add($base)
+        $script:prefixes.Add("ecommerce-$base")
+    }
+
+    It 'says no word twice: ecommerce-STACK-…, CACHE-memory (not ecommerce-ecommerce-…, -redis-redis-memory)' {
+        $alarms = @(New-EcommerceAlarm -TableName $base -CacheClusterId "$base-redis" -Confirm:$false)
+        $alarms.AlarmName | Should -Contain "$base-dynamodb-read-throttles"
+        $alarms.AlarmName | Should -Contain "$base-redis-memory"
+        foreach ($name in $alarms.AlarmName) {
+            $name | Should -Not -Match '(?:^|-)([a-z0-9]+)-\1(?:-|$)' -Because "'$name' says a word twice"
+        }
+    }
+
+    It 'still finds and removes, by resource, the alarms an earlier version named ecommerce-ecommerce-…-redis-redis-memory' {
+        $legacy = "ecommerce-$base-dynamodb-write-throttles", "ecommerce-$base-redis-redis-memory"
+        foreach ($name in $legacy) {
+            Invoke-AwsCli cloudwatch put-metric-alarm --alarm-name $name --namespace AWS/DynamoDB --metric-name WriteThrottleEvents `
+                --statistic Sum --period 300 --evaluation-periods 1 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold | Out-Null
+        }
+        $found = @(Get-EcommerceAlarm -TableName $base -CacheClusterId "$base-redis")
+        foreach ($name in $legacy) { $found.AlarmName | Should -Contain $name }
+        Remove-EcommerceAlarm -TableName $base -CacheClusterId "$base-redis" -Confirm:$false
+        Get-CliAlarm "ecommerce-$base" | Should -BeNullOrEmpty
+        Get-CliAlarm $base | Should -BeNullOrEmpty
+    }
+
+    It 'the IAM policy grants the alarm names of both versions' {
+        $policy = Get-EcommerceIamPolicy -Scope Operate -TableName $base -CacheClusterId "$base-redis" -AccountId 123456789012 -Region us-east-1
+        $resources = @($policy.Statements | Where-Object { $_.Actions -contains 'cloudwatch:PutMetricAlarm' } | ForEach-Object Resources)
+        $resources | Should -Contain "arn:aws:cloudwatch:us-east-1:123456789012:alarm:$base-*"
+        $resources | Should -Contain "arn:aws:cloudwatch:us-east-1:123456789012:alarm:ecommerce-$base-*"
     }
 }
 
@@ -241,7 +280,7 @@ Describe 'Get-EcommerceAlarm' -Tag Integration {
     It 'finds the alarms of a stack object, leaving out those not created' {
         $found = @([pscustomobject]@{ TableName = $stack.TableName; BucketName = $stack.BucketName; CacheClusterId = $stack.CacheClusterId } | Get-EcommerceAlarm)
         $found.Count | Should -Be 8
-        $found.AlarmName | Should -Contain "ecommerce-$($stack.TableName)-redis-redis-memory"
+        $found.AlarmName | Should -Contain "ecommerce-$($stack.TableName)-redis-memory"
         $found.Dimensions | Should -Contain "CacheClusterId=$($stack.CacheClusterId)"
     }
 

@@ -86,6 +86,17 @@ Describe 'Initialize-EcommerceCache' -Tag Integration {
         if ($left) { $left | ForEach-Object { "UNLINK $_" } | & redis-cli -u $redis | Out-Null }
     }
 
+    It 'a mistyped table is TableNotFound naming it, not a DynamoDB ResourceNotFoundException' {
+        $missing = New-TestName 'nosuchtable'
+        $record = $null
+        try { Initialize-EcommerceCache -TableName $missing -RedisUrl $redis -KeyPrefix $prefix -Confirm:$false -ErrorAction Stop } catch { $record = $_ }
+        $record.FullyQualifiedErrorId | Should -BeLike 'TableNotFound,*'
+        $record.TargetObject | Should -Be $missing
+        $record.ErrorDetails.RecommendedAction | Should -Match 'Get-EcommerceTable'
+        # ...and the mistyped name did not claim the key prefix for itself.
+        Invoke-Redis EXISTS "${prefix}ecommerceaws:table" | Should -Be '0'
+    }
+
     It 'writes every product key (TTL 3600) and list key (TTL 1800)' {
         $result = [pscustomobject]@{ TableName = $table; RedisUrl = $redis } | Initialize-EcommerceCache -KeyPrefix $prefix -Confirm:$false
         $result.Products | Should -Be 12

@@ -101,6 +101,21 @@ Describe 'Get-EcommerceProduct' -Tag Integration {
         $got.Category | Select-Object -Unique | Should -Be $cats[3]
     }
 
+    It '-Category finds a category whatever the case of the name (electronics finds Electronics)' {
+        $got = Get-EcommerceProduct -TableName $table -Category 'electronics' -WarningVariable warnings -WarningAction SilentlyContinue
+        @($got).Count | Should -BeGreaterOrEqual 2
+        $got.Category | Select-Object -Unique | Should -BeExactly 'Electronics'
+        $warnings | Should -BeNullOrEmpty
+    }
+
+    It '-Category with no such category warns once, listing the categories that exist' {
+        $got = Get-EcommerceProduct -TableName $table -Category 'Electronique' -WarningVariable warnings -WarningAction SilentlyContinue
+        $got | Should -BeNullOrEmpty
+        @($warnings).Count | Should -Be 1
+        "$($warnings[0])" | Should -Match "No category 'Electronique' in table '$table'"
+        foreach ($c in $cats) { "$($warnings[0])" | Should -Match ([regex]::Escape($c)) }
+    }
+
     It '-All walks every listed category, including one not in the guide''s list' {
         $all = Get-EcommerceProduct -TableName $table -All
         foreach ($p in $made) { $all.Id | Should -Contain $p.Id }
@@ -211,6 +226,29 @@ Describe 'Set-/Remove-EcommerceProduct safety' -Tag Integration {
         $p = New-Product -Category 'Rename'
         $p | Set-EcommerceProduct -TableName $table -NameEn 'Renamed' -Confirm:$false | Out-Null
         (Get-ProductItem $table $p.Id).GSI1SK.S | Should -Be 'PRODUCT#Renamed'
+    }
+}
+
+Describe 'A mistyped table' -Tag Integration {
+    # Before: "Query failed: ResourceNotFoundException ... TYPE#category"; now the migration cmdlets' TableNotFound, with the advice.
+    BeforeAll { $script:missing = New-TestName 'nosuchtable' }
+
+    It '<Name> gives TableNotFound naming the table' -ForEach @(
+        @{ Name = 'Get- -Id'; Call = { Get-EcommerceProduct -TableName $missing -Id '65f1c0a1b2c3d4e5f6a7b8c9' } }
+        @{ Name = 'Get- -Category'; Call = { Get-EcommerceProduct -TableName $missing -Category 'Electronics' } }
+        @{ Name = 'Get- -All'; Call = { Get-EcommerceProduct -TableName $missing -All } }
+        @{ Name = 'New-'; Call = { New-EcommerceProduct -TableName $missing -NameEn 'X' -Price 1 -Category 'C' -Confirm:$false } }
+        @{ Name = 'Set-'; Call = { Set-EcommerceProduct -TableName $missing -Id '65f1c0a1b2c3d4e5f6a7b8c9' -Price 5 -Confirm:$false } }
+        @{ Name = 'Remove-'; Call = { Remove-EcommerceProduct -TableName $missing -Id '65f1c0a1b2c3d4e5f6a7b8c9' -Confirm:$false } }
+    ) {
+        $record = $null
+        try { & $Call -ErrorAction Stop | Out-Null } catch { $record = $_ }
+        $record | Should -Not -BeNullOrEmpty
+        $record.FullyQualifiedErrorId | Should -BeLike 'TableNotFound,*'
+        $record.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $record.TargetObject | Should -Be $missing
+        "$record" | Should -Match ([regex]::Escape("Table '$missing' does not exist"))
+        $record.ErrorDetails.RecommendedAction | Should -Match 'Get-EcommerceTable'
     }
 }
 

@@ -120,6 +120,16 @@ Describe 'Remove-EcommerceStack' -Tag Integration {
         Test-AwsCli cloudfront get-distribution --id $stack.DistributionId | Should -BeTrue
     }
 
+    It 'says that no such stack exists, with -WhatIf and without, instead of printing nothing' {
+        $missing = New-TestName 'nostack'
+        foreach ($whatIf in $true, $false) {
+            $out = Remove-EcommerceStack -Name $missing -WhatIf:$whatIf -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
+            $out | Should -BeNullOrEmpty
+            @($warnings).Count | Should -Be 1
+            "$($warnings[0])" | Should -Match "^No stack '$missing' in [a-z0-9-]+: .*nothing to remove"
+        }
+    }
+
     It 'with -Force deletes everything the stack created' {
         $other = New-TestName 'stackrm'
         $s = New-EcommerceStack -Name $other -Confirm:$false -WarningAction SilentlyContinue

@@ -247,6 +247,7 @@ Invoke-ProductMigration -TableName '$table' -MongoUri '$Uri$db' -MaxConcurrency 
         $r.State | Should -Be 'Completed'
         $r.Written | Should -Be $total
         $r.WrittenThisRun | Should -BeLessThan $total
+        @($r.Notes | Where-Object { $_ -like "Resumed run * (Running) from checkpoint *, with * already written." }).Count | Should -Be 1 -Because ($r.Notes -join ' | ')
         $r.Written + $r.Rejected | Should -Be $r.SourceCount
         Get-EntityCount $table 'PRODUCT' | Should -Be $total
         (Get-StatusItem $table 'Product').State.S | Should -Be 'Completed'

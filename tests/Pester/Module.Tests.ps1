@@ -174,6 +174,34 @@ try { Get-EcommerceTable -TableName any-table } catch { `$_.FullyQualifiedErrorI
         $result.Output[1] | Should -Be 'AuthenticationError'
     }
 
+    It 'says in whole words where it looked for credentials (not the SDK''s "...returned the following errors:)")' {
+        $result = Invoke-FreshPwsh @"
+Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY -ErrorAction SilentlyContinue
+Import-Module '$env:ECOM_MODULE_PATH'
+try { Get-EcommerceTable -TableName any-table } catch { `$_.Exception.Message }
+"@
+        $message = $result.Output -join ' '
+        $message | Should -Not -Match 'following errors'
+        $message | Should -Match 'AWS_ACCESS_KEY_ID'
+        $message | Should -Match '\.$'
+    }
+
+    It 'refuses an endpoint without http:// or https:// as InvalidEndpointUrl, naming where it came from' -ForEach @(
+        @{ Variable = 'AWS_ENDPOINT_URL'; Value = '127.0.0.1:5055' }
+        @{ Variable = 'AWS_ENDPOINT_URL_DYNAMODB'; Value = 'localhost:5055' }
+    ) {
+        $result = Invoke-FreshPwsh @"
+Remove-Item Env:AWS_ENDPOINT_URL* -ErrorAction SilentlyContinue
+`$env:$Variable = '$Value'
+Import-Module '$env:ECOM_MODULE_PATH'
+try { Get-EcommerceTable -TableName any-table } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `$_.Exception.Message; `$_.ErrorDetails.RecommendedAction }
+"@
+        $result.Output[0] | Should -BeLike 'InvalidEndpointUrl,*'
+        $result.Output[1] | Should -Be 'InvalidArgument'
+        $result.Output[2] | Should -Match "^$Variable is '$Value'"
+        $result.Output[3] | Should -Match ([regex]::Escape("http://$Value"))
+    }
+
     It 'reports an unknown profile as AwsProfileNotFound' {
         Get-ErrorId { Get-EcommerceTable -TableName any-table -ProfileName no-such-profile } | Should -BeLike 'AwsProfileNotFound,*'
     }

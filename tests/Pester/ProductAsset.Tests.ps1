@@ -88,6 +88,14 @@ AfterAll {
 }
 
 Describe 'Publish-ProductAsset' -Tag Integration {
+    It 'a mistyped table is TableNotFound naming it, not a DynamoDB ResourceNotFoundException' {
+        $missing = New-TestName 'nosuchtable'
+        $record = $null
+        try { Publish-ProductAsset -TableName $missing -BucketName $bucket -CdnDomain $cdn -SourceRoot $TestDrive -Confirm:$false -ErrorAction Stop } catch { $record = $_ }
+        $record.FullyQualifiedErrorId | Should -BeLike 'TableNotFound,*'
+        $record.TargetObject | Should -Be $missing
+    }
+
     It 'returns one AssetMigrationResult with the counts' {
         $result | Should -BeOfType ([EcommerceAws.Output.AssetMigrationResult])
         $result.ProductsScanned | Should -Be 3

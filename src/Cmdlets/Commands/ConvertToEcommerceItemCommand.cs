@@ -36,8 +36,9 @@ namespace EcommerceAws.Commands
 
         #region Parameters
 
-        /// <summary><para>The entity the documents are: Category, Product, User or Order. It decides the keys (docs/DESIGN.md §4).</para></summary>
+        /// <summary><para>The entity the documents are: Category, Product, User or Order. It decides the keys (docs/DESIGN.md §4). The collection names (categories, products, users, orders) are accepted too.</para></summary>
         [Parameter(Mandatory = true, Position = 0)]
+        [EntityNameTransformation]
         public EcommerceEntity Entity { get; set; }
 
         /// <summary><para>A document: hashtable, PSCustomObject or Extended JSON string (one mongoexport line). Accepts pipeline input; an array maps each element.</para></summary>

@@ -38,7 +38,7 @@ namespace EcommerceAws.Commands
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
         public string[] Id { get; set; }
 
-        /// <summary><para>Category names; lists their products (GSI1 partition CATEGORY#&lt;category&gt;).</para></summary>
+        /// <summary><para>Category names; lists their products (GSI1 partition CATEGORY#&lt;category&gt;). Names are case-sensitive in the table: a name that finds nothing is matched without regard to case (electronics finds Electronics), and when no category matches, a warning lists the categories that exist.</para></summary>
         [Parameter(Mandatory = true, ParameterSetName = ByCategorySet)]
         public string[] Category { get; set; }
 

@@ -31,8 +31,9 @@ namespace EcommerceAws.Commands
     [OutputType(typeof(MigrationResult))]
     public sealed class InvokeEcommerceMigrationCommand : MigrationRunCmdlet
     {
-        /// <summary><para>Entities to migrate. Default: all, in the order Category, Product, User, Order (the order is kept whatever order you list them in).</para></summary>
+        /// <summary><para>Entities to migrate. Default: all, in the order Category, Product, User, Order (the order is kept whatever order you list them in). The collection names (categories, products, users, orders) are accepted too.</para></summary>
         [Parameter]
+        [EntityNameTransformation]
         public EcommerceEntity[] Entity { get; set; }
 
         protected override void ProcessRecord()
@@ -40,8 +41,9 @@ namespace EcommerceAws.Commands
             CheckInput(() => InputValidation.TableName(TableName));
             CheckMongoUri(MongoUri);
             if (Path != null && !System.IO.Directory.Exists(FullPath(Path)))
-                ThrowInputError("SourceFolderNotFound", FullPath(Path), $"-Path must be a folder holding <collection>.json/.bson/.bson.gz files; '{FullPath(Path)}' is not a folder.",
-                    "Pass the mongodump output folder (for example ./dump/shop), or use Invoke-ProductMigration -Path <file> for one file.", ErrorCategory.ObjectNotFound);
+                ThrowTerminatingError(EcommerceErrors.SourceFolderNotFound(FullPath(Path), System.IO.File.Exists(FullPath(Path))
+                    ? $"-Path must be a folder holding <collection>.json/.bson/.bson.gz files; '{FullPath(Path)}' is a file (Invoke-ProductMigration -Path <file> migrates one file)."
+                    : null).ToErrorRecord());
             CheckImportInput();
             EcommerceEntity[] entities = (Entity == null || Entity.Length == 0 ? System.Enum.GetValues<EcommerceEntity>() : Entity).Distinct().OrderBy(e => e).ToArray();
             // Several entities: -RejectPath is the folder for their rejects files.

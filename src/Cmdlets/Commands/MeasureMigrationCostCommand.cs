@@ -35,8 +35,9 @@ namespace EcommerceAws.Commands
         private const string PathSet = ParameterSets.ByPath;
         private const string MongoSet = ParameterSets.ByMongoUri;
 
-        /// <summary><para>Entities to estimate. Default: Category, Product, User, Order.</para></summary>
+        /// <summary><para>Entities to estimate. Default: Category, Product, User, Order. The collection names (categories, products, users, orders) are accepted too.</para></summary>
         [Parameter(Position = 0)]
+        [EntityNameTransformation]
         public EcommerceEntity[] Entity { get; set; } = { EcommerceEntity.Category, EcommerceEntity.Product, EcommerceEntity.User, EcommerceEntity.Order };
 
         /// <summary><para>A mongodump/mongoexport folder holding &lt;collection&gt;.bson, .bson.gz or .json per entity, or one file when a single -Entity is given.</para></summary>
@@ -105,6 +106,7 @@ namespace EcommerceAws.Commands
                         "Pass a single -Entity with a file, or a dump folder with -Path.");
                 return new MigrationSourceSpec { Path = full };
             }
+            if (!Directory.Exists(full)) ThrowTerminatingError(EcommerceErrors.SourceFolderNotFound(full).ToErrorRecord());
             string collection = entity switch
             {
                 EcommerceEntity.Category => "categories", EcommerceEntity.Product => "products", EcommerceEntity.User => "users", _ => "orders",

@@ -10,7 +10,7 @@ namespace EcommerceAws.Commands
 {
     /// <summary>Deletes everything a shop stack consists of: CDN, cache cluster, asset bucket and table.</summary>
     /// <remarks>
-    /// <para>Looks the stack up first (as Get-EcommerceStack), then deletes, each after its own confirmation (ConfirmImpact High): the CloudFront distribution (disabled, waited for, deleted, with its bucket policy statement and origin access control), the cache cluster, the bucket and the table. -WhatIf prints the full plan, one line per resource, and deletes nothing.</para>
+    /// <para>Looks the stack up first (as Get-EcommerceStack), then deletes, each after its own confirmation (ConfirmImpact High): the CloudFront distribution (disabled, waited for, deleted, with its bucket policy statement and origin access control), the cache cluster, the bucket and the table. -WhatIf prints the full plan, one line per resource, and deletes nothing. A stack of which nothing is found gives a warning saying so (not an error: removing twice is safe).</para>
     /// <para>Data is protected by default: a non-empty bucket and a table with deletion protection are refused unless -Force, which deletes every object version and lifts deletion protection. Run Get-MigrationStatus -Verify and take backups before you use -Force.</para>
     /// <para>Every refusal that can be foreseen (a non-empty bucket or a deletion-protected table without -Force, a cache ElastiCache cannot delete in its current state) is checked for all the resources before the first deletion: then the error StackRemovalRefused lists them all and nothing is deleted. If a deletion still fails on the way (permissions, a service error), the error StackRemovalFailed.&lt;cause&gt; says which resources were deleted and which were not; running the command again deletes what is left. -WhatIf also warns about the refusals.</para>
     /// </remarks>
@@ -47,6 +47,12 @@ namespace EcommerceAws.Commands
             var names = new StackSpec { Name = Name, TableName = TableName, BucketName = BucketName, CacheClusterId = CacheClusterId };
             CheckInput(() => InputValidation.TableName(names.ResolvedTableName));
             EcommerceStack stack = Run(context => new StackService().DescribeAsync(names, new WarningsAsVerbose(context)));
+            if (stack.TableName == null && stack.BucketName == null && stack.DistributionId == null && stack.CacheClusterId == null)
+            {
+                // Idempotent like a second removal: a warning, not an error, but never silence (with or without -WhatIf).
+                WriteWarning($"No stack '{Name}' in {stack.Region ?? "this region"}: no table '{names.ResolvedTableName}', no bucket, CloudFront distribution or cache cluster of that stack was found; nothing to remove. Get-EcommerceTable lists the tables (a stack is named after its table).");
+                return;
+            }
 
             // Read-only checks first, so a refusal never comes after a deletion (a half-removed stack).
             IReadOnlyList<string> refusals = Run(context => new StackService().FindRemovalRefusalsAsync(stack, StackParts.All, Force, context));

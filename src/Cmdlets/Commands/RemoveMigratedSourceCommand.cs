@@ -33,8 +33,9 @@ namespace EcommerceAws.Commands
         [ValidateNotNullOrEmpty]
         public string MongoUri { get; set; }
 
-        /// <summary><para>The entity whose source collection to drop.</para></summary>
+        /// <summary><para>The entity whose source collection to drop. The collection names (categories, products, users, orders) are accepted too.</para></summary>
         [Parameter(Mandatory = true)]
+        [EntityNameTransformation]
         public EcommerceEntity Entity { get; set; }
 
         /// <summary><para>Database of the collection. Default: the database in -MongoUri.</para></summary>

@@ -30,8 +30,9 @@ namespace EcommerceAws.Commands
         [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
-        /// <summary><para>Entities whose status to delete. Default: all four. Binds by property name from Get-MigrationStatus rows.</para></summary>
+        /// <summary><para>Entities whose status to delete. Default: all four. Binds by property name from Get-MigrationStatus rows. The collection names (categories, products, users, orders) are accepted too.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [EntityNameTransformation]
         public EcommerceEntity[] Entity { get; set; }
 
         /// <summary><para>Delete status items even while a migration run holds them (its lease is live). A run still alive then fails with MigrationLeaseLost at its next status update.</para></summary>

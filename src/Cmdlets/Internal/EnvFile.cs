@@ -41,11 +41,16 @@ namespace EcommerceAws.Internal
 
         public static void Write(EnvFilePlan plan)
         {
-            string directory = System.IO.Path.GetDirectoryName(plan.Path);
-            if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
             string temporary = plan.Path + ".tmp-" + Guid.NewGuid().ToString("N");
-            File.WriteAllText(temporary, string.Join("\n", plan.Lines) + "\n", new UTF8Encoding(false));
-            File.Move(temporary, plan.Path, overwrite: true);
+            try
+            {
+                File.WriteAllText(temporary, string.Join("\n", plan.Lines) + "\n", new UTF8Encoding(false));
+                File.Move(temporary, plan.Path, overwrite: true);
+            }
+            finally
+            {
+                if (File.Exists(temporary)) File.Delete(temporary);
+            }
         }
 
         // Values with spaces, quotes or '#' are double-quoted so dotenv parsers read them back unchanged.

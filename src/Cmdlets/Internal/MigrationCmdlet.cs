@@ -57,7 +57,7 @@ namespace EcommerceAws.Internal
                 return null;
             }
             if (!File.Exists(full))
-                ThrowInputError("SourceFileNotFound", full, $"The file '{full}' does not exist.",
+                ThrowInputError("SourceFileNotFound", full, $"'{full}' does not exist (no such file or folder).",
                     "Pass a mongoexport .json or a mongodump .bson/.bson.gz file (or a folder for Invoke-EcommerceMigration).", ErrorCategory.ObjectNotFound);
             return new MigrationSourceSpec { Path = full };
         }

@@ -38,8 +38,9 @@ namespace EcommerceAws.Internal
         [ValidateNotNullOrEmpty]
         public string Database { get; set; }
 
-        /// <summary><para>A folder holding one mongoexport or mongodump file per collection (&lt;collection&gt;.json, .bson or .bson.gz: categories, products, users, orders), or, for one entity, the file itself (Extended JSON v2, one document per line or --jsonArray; a mongodump .bson or .bson.gz).</para></summary>
-        [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+        /// <summary><para>A folder holding one mongoexport or mongodump file per collection (&lt;collection&gt;.json, .bson or .bson.gz: categories, products, users, orders), or, for one entity, the file itself (Extended JSON v2, one document per line or --jsonArray; a mongodump .bson or .bson.gz). Binds the FullName or PSPath of piped files and folders: Get-Item ./dump/shop/products.bson | Invoke-ProductMigration -TableName shop.</para></summary>
+        [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("FullName", "PSPath")]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; }
 

@@ -14,8 +14,9 @@ namespace EcommerceAws.Internal
         [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
 
-        /// <summary><para>Entities to show or check. Default: all four.</para></summary>
+        /// <summary><para>Entities to show or check. Default: all four. The collection names (categories, products, users, orders) are accepted too.</para></summary>
         [Parameter]
+        [EntityNameTransformation]
         public EcommerceEntity[] Entity { get; set; }
 
         /// <summary><para>Source to re-map the sample from (the masked source in the status item cannot be read back). Without -MongoUri or -Path only the counts are checked.</para></summary>

@@ -105,7 +105,7 @@ namespace EcommerceAws.Engine.Assets
             Dictionary<string, AttributeValue> start = null;
             do
             {
-                ScanResponse page = await AwsCall.Run(() => dynamo.ScanAsync(new ScanRequest
+                ScanResponse page = await AwsCall.RunOnTable(() => dynamo.ScanAsync(new ScanRequest
                 {
                     TableName = spec.TableName,
                     FilterExpression = "entityType = :product",
@@ -114,7 +114,7 @@ namespace EcommerceAws.Engine.Assets
                     ExpressionAttributeNames = new Dictionary<string, string> { ["#pk"] = "PK", ["#sk"] = "SK", ["#id"] = "id", ["#images"] = "images" },
                     ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":product"] = ProductService.S(EntityKeys.EntityType(EcommerceEntity.Product)) },
                     ExclusiveStartKey = start,
-                }, context.Cancellation), "Scan", spec.TableName).ConfigureAwait(false);
+                }, context.Cancellation), "Scan", spec.TableName, spec.TableName).ConfigureAwait(false);
                 foreach (var item in page.Items ?? new List<Dictionary<string, AttributeValue>>()) yield return item;
                 start = page.LastEvaluatedKey != null && page.LastEvaluatedKey.Count > 0 ? page.LastEvaluatedKey : null;
             } while (start != null);
@@ -244,7 +244,7 @@ namespace EcommerceAws.Engine.Assets
 
             /// <summary>Errors that no other image would escape (no permission, no bucket, bad keys): they stop the run instead of rejecting every image.</summary>
             private static bool IsRunWide(EcommerceException ex) =>
-                ex.Category is ErrorCategory.PermissionDenied or ErrorCategory.AuthenticationError || ex.ErrorId == "Aws.NoSuchBucket";
+                ex.Category is ErrorCategory.PermissionDenied or ErrorCategory.AuthenticationError || ex.ErrorId is "Aws.NoSuchBucket" or "TableNotFound";
 
             /// <summary>images := CDN URLs, imagesOriginal := the old list (first run only), only if images is still what was read.</summary>
             private async Task RewriteAsync(Dictionary<string, AttributeValue> item, string id, AttributeValue original, List<string> rewritten)
@@ -275,7 +275,7 @@ namespace EcommerceAws.Engine.Assets
                 await requests.WaitAsync(context.Cancellation).ConfigureAwait(false);
                 try
                 {
-                    await AwsCall.Run(() => dynamo.UpdateItemAsync(request, context.Cancellation), "UpdateItem", id).ConfigureAwait(false);
+                    await AwsCall.RunOnTable(() => dynamo.UpdateItemAsync(request, context.Cancellation), "UpdateItem", id, spec.TableName).ConfigureAwait(false);
                     Interlocked.Increment(ref updated);
                     context.WriteVerbose($"{id}: images now point at https://{cdn}/.");
                 }

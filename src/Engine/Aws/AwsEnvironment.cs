@@ -75,24 +75,41 @@ namespace EcommerceAws.Engine.Aws
             }
             catch (Exception ex)
             {
+                // The SDK's message ends "...returned the following errors:" and lists every provider on further lines: say what was looked at instead.
                 throw new EcommerceException("AwsCredentialsMissing", ErrorCategory.AuthenticationError, null,
-                    "No AWS credentials were found (" + FirstLine(ex.Message) + ").",
-                    "Pass -ProfileName, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (never put keys in scripts).");
+                    "No AWS credentials were found: not in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, not in the "
+                    + $"'{Variable("AWS_PROFILE") ?? "default"}' profile of ~/.aws/credentials or ~/.aws/config, and no container or instance role answered.",
+                    "Pass -ProfileName, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (never put keys in scripts).", ex);
             }
         }
 
         /// <summary>The endpoint override: -EndpointUrl, else AWS_ENDPOINT_URL_&lt;SERVICE&gt;, else AWS_ENDPOINT_URL, else the profile's endpoint_url; null for the real AWS endpoint.</summary>
         public static string ResolveEndpoint(AwsOptions options, string serviceEnvironmentName)
         {
-            if (options.EndpointUrl != null) return options.EndpointUrl;
-            string perService = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_" + serviceEnvironmentName);
-            if (!string.IsNullOrWhiteSpace(perService)) return perService.Trim();
+            if (options.EndpointUrl != null) return CheckedEndpoint(options.EndpointUrl, "-EndpointUrl");
+            string perServiceName = "AWS_ENDPOINT_URL_" + serviceEnvironmentName;
+            string perService = Environment.GetEnvironmentVariable(perServiceName);
+            if (!string.IsNullOrWhiteSpace(perService)) return CheckedEndpoint(perService.Trim(), perServiceName);
             string global = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL");
-            if (!string.IsNullOrWhiteSpace(global)) return global.Trim();
+            if (!string.IsNullOrWhiteSpace(global)) return CheckedEndpoint(global.Trim(), "AWS_ENDPOINT_URL");
             string profileName = options.ProfileName ?? Environment.GetEnvironmentVariable("AWS_PROFILE");
             if (profileName != null && TryGetProfile(profileName, out CredentialProfile profile) && !string.IsNullOrWhiteSpace(profile.EndpointUrl))
-                return profile.EndpointUrl;
+                return CheckedEndpoint(profile.EndpointUrl.Trim(), $"endpoint_url of the profile '{profileName}'");
             return null;
+        }
+
+        /// <summary>
+        /// An endpoint must be an absolute http(s) URL: "127.0.0.1:5055" would otherwise surface as an SDK exception (or,
+        /// for "localhost:5055", as a URL whose scheme is "localhost").
+        /// </summary>
+        private static string CheckedEndpoint(string endpoint, string source)
+        {
+            if (Uri.TryCreate(endpoint, UriKind.Absolute, out Uri uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0)
+                return endpoint;
+            string masked = Secrets.MaskUrl(endpoint);
+            throw new EcommerceException("InvalidEndpointUrl", ErrorCategory.InvalidArgument, masked,
+                $"{source} is '{masked}', which is not a URL: an endpoint needs its scheme, http:// or https://.",
+                $"Set it to a full URL such as http://{masked.TrimStart('/')} for a local stand-in, or remove it to use the real AWS endpoint.");
         }
 
         private static bool TryGetProfile(string name, out CredentialProfile profile)
@@ -106,8 +123,5 @@ namespace EcommerceAws.Engine.Aws
             string value = Environment.GetEnvironmentVariable(name);
             return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
         }
-
-        private static string FirstLine(string text) =>
-            (text ?? string.Empty).Split('\n')[0].Trim();
     }
 }

@@ -72,9 +72,11 @@ namespace EcommerceAws.Engine.Cache
             InputValidation.TableName(tableName);
             var clock = Stopwatch.StartNew();
             using ProductCache cache = await ProductCache.OpenAsync(target, tableName, context).ConfigureAwait(false);
-            await cache.EnsureBoundAsync().ConfigureAwait(false);
             using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
             var catalog = new ProductCatalog(dynamo, tableName, context);
+            // A mistyped table must not claim the Redis prefix (EnsureBoundAsync records the table in it).
+            await catalog.EnsureTableAsync().ConfigureAwait(false);
+            await cache.EnsureBoundAsync().ConfigureAwait(false);
             IDatabase redis = cache.Database;
             var all = new List<Dictionary<string, AttributeValue>>();
             long written = 0, categories = 0;

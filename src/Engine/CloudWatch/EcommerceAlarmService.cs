@@ -42,7 +42,7 @@ namespace EcommerceAws.Engine.CloudWatch
             return alarms.Where(a => byName.ContainsKey(a.AlarmName)).Select(a => byName[a.AlarmName]).ToList();
         }
 
-        /// <summary>An alarm action (SNS topic) from another partition can never be reached: refused before anything is written.</summary>
+        /// <summary>An alarm action (SNS topic) from another partition or region can never be reached: refused before anything is written.</summary>
         private static void CheckActionPartition(IReadOnlyList<EcommerceAlarmDefinition> alarms, IOperationContext context)
         {
             string region = AwsEnvironment.ResolveRegion(context.Aws).SystemName;
@@ -54,6 +54,11 @@ namespace EcommerceAws.Engine.CloudWatch
                     throw new EcommerceException("SnsTopicArnWrongPartition", System.Management.Automation.ErrorCategory.InvalidArgument, action,
                         $"The alarm action '{action}' is in the {parts[1]} partition, but the alarms go to {region} ({partition.Name}); CloudWatch cannot notify across partitions. Nothing was written.",
                         $"Pass an SNS topic of {region}, for example {partition.Arn("sns", region, "123456789012", "shop-alerts")}.");
+                // CloudWatch refuses an action in another region ("ValidationError: Invalid region X specified. Only Y is supported").
+                if (parts.Length > 3 && parts[0] == "arn" && parts[2] == "sns" && parts[3] != region)
+                    throw new EcommerceException("SnsTopicArnWrongRegion", System.Management.Automation.ErrorCategory.InvalidArgument, action,
+                        $"The SNS topic '{action}' is in {parts[3]}, but the alarms go to {region}; CloudWatch only notifies a topic of the alarm's own region. Nothing was written.",
+                        $"Create a topic in {region} (aws sns create-topic --name shop-alerts --region {region}) and pass its ARN, or create the alarms in {parts[3]} with -Region {parts[3]}. An SNS topic can deliver to subscribers in other regions.");
             }
         }
 
@@ -111,15 +116,17 @@ namespace EcommerceAws.Engine.CloudWatch
         {
             using var cloudWatch = new AmazonCloudWatchClient(context.Aws);
             cacheClusterId = CacheIds.Normalize(cacheClusterId);
+            // Today's names and those of earlier versions (EcommerceAlarmPlan.LegacyNames), so an upgrade orphans no alarm.
             List<string> names = EcommerceAlarmPlan.For(tableName, bucketName, cacheClusterId, lambdaFunctionName, null, null)
-                .Select(a => a.AlarmName).ToList();
+                .Select(a => a.AlarmName).Concat(EcommerceAlarmPlan.LegacyNames(tableName, bucketName, cacheClusterId, lambdaFunctionName))
+                .Distinct(StringComparer.Ordinal).ToList();
             var found = new List<EcommerceAlarmInfo>(await Describe(cloudWatch, names, null, context).ConfigureAwait(false));
             if (cacheClusterId != null)
             {
-                // A replication group has one memory alarm per node: "<prefix><id>-redis-memory-<node>".
-                string nodePrefix = $"{EcommerceAlarmPlan.NamePrefix}{cacheClusterId}-redis-memory-";
-                found.AddRange((await Describe(cloudWatch, null, nodePrefix, context).ConfigureAwait(false))
-                    .Where(a => found.All(f => f.AlarmName != a.AlarmName)));
+                // A replication group has one memory alarm per node: "<stem>-redis-memory-<node>".
+                foreach (string nodePrefix in EcommerceAlarmPlan.NodeMemoryPrefixes(cacheClusterId))
+                    found.AddRange((await Describe(cloudWatch, null, nodePrefix, context).ConfigureAwait(false))
+                        .Where(a => found.All(f => f.AlarmName != a.AlarmName)));
             }
             return found;
         }

@@ -247,12 +247,17 @@ namespace EcommerceAws.Engine.Iam
                 return new[] { $"{prefix}cluster:{Cache}", $"{prefix}cluster:{Cache}-*", $"{prefix}replicationgroup:{Cache}", $"{prefix}serverlesscache:{Cache}" };
             }
 
-            /// <summary>New-EcommerceAlarm names alarms ecommerce-&lt;resource&gt;-&lt;what&gt; (see EcommerceAlarmPlan).</summary>
+            /// <summary>
+            /// New-EcommerceAlarm names alarms &lt;stem&gt;-&lt;what&gt;, the stem being ecommerce-&lt;resource&gt; or the resource when it already
+            /// starts with ecommerce- (EcommerceAlarmPlan.Stem); earlier versions always prefixed it, and Remove-EcommerceAlarm
+            /// still deletes those names, so both prefixes are granted.
+            /// </summary>
             private IEnumerable<string> AlarmPrefixes()
             {
                 string[] resources = new[] { Table, Bucket, Cache, target.LambdaFunctionName }.Where(n => n != null).Distinct().ToArray();
                 if (resources.Length == 0) return new[] { EcommerceAlarmPlan.NamePrefix };
-                string[] prefixes = resources.Select(r => $"{EcommerceAlarmPlan.NamePrefix}{r}-").ToArray();
+                string[] prefixes = resources.SelectMany(r => new[] { $"{EcommerceAlarmPlan.Stem(r)}-", $"{EcommerceAlarmPlan.NamePrefix}{r}-" })
+                    .Distinct(StringComparer.Ordinal).ToArray();
                 // ecommerce-shop-* already covers ecommerce-shop-assets-* and ecommerce-shop-redis-*.
                 return prefixes.Where(p => !prefixes.Any(other => other != p && p.StartsWith(other, StringComparison.Ordinal)));
             }

@@ -99,7 +99,7 @@ namespace EcommerceAws.Engine.Migration
                 context.WriteVerbose($"{spec.Entity}: counting the documents of {source.Description}" + (spec.SampleSize > 0 ? $" and re-mapping a random sample of {spec.SampleSize}." : "."));
                 (long counted, int sampled, List<MigrationMismatch> found) = await verifier.CompareSampleAsync(spec.Entity, source, spec.SampleSize).ConfigureAwait(false);
                 if (status != null && counted != status.SourceCount)
-                    notes.Add($"The source now has {counted} documents; the status item says {status.SourceCount}.");
+                    notes.Add($"The source now has {DisplayText.Count(counted, "document")}; the status item says {status.SourceCount:N0}.");
                 sourceCount = counted;
                 compared = sampled;
                 mismatches.AddRange(found);

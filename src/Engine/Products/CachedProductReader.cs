@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
@@ -42,7 +43,7 @@ namespace EcommerceAws.Engine.Products
                 context.WriteError(ProductService.NotFound(id, tableName));
                 return;
             }
-            context.WriteObject(ProductItemJson.FromItem(item, tableName));
+            Write(ProductItemJson.FromItem(item, tableName));
             if (cache != null) await cache.SetAsync(cache.Keys.Product(id), ProductItemJson.ToJson(item), CacheKeys.ProductTtl).ConfigureAwait(false);
         }
 
@@ -57,7 +58,7 @@ namespace EcommerceAws.Engine.Products
             var items = cache != null ? new List<Dictionary<string, AttributeValue>>() : null;
             await foreach (List<Dictionary<string, AttributeValue>> page in catalog.ProductPagesAsync(category).WithCancellation(context.Cancellation))
             {
-                foreach (var item in page) context.WriteObject(ProductItemJson.FromItem(item, tableName));
+                foreach (var item in page) Write(ProductItemJson.FromItem(item, tableName));
                 items?.AddRange(page);
                 collectAll?.AddRange(page);
             }
@@ -88,6 +89,39 @@ namespace EcommerceAws.Engine.Products
             if (cache != null) await cache.SetAsync(cache.Keys.All, ProductItemJson.ToJsonArray(all), CacheKeys.ListTtl).ConfigureAwait(false);
         }
 
+        /// <summary>Products written so far (from the table or the cache).</summary>
+        internal long Written { get; private set; }
+
+        private void Write(EcommerceAws.Output.EcommerceProduct product)
+        {
+            Written++;
+            context.WriteObject(product);
+        }
+
+        /// <summary>
+        /// After a category gave no product: read the one whose name differs only in case (-Category electronics finds
+        /// Electronics), or warn with the categories that exist. A category that exists but is empty stays silent.
+        /// </summary>
+        internal async Task ByCategoryIgnoringCase(string category)
+        {
+            var names = new List<string>();
+            await foreach (IReadOnlyList<string> page in catalog.CategoryPagesAsync(context.Cancellation)) names.AddRange(page);
+            if (names.Contains(category, StringComparer.Ordinal)) return;
+            string match = names.FirstOrDefault(n => string.Equals(n, category, StringComparison.OrdinalIgnoreCase));
+            if (match != null)
+            {
+                context.WriteVerbose($"No category '{category}'; reading '{match}' (category names are case-sensitive in the table).");
+                await ByCategory(match, null).ConfigureAwait(false);
+                return;
+            }
+            const int shown = 30;
+            List<string> sorted = names.OrderBy(n => n, StringComparer.CurrentCultureIgnoreCase).ToList();
+            context.WriteWarning(sorted.Count == 0
+                ? $"No category '{category}' in table '{tableName}': it lists no categories under TYPE#category (migrate the categories first)."
+                : $"No category '{category}' in table '{tableName}'. It has {EcommerceAws.Output.DisplayText.Count(sorted.Count, "category")}: "
+                  + string.Join(", ", sorted.Take(shown)) + (sorted.Count > shown ? $", and {sorted.Count - shown} more" : "") + ".");
+        }
+
         /// <summary>Writes a cached product or list; false when the entry is not valid JSON (then the table is read instead).</summary>
         private bool TryWriteCached(string json)
         {
@@ -95,9 +129,9 @@ namespace EcommerceAws.Engine.Products
             {
                 using JsonDocument document = JsonDocument.Parse(json);
                 if (document.RootElement.ValueKind == JsonValueKind.Array)
-                    foreach (JsonElement element in document.RootElement.EnumerateArray()) context.WriteObject(ProductItemJson.FromJson(element, tableName));
+                    foreach (JsonElement element in document.RootElement.EnumerateArray()) Write(ProductItemJson.FromJson(element, tableName));
                 else
-                    context.WriteObject(ProductItemJson.FromJson(document.RootElement, tableName));
+                    Write(ProductItemJson.FromJson(document.RootElement, tableName));
                 return true;
             }
             catch (JsonException)

@@ -26,12 +26,12 @@ namespace EcommerceAws.Engine.Products
 
         public async Task<Dictionary<string, AttributeValue>> GetProductAsync(string id)
         {
-            GetItemResponse response = await AwsCall.Run(() => dynamo.GetItemAsync(new GetItemRequest
+            GetItemResponse response = await AwsCall.RunOnTable(() => dynamo.GetItemAsync(new GetItemRequest
             {
                 TableName = tableName,
                 Key = ProductKey(id),
                 ConsistentRead = true,
-            }, context.Cancellation), "GetItem", id).ConfigureAwait(false);
+            }, context.Cancellation), "GetItem", id, tableName).ConfigureAwait(false);
             return response.Item != null && response.Item.Count > 0 ? response.Item : null;
         }
 
@@ -54,7 +54,7 @@ namespace EcommerceAws.Engine.Products
         /// <summary>Whether a category item with this name exists (GSI1SK = CATEGORY#&lt;name&gt;).</summary>
         public async Task<bool> CategoryExistsAsync(string name)
         {
-            QueryResponse response = await AwsCall.Run(() => dynamo.QueryAsync(new QueryRequest
+            QueryResponse response = await AwsCall.RunOnTable(() => dynamo.QueryAsync(new QueryRequest
             {
                 TableName = tableName,
                 IndexName = EntityKeys.Gsi1IndexName,
@@ -65,9 +65,15 @@ namespace EcommerceAws.Engine.Products
                     [":sk"] = new AttributeValue { S = EntityKeys.CategoryByName(name) },
                 },
                 Limit = 1,
-            }, context.Cancellation), "Query", name).ConfigureAwait(false);
+            }, context.Cancellation), "Query", name, tableName).ConfigureAwait(false);
             return response.Count > 0;
         }
+
+        /// <summary>
+        /// TableNotFound now, before anything is recorded elsewhere (Initialize-EcommerceCache binds the Redis prefix to the
+        /// table): one Query of at most one item, with the permission reading needs anyway.
+        /// </summary>
+        public Task EnsureTableAsync() => CategoryExistsAsync(string.Empty);
 
         private async IAsyncEnumerable<List<Dictionary<string, AttributeValue>>> QueryPagesAsync(string partition, string sortPrefix)
         {
@@ -87,7 +93,7 @@ namespace EcommerceAws.Engine.Products
                     ExclusiveStartKey = start,
                     Limit = PageSize,
                 };
-                QueryResponse page = await AwsCall.Run(() => dynamo.QueryAsync(request, context.Cancellation), "Query", partition).ConfigureAwait(false);
+                QueryResponse page = await AwsCall.RunOnTable(() => dynamo.QueryAsync(request, context.Cancellation), "Query", partition, tableName).ConfigureAwait(false);
                 yield return page.Items ?? new List<Dictionary<string, AttributeValue>>();
                 start = page.LastEvaluatedKey != null && page.LastEvaluatedKey.Count > 0 ? page.LastEvaluatedKey : null;
             } while (start != null);

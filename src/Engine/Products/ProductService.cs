@@ -37,7 +37,12 @@ namespace EcommerceAws.Engine.Products
                     foreach (string id in values) await reader.ById(id).ConfigureAwait(false);
                     break;
                 case ProductSelection.Category:
-                    foreach (string category in values) await reader.ByCategory(category, null).ConfigureAwait(false);
+                    foreach (string category in values)
+                    {
+                        long before = reader.Written;
+                        await reader.ByCategory(category, null).ConfigureAwait(false);
+                        if (reader.Written == before) await reader.ByCategoryIgnoringCase(category).ConfigureAwait(false);
+                    }
                     break;
                 default:
                     await reader.All().ConfigureAwait(false);
@@ -70,12 +75,12 @@ namespace EcommerceAws.Engine.Products
             CheckItem(item, partial: false, id);
             CheckItem(CategoryItem(ObjectId.Empty.ToString(), fields.Category), partial: false, fields.Category, categoryItem: true);
 
-            await AwsCall.Run(() => dynamo.PutItemAsync(new PutItemRequest
+            await AwsCall.RunOnTable(() => dynamo.PutItemAsync(new PutItemRequest
             {
                 TableName = tableName,
                 Item = item,
                 ConditionExpression = "attribute_not_exists(PK)",
-            }, context.Cancellation), "PutItem", id).ConfigureAwait(false);
+            }, context.Cancellation), "PutItem", id, tableName).ConfigureAwait(false);
             context.WriteVerbose($"Created product {id} in '{tableName}'.");
             await EnsureCategoryAsync(dynamo, tableName, fields.Category, context).ConfigureAwait(false);
 
@@ -111,7 +116,7 @@ namespace EcommerceAws.Engine.Products
             UpdateItemResponse response;
             try
             {
-                response = await AwsCall.Run(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+                response = await AwsCall.RunOnTable(() => dynamo.UpdateItemAsync(new UpdateItemRequest
                 {
                     TableName = tableName,
                     Key = ProductCatalog.ProductKey(id),
@@ -120,7 +125,7 @@ namespace EcommerceAws.Engine.Products
                     ExpressionAttributeNames = names,
                     ExpressionAttributeValues = values,
                     ReturnValues = ReturnValue.ALL_OLD,
-                }, context.Cancellation), "UpdateItem", id).ConfigureAwait(false);
+                }, context.Cancellation), "UpdateItem", id, tableName).ConfigureAwait(false);
             }
             catch (EcommerceException ex) when (ex.ErrorId == "Aws.ConditionalCheckFailedException")
             {
@@ -149,13 +154,13 @@ namespace EcommerceAws.Engine.Products
             DeleteItemResponse response;
             try
             {
-                response = await AwsCall.Run(() => dynamo.DeleteItemAsync(new DeleteItemRequest
+                response = await AwsCall.RunOnTable(() => dynamo.DeleteItemAsync(new DeleteItemRequest
                 {
                     TableName = tableName,
                     Key = ProductCatalog.ProductKey(id),
                     ConditionExpression = "attribute_exists(PK)",
                     ReturnValues = ReturnValue.ALL_OLD,
-                }, context.Cancellation), "DeleteItem", id).ConfigureAwait(false);
+                }, context.Cancellation), "DeleteItem", id, tableName).ConfigureAwait(false);
             }
             catch (EcommerceException ex) when (ex.ErrorId == "Aws.ConditionalCheckFailedException")
             {
@@ -178,12 +183,12 @@ namespace EcommerceAws.Engine.Products
         {
             if (await new ProductCatalog(dynamo, tableName, context).CategoryExistsAsync(category).ConfigureAwait(false)) return;
             string id = ObjectId.GenerateNewId().ToString();
-            await AwsCall.Run(() => dynamo.PutItemAsync(new PutItemRequest
+            await AwsCall.RunOnTable(() => dynamo.PutItemAsync(new PutItemRequest
             {
                 TableName = tableName,
                 Item = CategoryItem(id, category),
                 ConditionExpression = "attribute_not_exists(PK)",
-            }, context.Cancellation), "PutItem", category).ConfigureAwait(false);
+            }, context.Cancellation), "PutItem", category, tableName).ConfigureAwait(false);
             context.WriteVerbose($"Added category '{category}' (id {id}) to the category list.");
         }
 

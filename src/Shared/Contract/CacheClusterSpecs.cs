@@ -5,6 +5,7 @@ using EcommerceAws.Output;
 namespace EcommerceAws.Contract
 {
     /// <summary>How the Redis-compatible cache is deployed.</summary>
+    [Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]   // ConvertTo-Json writes "Completed", not 1
     public enum CacheMode
     {
         /// <summary>One node (the guide's create-cache-cluster).</summary>
@@ -15,6 +16,7 @@ namespace EcommerceAws.Contract
         Serverless,
     }
 
+    [Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]   // ConvertTo-Json writes "Completed", not 1
     public enum CacheEngine { Redis, Valkey }
 
     /// <summary>

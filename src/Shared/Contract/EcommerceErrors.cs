@@ -48,6 +48,13 @@ namespace EcommerceAws.Contract
                 "Check -Path: a mongoexport .json file or a mongodump .bson / .bson.gz file (or a folder of them, one per collection); "
                 + "export a missing collection there, or leave its entity out with -Entity.");
 
+        /// <summary>A -Path that is neither a file nor a folder (a mistyped dump folder): said as such, not as a missing collection file.</summary>
+        public static EcommerceException SourceFolderNotFound(string fullPath, string message = null) =>
+            new EcommerceException("SourceFolderNotFound", ErrorCategory.ObjectNotFound, fullPath,
+                message ?? $"The folder '{fullPath}' does not exist (nor does a file of that name).",
+                "Check -Path: the mongodump output folder (for example ./dump/shop, one <collection>.bson per collection) or a mongoexport folder; "
+                + "Invoke-ProductMigration and the other one-entity cmdlets also take the file itself.");
+
         /// <summary>Input that is not a MongoDB document (Extended JSON, hashtable or object).</summary>
         public static EcommerceException InvalidDocument(object target, string message, ErrorCategory category) =>
             new EcommerceException("InvalidDocument", category, target, message,

@@ -4,6 +4,7 @@ using EcommerceAws.Output;
 namespace EcommerceAws.Contract
 {
     /// <summary>Which cmdlets a runbook role will run; each maps to the AWS actions those cmdlets call.</summary>
+    [Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]   // ConvertTo-Json writes "Completed", not 1
     public enum IamPolicyScope
     {
         /// <summary>New/Get/Remove of the table, bucket, CDN, cache cluster and stack; Get-EcommerceEnvironment.</summary>

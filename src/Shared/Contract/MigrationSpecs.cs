@@ -5,6 +5,7 @@ using EcommerceAws.Output;
 namespace EcommerceAws.Contract
 {
     /// <summary>State of a migration as kept in its status item.</summary>
+    [Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]   // ConvertTo-Json writes "Completed", not 1
     public enum MigrationState { Running, Completed, Failed, Interrupted }
 
     /// <summary>

@@ -31,6 +31,7 @@ namespace EcommerceAws.Contract
     }
 
     /// <summary>Which products Get-EcommerceProduct reads.</summary>
+    [Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]   // ConvertTo-Json writes "Completed", not 1
     public enum ProductSelection { Id, Category, All }
 
 }

@@ -26,6 +26,7 @@ namespace EcommerceAws.Contract
     }
 
     /// <summary>The parts of a stack, in the order Remove-EcommerceStack deletes them.</summary>
+    [Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]   // ConvertTo-Json writes "Completed", not 1
     [System.Flags]
     public enum StackParts
     {

@@ -4,6 +4,7 @@ using EcommerceAws.Output;
 
 namespace EcommerceAws.Contract
 {
+    [Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]   // ConvertTo-Json writes "Completed", not 1
     public enum BillingMode { PayPerRequest, Provisioned }
 
     /// <summary>What New-EcommerceTable asks for.</summary>

@@ -38,7 +38,7 @@ namespace EcommerceAws.Engine.Migration.Pipeline
 
         public string Describe(string tableName) =>
             $"Table '{tableName}' is PROVISIONED with {TableWcu} WCU (GSI1: {IndexWcu} WCU). About {Items:N0} items of {UnitsPerItem:0.#} KB need " +
-            $"~{TableUnits:N0} write units on the table plus ~{TableUnits:N0} on GSI1: about {Duration.TotalMinutes:N0} minutes at this capacity. " +
-            "Switch the table to on-demand or raise its write capacity for the migration.";
+            $"~{TableUnits:N0} write units on the table plus ~{TableUnits:N0} on GSI1: about {EcommerceAws.Output.DisplayText.Duration(Duration)} at this capacity. " +
+            "Switch the table to on-demand or raise its write capacity for the migration (Ctrl+C stops the run; the same command resumes it from its checkpoint).";
     }
 }

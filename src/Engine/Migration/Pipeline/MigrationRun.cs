@@ -106,6 +106,8 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                     : $"{entity}: resuming run {runId} ({previous.State}) after checkpoint {previous.Checkpoint ?? "(start)"}: {previous.Written} written, {previous.Rejected} rejected so far.");
             else if (previous != null)
                 context.WriteVerbose($"{entity}: -Restart: ignoring the checkpoint of run {previous.RunId}.");
+            if (resume && !previousCompleted)
+                notes.Add($"Resumed run {runId} ({previous.State}) from checkpoint {previous.Checkpoint ?? "(start)"}, with {DisplayText.Count(previous.Written, "item")} already written.");
             if (resume && previous.State != MigrationState.Completed && spec.RejectPath == null && !string.IsNullOrEmpty(previous.RejectPath) && previous.RejectPath != rejectPath)
                 notes.Add($"Earlier rejects of this run are in {previous.RejectPath}.");
             // A checkpoint is a position in one source: resuming it in another would skip documents this run never saw.
@@ -258,10 +260,10 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                 if (!await SaveAsync(record, tracker, MigrationState.Completed, null, release: true).ConfigureAwait(false))
                     throw LeaseLost("another run took the status item over before this run could record Completed");
             }
-            if (spec.DryRun) notes.Add($"WhatIf: {tracker.WrittenThisRun} items would be written and {tracker.RejectedThisRun} documents rejected; nothing was written.");
-            if (tracker.RejectedThisRun > 0 && !spec.DryRun) notes.Add($"{tracker.RejectedThisRun} documents rejected; see {rejectPath}.");
+            if (spec.DryRun) notes.Add($"WhatIf: {DisplayText.Count(tracker.WrittenThisRun, "item")} would be written and {DisplayText.Count(tracker.RejectedThisRun, "document")} rejected; nothing was written.");
+            if (tracker.RejectedThisRun > 0 && !spec.DryRun) notes.Add($"{DisplayText.Count(tracker.RejectedThisRun, "document")} rejected; see {rejectPath}.");
             if (writer.SplitCalls > 0)
-                notes.Add($"DynamoDB refused {serviceRejected} item(s) that passed the item rules; isolating them took {writer.SplitCalls} extra BatchWriteItem call(s). They are in the rejects file as ServiceRejected.");
+                notes.Add($"DynamoDB refused {DisplayText.Count(serviceRejected, "item")} that passed the item rules; isolating them took {DisplayText.Count(writer.SplitCalls, "extra BatchWriteItem call")}. They are in the rejects file as ServiceRejected.");
             if (screen.Keys.Full)
                 notes.Add($"More than {KeyRegistry.MaxSlots / 4 * 3:N0} keys in one run: keys after that were checked against the earlier ones but not recorded, so a repeat among them was not detected.");
             context.WriteVerbose($"{entity}: {tracker.WrittenThisRun} written, {tracker.RejectedThisRun} rejected in {clock.Elapsed.TotalSeconds:0.0} s with {writer.Calls} BatchWriteItem calls ({writer.Retries} retries, {writer.SplitCalls} to isolate refused items).");
