@@ -43,7 +43,9 @@ function Stop-ProcessTree([System.Diagnostics.Process] $Process) {
 
 function Start-MotoServer([string] $LogDirectory) {
     $port = Get-FreePort
-    Start-ServiceProcess -Name moto -FilePath python3 -ArgumentList @('-m', 'moto.server', '-H', '127.0.0.1', '-p', "$port") `
+    # moto server through a wrapper whose ImportTable reads DYNAMODB_JSON as AWS does (see tests/Fixtures/moto_server.py).
+    $server = Join-Path $PSScriptRoot 'Fixtures/moto_server.py'
+    Start-ServiceProcess -Name moto -FilePath python3 -ArgumentList @($server, '-H', '127.0.0.1', '-p', "$port") `
         -Port $port -LogDirectory $LogDirectory |
         Add-Member -NotePropertyName Url -NotePropertyValue "http://127.0.0.1:$port" -PassThru
 }

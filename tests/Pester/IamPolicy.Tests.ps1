@@ -1,5 +1,5 @@
 BeforeDiscovery {
-    $script:scopes = 'Provision', 'Migrate', 'Operate'
+    $script:scopes = 'Provision', 'Migrate', 'Operate', 'Import'
 }
 
 BeforeAll {
@@ -63,7 +63,10 @@ Describe 'Get-EcommerceIamPolicy covers every AWS operation the module calls' -T
         $map['IAmazonS3.PutBucketAsync'] | Should -Be 's3:CreateBucket'
         $map['IAmazonS3.ListVersionsAsync'] | Should -Be 's3:ListBucketVersions'
         $map['IAmazonS3.ListObjectsV2Async'] | Should -Be 's3:ListBucket'
-        $map['IAmazonS3.GetObjectMetadataAsync'] | Should -Be 's3:GetObject', 's3:ListBucket'   # without ListBucket a missing key is 403, not 404
+        $map['IAmazonS3.AbortMultipartUploadAsync'] | Should -Be 's3:AbortMultipartUpload'
+        $map['IAmazonS3.UploadPartAsync'] | Should -Be 's3:PutObject'
+        $map['IAmazonDynamoDB.ImportTableAsync'] | Should -Contain 'dynamodb:ImportTable'
+        $map['IAmazonDynamoDB.ImportTableAsync'] | Should -Contain 'logs:PutLogEvents'
         $map['IAmazonS3.DeleteObjectsAsync'] | Should -Be 's3:DeleteObject', 's3:DeleteObjectVersion'
         $map['IAmazonS3.PutPublicAccessBlockAsync'] | Should -Be 's3:PutBucketPublicAccessBlock'
         $map['IAmazonS3.PutBucketEncryptionAsync'] | Should -Be 's3:PutEncryptionConfiguration'
@@ -198,7 +201,7 @@ Describe 'Get-EcommerceIamPolicy scopes resources to a stack' -Tag Integration {
         $byResource['CloudWatchAlarms'] | Should -Be "arn:aws:cloudwatch:$($stack.Region):$($account):alarm:ecommerce-$stackName-*"
         # every other scoped resource names this stack, except the documented id-less kinds
         $unscoped = foreach ($s in $stackStatements) {
-            if ($s.Sid -in 'CloudFrontDistribution', 'NoResourceLevelPermissions', 'CloudFrontTagNewDistribution', 'CloudFrontOriginAccessControls', 'ElastiCacheDefaultGroups', 'ElastiCacheServiceLinkedRole') { continue }
+            if ($s.Sid -in 'CloudFrontDistribution', 'NoResourceLevelPermissions', 'CloudFrontTagNewDistribution', 'CloudFrontOriginAccessControls', 'ElastiCacheDefaultGroups', 'ElastiCacheServiceLinkedRole', 'CloudWatchLogsImportErrors') { continue }
             $s.Resource | Where-Object { $_ -notmatch [regex]::Escape($stackName) }
         }
         $unscoped | Should -BeNullOrEmpty
@@ -242,7 +245,28 @@ Describe 'Get-EcommerceIamPolicy covers each scope''s runbook (proven under enfo
     It 'Migrate: s3:ListBucket on the bucket, so a HeadObject of a new image answers 404, not 403' {
         $migrate = @(Get-PolicyStatement (Get-EcommerceIamPolicy -Scope Migrate -Name shop -AccountId $account -Region us-east-1).Json)
         ($migrate | Where-Object { 's3:ListBucket' -in $_.Action }).Resource | Should -Be 'arn:aws:s3:::shop-assets'
-        ($migrate | Where-Object { 's3:GetObject' -in $_.Action }).Resource | Should -Be 'arn:aws:s3:::shop-assets/*'
+        ($migrate | Where-Object { 's3:PutObject' -in $_.Action }).Resource | Should -Be 'arn:aws:s3:::shop-assets/*'
+    }
+
+    It 'Import: -Method Import (ImportTable, DescribeImport, the staging prefix, the import error logs, finishing the table); Migrate gets none of it' {
+        $result = Get-EcommerceIamPolicy -Scope Import -Name shop -AccountId $account -Region us-east-1
+        $migrate = @(Get-PolicyStatement $result.Json)
+        $table = "arn:aws:dynamodb:us-east-1:$($account):table/shop"
+        ($migrate | Where-Object { 'dynamodb:ImportTable' -in $_.Action }).Resource | Should -Be $table, "$table/index/*"
+        ($migrate | Where-Object { 'dynamodb:DescribeImport' -in $_.Action }).Resource | Should -Be $table, "$table/import/*"
+        $logs = $migrate | Where-Object Sid -EQ 'CloudWatchLogsImportErrors'
+        $logs.Resource | Should -Be "arn:aws:logs:us-east-1:$($account):log-group:/aws-dynamodb/*"
+        $logs.Action | Should -Be 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents', 'logs:PutRetentionPolicy'
+        $actions = @($migrate.Action)
+        foreach ($needed in 'dynamodb:UpdateTable', 'dynamodb:UpdateContinuousBackups', 'dynamodb:TagResource', 's3:ListBucketVersions', 's3:DeleteObject', 's3:PutLifecycleConfiguration', 's3:GetObject') {
+            $actions | Should -Contain $needed
+        }
+        ($result.Notes -join "`n") | Should -Match '-StagingBucket'
+        # GovCloud: the partition's ARNs
+        $writeOnly = @((Get-PolicyStatement (Get-EcommerceIamPolicy -Scope Migrate -Name shop -AccountId $account -Region us-east-1).Json).Action)
+        foreach ($importOnly in 'dynamodb:ImportTable', 'dynamodb:UpdateTable', 'logs:CreateLogGroup', 's3:DeleteObject', 's3:PutLifecycleConfiguration') { $writeOnly | Should -Not -Contain $importOnly }
+        $gov = @(Get-PolicyStatement (Get-EcommerceIamPolicy -Scope Import -Name shop -AccountId $account -Region us-gov-west-1).Json)
+        ($gov | Where-Object Sid -EQ 'CloudWatchLogsImportErrors').Resource | Should -Be "arn:aws-us-gov:logs:us-gov-west-1:$($account):log-group:/aws-dynamodb/*"
     }
 
     It 'Operate: ElastiCache Describe* for the cache alarm, the stack''s read-only status, and GetItem on status items only' {
@@ -312,6 +336,7 @@ Describe 'KMS: customer managed keys of the table and the bucket' -Tag Integrati
         @{ Scope = 'Provision'; Actions = @('kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey') }
         @{ Scope = 'Migrate'; Actions = @('kms:Decrypt', 'kms:GenerateDataKey') }
         @{ Scope = 'Operate'; Actions = @('kms:Decrypt') }
+        @{ Scope = 'Import'; Actions = @('kms:Decrypt', 'kms:GenerateDataKey') }
     ) {
         $policy = Get-EcommerceIamPolicy -Scope $Scope -Name shop -AccountId $account -Region us-east-1 -KmsKeyArn $key
         $statement = (ConvertFrom-Json $policy.Json).Statement | Where-Object Sid -EQ 'KmsKeysThroughDynamoDbAndS3'

@@ -46,7 +46,7 @@ Describe 'Measure-MigrationCost' -Tag Integration {
         }
         It 'reads well in a console' {
             $text = $rows | Out-String
-            $text | Should -Match 'WriteUnits'
+            $text | Should -Match 'Write \$'
             $text | Should -Match 'Total'
         }
     }
@@ -72,5 +72,61 @@ Describe 'Measure-MigrationCost' -Tag Integration {
         Get-ErrorId { Measure-MigrationCost -Path $script:dump -Entity Product -TableName (New-TestName 'none') } | Should -BeLike 'TableNotFound*'
         Get-ErrorId { Measure-MigrationCost -Path (Join-Path $script:dump 'products.bson') } | Should -BeLike 'MeasureMigrationCostOneFileManyEntities*'
         Get-ErrorId { Measure-MigrationCost -Path $script:work -Entity Order } | Should -BeLike 'MeasureMigrationCostSourceNotFound*'
+    }
+}
+
+Describe 'Measure-MigrationCost: -Method Write and -Method Import side by side' -Tag Integration {
+    BeforeAll {
+        $script:rows = Measure-MigrationCost -Path $script:dump -PricePerGbImport 0.2
+    }
+
+    It 'gives the import''s uncompressed DYNAMODB_JSON bytes exactly as -Method Import stages them' {
+        $bucket = New-TestName 'coststage'
+        $null = Invoke-AwsCli s3api create-bucket --bucket $bucket
+        $staged = Invoke-ProductMigration -TableName (New-TestName 'costimp') -Path (Join-Path $script:dump 'products.bson') -Method Import -StagingBucket $bucket -WhatIf
+        $product = $rows | Where-Object Entity -eq 'Product'
+        $product.ImportBytes | Should -Be $staged.UncompressedBytes
+        $product.StagingBytes | Should -BeGreaterThan 0
+        $product.StagingBytes | Should -BeLessThan $product.ImportBytes
+        $product.StagingObjects | Should -Be 1
+    }
+
+    It 'prices the import per GB with -PricePerGbImport and sums the total' {
+        $product = $rows | Where-Object Entity -eq 'Product'
+        $product.PricePerGbImport | Should -Be 0.2
+        $product.ImportCostUsd | Should -Be ([math]::Round($product.ImportBytes / 1GB * 0.2, 6))
+        $total = $rows | Where-Object Entity -eq 'Total'
+        $total.ImportBytes | Should -Be ((($rows | Where-Object Entity -ne 'Total').ImportBytes | Measure-Object -Sum).Sum)
+    }
+
+    It 'recommends Write for a small shop (the import would save under USD 1) and says why' {
+        $total = $rows | Where-Object Entity -eq 'Total'
+        $total.RecommendedMethod | Should -Be 'Write'
+        $total.Recommendation | Should -Match 'under USD 1'
+    }
+
+    It 'recommends Import when writing costs USD 1 more, and Write whenever the table exists' {
+        $file = Join-Path $script:work 'big-products.json'
+        $pad = 'x' * 3000
+        $lines = for ($i = 0; $i -lt 3000; $i++) { '{"_id":{"$oid":"' + ('{0:x24}' -f $i) + '"},"nameEn":"P' + $i + '","category":"Books","price":1,"text":"' + $pad + '"}' }
+        Set-Content -Path $file -Value $lines
+        $big = Measure-MigrationCost -Path $file -Entity Product -SampleSize 200 -PricePerMillionWriteUnits 1000
+        $big.WriteUnits | Should -Be 24000    # 3,000 items of 3-4 KB: 4 units for the table and 4 for GSI1
+        $big.OnDemandCostUsd | Should -BeGreaterThan 1
+        $big.RecommendedMethod | Should -Be 'Import'
+        $big.Recommendation | Should -Match '^Import: writing costs USD'
+        $name = New-TestName 'cost'; $script:tables.Add($name)
+        New-EcommerceTable -TableName $name -Confirm:$false | Out-Null
+        $existing = Measure-MigrationCost -Path $file -Entity Product -SampleSize 200 -PricePerMillionWriteUnits 1000 -TableName $name
+        $existing.RecommendedMethod | Should -Be 'Write'
+        $existing.Recommendation | Should -Match "table '$name' exists"
+    }
+
+    It 'shows both methods in the table view at 80 columns' {
+        $text = $rows | Format-Table | Out-String -Width 80
+        $text | Should -Match 'Write \$'
+        $text | Should -Match 'Import \$'
+        $text | Should -Match 'Use'
+        foreach ($line in $text -split "`n") { $line.TrimEnd().Length | Should -BeLessOrEqual 80 }
     }
 }

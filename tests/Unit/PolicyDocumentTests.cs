@@ -178,10 +178,16 @@ namespace EcommerceAws.Engine.Tests
             HashSet<string> provision = Actions(Parse(Build("us-east-1", IamPolicyScope.Provision)));
             HashSet<string> migrate = Actions(Parse(Build("us-east-1", IamPolicyScope.Migrate)));
             HashSet<string> operate = Actions(Parse(Build("us-east-1", IamPolicyScope.Operate)));
+            HashSet<string> import = Actions(Parse(Build("us-east-1", IamPolicyScope.Import)));
 
             Assert.Superset(new HashSet<string> { "dynamodb:CreateTable", "dynamodb:DeleteTable", "s3:CreateBucket", "s3:PutBucketPolicy",
                 "cloudfront:CreateDistribution", "cloudfront:UpdateDistribution", "elasticache:CreateReplicationGroup", "iam:CreateServiceLinkedRole" }, provision);
-            Assert.Superset(new HashSet<string> { "dynamodb:BatchWriteItem", "dynamodb:Query", "s3:PutObject", "s3:GetObject", "s3:ListBucket" }, migrate);
+            Assert.Superset(new HashSet<string> { "dynamodb:BatchWriteItem", "dynamodb:Query", "s3:PutObject", "s3:ListBucket" }, migrate);
+            Assert.Superset(new HashSet<string> { "dynamodb:ImportTable", "dynamodb:DescribeImport", "dynamodb:UpdateTable", "dynamodb:TagResource",
+                "s3:PutObject", "s3:GetObject", "s3:ListBucket", "s3:DeleteObject", "logs:CreateLogGroup", "logs:PutLogEvents" }, import);
+            // -Method Import lives in its own scope: the write path's role gets none of it.
+            Assert.DoesNotContain("dynamodb:ImportTable", migrate);
+            Assert.DoesNotContain("dynamodb:BatchWriteItem", import);
             Assert.Superset(new HashSet<string> { "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudfront:CreateInvalidation", "dynamodb:GetItem" }, operate);
 
             // A migration runbook creates and deletes nothing, and writes no policy.
@@ -193,7 +199,7 @@ namespace EcommerceAws.Engine.Tests
             Assert.DoesNotContain("s3:PutObject", provision);
 
             // All scopes together are exactly the union.
-            Assert.Equal(provision.Union(migrate).Union(operate).OrderBy(a => a), Actions(Parse(Build("us-east-1"))).OrderBy(a => a));
+            Assert.Equal(provision.Union(migrate).Union(operate).Union(import).OrderBy(a => a), Actions(Parse(Build("us-east-1"))).OrderBy(a => a));
         }
 
         [Fact]
@@ -266,6 +272,7 @@ namespace EcommerceAws.Engine.Tests
                 "table/shop/index/*", "shop-assets/*", "cluster:shop-redis-*", "alarm:ecommerce-shop-*",
                 "origin-access-control/*", "parametergroup:*", "subnetgroup:*",
                 "distribution/*", // cloudfront:TagResource of a distribution being created (no id yet)
+                "table/shop/import/*", "log-group:/aws-dynamodb/*", // DescribeImport of the table's imports; ImportTable's error logs
             };
             foreach (string arn in statements.SelectMany(s => s.Resources).Where(r => r != "*" && r.Contains('*')))
                 Assert.Contains(allowedPatterns, p => arn.EndsWith(":" + p) || arn.EndsWith("/" + p) || arn.EndsWith(":::" + p));

@@ -23,6 +23,10 @@ namespace EcommerceAws.Commands
     /// <code>Invoke-EcommerceMigration -TableName ecommerce-cameroon -Path ./dump/shop -Entity Product, User | Format-Table Entity, Written, Rejected, State</code>
     /// <para>Migrates products and users from mongodump files in ./dump/shop (products.bson, users.bson).</para>
     /// </example>
+    /// <example>
+    /// <code>Invoke-EcommerceMigration -TableName shop -Path ./dump/shop -Method Import -StagingBucket shop-assets -Verbose</code>
+    /// <para>Imports the four collections of a mongodump folder into the new table shop, staging them in the asset bucket shop-assets: one ImportTable call for all entities, one result per entity. A piped EcommerceStack binds its BucketName to -StagingBucket. New-EcommerceStack -Name shop afterwards finds the table as New-EcommerceTable would have made it.</para>
+    /// </example>
     [Cmdlet(VerbsLifecycle.Invoke, "EcommerceMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = MongoSet)]
     [OutputType(typeof(MigrationResult))]
     public sealed class InvokeEcommerceMigrationCommand : MigrationRunCmdlet
@@ -40,9 +44,18 @@ namespace EcommerceAws.Commands
                 ThrowTerminatingError(EcommerceErrors.SourceFolderNotFound(FullPath(Path), System.IO.File.Exists(FullPath(Path))
                     ? $"-Path must be a folder holding <collection>.json/.bson/.bson.gz files; '{FullPath(Path)}' is a file (Invoke-ProductMigration -Path <file> migrates one file)."
                     : null).ToErrorRecord());
+            CheckImportInput();
             EcommerceEntity[] entities = (Entity == null || Entity.Length == 0 ? System.Enum.GetValues<EcommerceEntity>() : Entity).Distinct().OrderBy(e => e).ToArray();
             // Several entities: -RejectPath is the folder for their rejects files.
             string rejectFolder = RejectPath != null ? FullPath(RejectPath) : WorkingDirectory;
+            if (Method == MigrationMethod.Import)
+            {
+                // One table, created once: every entity's objects go into a single ImportTable call.
+                var imports = entities.Select(entity => new ImportEntitySpec { Entity = entity, Source = ResolveSource(entity, MongoUri, Database, null, Path, terminating: false) })
+                    .Where(import => import.Source != null).ToList();
+                RunImport(TableName, imports, null, rejectFolder, Restart);
+                return;
+            }
             MigrationService engine = new MigrationService();
             foreach (EcommerceEntity entity in entities)
             {

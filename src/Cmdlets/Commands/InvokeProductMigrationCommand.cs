@@ -17,6 +17,10 @@ namespace EcommerceAws.Commands
     /// <code>Invoke-ProductMigration -TableName ecommerce-cameroon -Path ./dump/shop/products.bson.gz -MaxConcurrency 16 -Verbose</code>
     /// <para>Reads a gzipped mongodump file with 16 writers, with a verbose line per batch of 25.</para>
     /// </example>
+    /// <example>
+    /// <code>Invoke-ProductMigration -TableName shop-catalogue -Path ./dump/shop/products.bson -Method Import -StagingBucket shop-assets -KeepStaging</code>
+    /// <para>Creates the table shop-catalogue with ImportTable from the products of a dump, staged in the bucket shop-assets, and leaves the staged objects there.</para>
+    /// </example>
     [Cmdlet(VerbsLifecycle.Invoke, "ProductMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = MongoSet)]
     [OutputType(typeof(MigrationResult))]
     public sealed class InvokeProductMigrationCommand : EntityMigrationCmdlet

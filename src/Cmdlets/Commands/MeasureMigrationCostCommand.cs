@@ -14,6 +14,7 @@ namespace EcommerceAws.Commands
     /// <para>Reads each entity's source once (a MongoDB collection with -MongoUri, or dump files with -Path), maps a systematic sample of -SampleSize documents with the migration's own mapping, and reports per entity and in total: item count, average and largest item size, write units (per item ceil(size / 1 KB) for the table plus the same for GSI1, which projects all attributes), the on-demand cost, the time at the table's provisioned WCU (with -TableName of a provisioned table), the time at the 4,000 write request units per second a new on-demand table absorbs, and the storage in GB-months.</para>
     /// <para>Items over DynamoDB's 400 KB limit are counted in ItemsOver400KB; the migration rejects them as ItemTooLarge. Sampled documents the migration would reject for other reasons are counted in SampleRejected and left out of the sizes.</para>
     /// <para>The default price is DynamoDB Standard on-demand in us-east-1, USD 0.625 per million write request units (since November 2024); pass -PricePerMillionWriteUnits for another region or table class. Storage uses USD 0.25 per GB-month and ignores the free tier.</para>
+    /// <para>Beside the write path (-Method Write) each row shows the import path (-Method Import): the items as ImportTable's DYNAMODB_JSON lines, uncompressed (ImportGb, what the import bills: USD 0.15 per GB in us-east-1 by default, -PricePerGbImport for other regions such as af-south-1), the gzipped bytes and objects staged in S3, and TimeToStage, this machine's time to map, serialize and gzip them (measured on the sample; AWS publishes no import speed). An import consumes no write units. RecommendedMethod and Recommendation say which method to use: Import when the target table does not exist yet (a -TableName that exists means Write) and the import saves at least USD 1 or writing would take an hour or more; otherwise Write, which needs no staging bucket or new table. The Total row's recommendation is the one for Invoke-EcommerceMigration.</para>
     /// </remarks>
     /// <example>
     /// <code>Measure-MigrationCost -Path ./samples/dump/shop</code>
@@ -22,6 +23,10 @@ namespace EcommerceAws.Commands
     /// <example>
     /// <code>Measure-MigrationCost -MongoUri $env:MONGODB_URI -Entity Product -SampleSize 5000 -TableName ecommerce-cameroon</code>
     /// <para>Samples 5,000 products from MongoDB and shows how long the provisioned table needs to absorb them.</para>
+    /// </example>
+    /// <example>
+    /// <code>Measure-MigrationCost -Path ./samples/dump/shop -PricePerGbImport 0.15 | Where-Object Entity -eq Total | Format-List OnDemandCostUsd, ImportGb, ImportCostUsd, TimeAtOnDemandBaseline, TimeToStage, RecommendedMethod, Recommendation</code>
+    /// <para>Compares writing and importing the whole shop and shows the recommended method with its reason.</para>
     /// </example>
     [Cmdlet(VerbsDiagnostic.Measure, "MigrationCost", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(MigrationCostEstimate))]
@@ -60,7 +65,12 @@ namespace EcommerceAws.Commands
         [ValidateRange(0.0, 1000.0)]
         public double PricePerMillionWriteUnits { get; set; } = MigrationCostRequest.DefaultPricePerMillionWriteUnits;
 
-        /// <summary><para>Target table: when it is provisioned, the estimate adds the time at its write capacity.</para></summary>
+        /// <summary><para>USD per GB of uncompressed data ImportTable processes (-Method Import). Default 0.15 (us-east-1); check the DynamoDB pricing page for your region.</para></summary>
+        [Parameter]
+        [ValidateRange(0.0, 1000.0)]
+        public double PricePerGbImport { get; set; } = MigrationCostRequest.DefaultPricePerGbImport;
+
+        /// <summary><para>Target table: when it is provisioned, the estimate adds the time at its write capacity; when it exists, the recommendation is Write (ImportTable only creates new tables).</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(TableNameCompleter))]
@@ -79,6 +89,7 @@ namespace EcommerceAws.Commands
                 Sources = sources,
                 SampleSize = SampleSize,
                 PricePerMillionWriteUnits = PricePerMillionWriteUnits,
+                PricePerGbImport = PricePerGbImport,
                 TableName = TableName,
             };
             foreach (MigrationCostEstimate row in Run(context => new ItemMappingService().EstimateCostAsync(request, context)))

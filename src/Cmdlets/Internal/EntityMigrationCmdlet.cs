@@ -20,7 +20,13 @@ namespace EcommerceAws.Internal
         {
             CheckInput(() => InputValidation.TableName(TableName));
             CheckMongoUri(MongoUri);
+            CheckImportInput();
             MigrationSourceSpec source = ResolveSource(Entity, MongoUri, Database, Collection, Path, terminating: true);
+            if (Method == MigrationMethod.Import)
+            {
+                RunImport(TableName, new[] { new ImportEntitySpec { Entity = Entity, Source = source } }, FullPath(RejectPath), WorkingDirectory, Restart);
+                return;
+            }
             MigrateEntity(new MigrationService(), Entity, source, FullPath(RejectPath), WorkingDirectory);
         }
     }

@@ -206,7 +206,27 @@ namespace EcommerceAws.Engine.Assets
             }
         }
 
-        private static async Task PutLifecycle(IAmazonS3 s3, string bucket, int noncurrentDays, IOperationContext context)
+        private static Task PutLifecycle(IAmazonS3 s3, string bucket, int noncurrentDays, IOperationContext context) =>
+            UpsertLifecycleRules(s3, bucket, new[]
+            {
+                new LifecycleRule
+                {
+                    Id = NoncurrentRuleId,
+                    Status = LifecycleRuleStatus.Enabled,
+                    Filter = new LifecycleFilter { Prefix = "" },
+                    NoncurrentVersionExpiration = new LifecycleRuleNoncurrentVersionExpiration { NoncurrentDays = noncurrentDays },
+                },
+                new LifecycleRule
+                {
+                    Id = MultipartRuleId,
+                    Status = LifecycleRuleStatus.Enabled,
+                    Filter = new LifecycleFilter { Prefix = "" },
+                    AbortIncompleteMultipartUpload = new LifecycleRuleAbortIncompleteMultipartUpload { DaysAfterInitiation = 7 },
+                },
+            }, context);
+
+        /// <summary>Puts <paramref name="ours"/> into the bucket's lifecycle configuration, replacing rules with the same ids and keeping every other rule.</summary>
+        internal static async Task UpsertLifecycleRules(IAmazonS3 s3, string bucket, IReadOnlyList<LifecycleRule> ours, IOperationContext context)
         {
             List<LifecycleRule> rules;
             try
@@ -222,22 +242,7 @@ namespace EcommerceAws.Engine.Assets
             {
                 throw AwsErrors.From(ex, bucket, "GetBucketLifecycleConfiguration");
             }
-            // Keep rules someone else added; replace ours with the requested values.
-            rules = rules.Where(r => r.Id != NoncurrentRuleId && r.Id != MultipartRuleId).ToList();
-            rules.Add(new LifecycleRule
-            {
-                Id = NoncurrentRuleId,
-                Status = LifecycleRuleStatus.Enabled,
-                Filter = new LifecycleFilter { Prefix = "" },
-                NoncurrentVersionExpiration = new LifecycleRuleNoncurrentVersionExpiration { NoncurrentDays = noncurrentDays },
-            });
-            rules.Add(new LifecycleRule
-            {
-                Id = MultipartRuleId,
-                Status = LifecycleRuleStatus.Enabled,
-                Filter = new LifecycleFilter { Prefix = "" },
-                AbortIncompleteMultipartUpload = new LifecycleRuleAbortIncompleteMultipartUpload { DaysAfterInitiation = 7 },
-            });
+            rules = rules.Where(r => ours.All(o => o.Id != r.Id)).Concat(ours).ToList();
             await AwsCall.Run(() => s3.PutLifecycleConfigurationAsync(new PutLifecycleConfigurationRequest
             {
                 BucketName = bucket,
@@ -267,14 +272,22 @@ namespace EcommerceAws.Engine.Assets
             }, context.Cancellation), "PutBucketTagging", bucket).ConfigureAwait(false);
         }
 
-        private static async Task DeleteAllVersions(IAmazonS3 s3, string bucket, IOperationContext context)
+        private static Task DeleteAllVersions(IAmazonS3 s3, string bucket, IOperationContext context) =>
+            DeleteAllVersions(s3, bucket, null, "The bucket was not deleted.", context);
+
+        /// <summary>
+        /// Deletes every version and delete marker of the objects under <paramref name="prefix"/> (null: the whole bucket), so
+        /// nothing stays behind as a noncurrent version in a versioned bucket; returns how many went. BucketEmptyFailed names the
+        /// first version S3 would not delete, followed by <paramref name="whatStays"/>.
+        /// </summary>
+        internal static async Task<long> DeleteAllVersions(IAmazonS3 s3, string bucket, string prefix, string whatStays, IOperationContext context)
         {
-            string activity = $"Emptying bucket {bucket}";
+            string activity = prefix == null ? $"Emptying bucket {bucket}" : $"Deleting s3://{bucket}/{prefix}";
             long deleted = 0;
             string keyMarker = null, versionMarker = null;
             while (true)
             {
-                ListVersionsResponse page = await ListVersions(s3, bucket, keyMarker, versionMarker, DeleteBatchSize, context).ConfigureAwait(false);
+                ListVersionsResponse page = await ListVersions(s3, bucket, prefix, keyMarker, versionMarker, DeleteBatchSize, context).ConfigureAwait(false);
                 List<KeyVersion> batch = (page.Versions ?? new List<S3ObjectVersion>()).Select(v => new KeyVersion { Key = v.Key, VersionId = v.VersionId }).ToList();
                 if (batch.Count > 0)
                 {
@@ -284,7 +297,7 @@ namespace EcommerceAws.Engine.Assets
                     {
                         DeleteError error = response.DeleteErrors[0];
                         throw new EcommerceException("BucketEmptyFailed", ErrorCategory.WriteError, bucket,
-                            $"{response.DeleteErrors.Count} object version(s) of '{bucket}' could not be deleted; first: {error.Key} ({error.VersionId}): {error.Code} {error.Message}. The bucket was not deleted.",
+                            $"{response.DeleteErrors.Count} object version(s) of '{bucket}' could not be deleted; first: {error.Key} ({error.VersionId}): {error.Code} {error.Message}. {whatStays}",
                             "Check Object Lock / legal holds and your s3:DeleteObjectVersion permission, then run the command again.");
                     }
                     deleted += batch.Count;
@@ -295,11 +308,15 @@ namespace EcommerceAws.Engine.Assets
                 versionMarker = page.NextVersionIdMarker;
             }
             context.WriteProgress(new ProgressUpdate { Activity = activity, Completed = true });
-            context.WriteVerbose($"Deleted {deleted} object versions and delete markers from '{bucket}'.");
+            context.WriteVerbose($"Deleted {deleted} object versions and delete markers from '{bucket}'{(prefix == null ? "" : $" under {prefix}")}.");
+            return deleted;
         }
 
         private static Task<ListVersionsResponse> ListVersions(IAmazonS3 s3, string bucket, string keyMarker, string versionMarker, int max, IOperationContext context) =>
-            AwsCall.Run(() => s3.ListVersionsAsync(new ListVersionsRequest { BucketName = bucket, KeyMarker = keyMarker, VersionIdMarker = versionMarker, MaxKeys = max }, context.Cancellation),
+            ListVersions(s3, bucket, null, keyMarker, versionMarker, max, context);
+
+        private static Task<ListVersionsResponse> ListVersions(IAmazonS3 s3, string bucket, string prefix, string keyMarker, string versionMarker, int max, IOperationContext context) =>
+            AwsCall.Run(() => s3.ListVersionsAsync(new ListVersionsRequest { BucketName = bucket, Prefix = prefix, KeyMarker = keyMarker, VersionIdMarker = versionMarker, MaxKeys = max }, context.Cancellation),
                 "ListObjectVersions", bucket);
 
         /// <summary>The bucket's region, or null when this account owns no such bucket.</summary>

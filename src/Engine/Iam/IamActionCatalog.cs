@@ -26,6 +26,10 @@ namespace EcommerceAws.Engine.Iam
         CacheDefaults,
         ServiceLinkedRole,
         Alarm,
+        /// <summary>The table's ImportTable jobs (table/&lt;t&gt;/import/*) and the table itself, for DescribeImport.</summary>
+        TableImports,
+        /// <summary>The CloudWatch Logs groups ImportTable writes its errors to (log-group:/aws-dynamodb/*).</summary>
+        ImportLogs,
         /// <summary>Resource "*": the action has no resource-level permission, or its resource has no name yet.</summary>
         Any,
     }
@@ -46,61 +50,81 @@ namespace EcommerceAws.Engine.Iam
         private static readonly IamPolicyScope[] P = { Provision }, M = { Migrate }, O = { Operate };
         // Reads behind Get-EcommerceStack and Remove-EcommerceStack -WhatIf: Provision builds with them, Operate reports.
         private static readonly IamPolicyScope[] PO = { Provision, Operate };
+        // Import (Invoke-*Migration -Method Import) creates the table with ImportTable, finishes it as New-EcommerceTable does
+        // (deletion protection, PITR, TTL, tags), writes the status items and manages its staging prefix in the bucket. A scope
+        // of its own, so that Migrate (the write path) keeps creating and deleting nothing.
+        private static readonly IamPolicyScope[] I = { Import }, PI = { Provision, Import }, MI = { Migrate, Import }, POI = { Provision, Operate, Import };
 
         public static readonly IReadOnlyList<IamOperation> Operations = new[]
         {
             // DynamoDB: the single table and its GSI1 (table/<t>/index/*).
             Ddb(nameof(IAmazonDynamoDB.CreateTableAsync), P, "dynamodb:CreateTable", "dynamodb:TagResource"), // tags are sent with the create
-            Ddb(nameof(IAmazonDynamoDB.DescribeTableAsync), new[] { Provision, Migrate, Operate }, "dynamodb:DescribeTable"),
-            Ddb(nameof(IAmazonDynamoDB.UpdateTableAsync), P, "dynamodb:UpdateTable"),
+            Ddb(nameof(IAmazonDynamoDB.DescribeTableAsync), new[] { Provision, Migrate, Operate, Import }, "dynamodb:DescribeTable"),
+            Ddb(nameof(IAmazonDynamoDB.UpdateTableAsync), PI, "dynamodb:UpdateTable"),
             Ddb(nameof(IAmazonDynamoDB.DeleteTableAsync), P, "dynamodb:DeleteTable"),
-            Ddb(nameof(IAmazonDynamoDB.DescribeContinuousBackupsAsync), PO, "dynamodb:DescribeContinuousBackups"),
-            Ddb(nameof(IAmazonDynamoDB.UpdateContinuousBackupsAsync), P, "dynamodb:UpdateContinuousBackups"),
-            Ddb(nameof(IAmazonDynamoDB.DescribeTimeToLiveAsync), PO, "dynamodb:DescribeTimeToLive"),
-            Ddb(nameof(IAmazonDynamoDB.UpdateTimeToLiveAsync), P, "dynamodb:UpdateTimeToLive"),
+            Ddb(nameof(IAmazonDynamoDB.DescribeContinuousBackupsAsync), POI, "dynamodb:DescribeContinuousBackups"),
+            Ddb(nameof(IAmazonDynamoDB.UpdateContinuousBackupsAsync), PI, "dynamodb:UpdateContinuousBackups"),
+            Ddb(nameof(IAmazonDynamoDB.DescribeTimeToLiveAsync), POI, "dynamodb:DescribeTimeToLive"),
+            Ddb(nameof(IAmazonDynamoDB.UpdateTimeToLiveAsync), PI, "dynamodb:UpdateTimeToLive"),
             Op<IAmazonDynamoDB>(nameof(IAmazonDynamoDB.ListTablesAsync), P, Any("dynamodb:ListTables")),
             Ddb(nameof(IAmazonDynamoDB.BatchWriteItemAsync), M, "dynamodb:BatchWriteItem"),
             Ddb(nameof(IAmazonDynamoDB.BatchGetItemAsync), M, "dynamodb:BatchGetItem"),
-            Ddb(nameof(IAmazonDynamoDB.GetItemAsync), M, "dynamodb:GetItem"),
+            Ddb(nameof(IAmazonDynamoDB.GetItemAsync), MI, "dynamodb:GetItem"),
             // Get-MigrationStatus for Operate: the status items only (PK MIGRATION#<ENTITY>), never the shop's data.
             Op<IAmazonDynamoDB>(nameof(IAmazonDynamoDB.GetItemAsync), O, new IamGrant("dynamodb:GetItem", IamResourceKind.StatusItems)),
-            Ddb(nameof(IAmazonDynamoDB.PutItemAsync), M, "dynamodb:PutItem"),
+            Ddb(nameof(IAmazonDynamoDB.PutItemAsync), MI, "dynamodb:PutItem"),
             Ddb(nameof(IAmazonDynamoDB.UpdateItemAsync), M, "dynamodb:UpdateItem"),
             Ddb(nameof(IAmazonDynamoDB.DeleteItemAsync), M, "dynamodb:DeleteItem"),
             Ddb(nameof(IAmazonDynamoDB.QueryAsync), M, "dynamodb:Query"),
             Ddb(nameof(IAmazonDynamoDB.ScanAsync), M, "dynamodb:Scan"),
+            // -Method Import. ImportTable reads the staged objects and writes its errors to CloudWatch Logs with the
+            // caller's permissions (developer guide, "Requesting a table import": the example policy's S3 and logs actions).
+            Op<IAmazonDynamoDB>(nameof(IAmazonDynamoDB.ImportTableAsync), I,
+                new IamGrant("dynamodb:ImportTable", IamResourceKind.Table),
+                new IamGrant("s3:GetObject", IamResourceKind.Objects), new IamGrant("s3:ListBucket", IamResourceKind.Bucket),
+                new IamGrant("logs:CreateLogGroup", IamResourceKind.ImportLogs), new IamGrant("logs:CreateLogStream", IamResourceKind.ImportLogs),
+                new IamGrant("logs:DescribeLogGroups", IamResourceKind.ImportLogs), new IamGrant("logs:DescribeLogStreams", IamResourceKind.ImportLogs),
+                new IamGrant("logs:PutLogEvents", IamResourceKind.ImportLogs), new IamGrant("logs:PutRetentionPolicy", IamResourceKind.ImportLogs)),
+            Op<IAmazonDynamoDB>(nameof(IAmazonDynamoDB.DescribeImportAsync), I, new IamGrant("dynamodb:DescribeImport", IamResourceKind.TableImports)),
+            // The imported table gets the ManagedBy tag afterwards (ImportTable takes no tags).
+            Ddb(nameof(IAmazonDynamoDB.TagResourceAsync), I, "dynamodb:TagResource"),
 
             // S3: the asset bucket (bucket-level actions) and its objects (bucket/*).
             S3(nameof(IAmazonS3.PutBucketAsync), P, "s3:CreateBucket"),
             S3(nameof(IAmazonS3.DeleteBucketAsync), P, "s3:DeleteBucket"),
             Op<IAmazonS3>(nameof(IAmazonS3.ListBucketsAsync), PO, Any("s3:ListAllMyBuckets")),
-            S3(nameof(IAmazonS3.GetBucketLocationAsync), new[] { Provision, Migrate, Operate }, "s3:GetBucketLocation"),
-            S3(nameof(IAmazonS3.ListVersionsAsync), P, "s3:ListBucketVersions"),
-            S3(nameof(IAmazonS3.ListObjectsV2Async), O, "s3:ListBucket"),
-            Op<IAmazonS3>(nameof(IAmazonS3.DeleteObjectsAsync), P,
+            S3(nameof(IAmazonS3.GetBucketLocationAsync), new[] { Provision, Migrate, Operate, Import }, "s3:GetBucketLocation"),
+            S3(nameof(IAmazonS3.ListVersionsAsync), PI, "s3:ListBucketVersions"),
+            // Publish-ProductAsset lists the images already there; -Method Import lists its staging prefix; Operate's connection test.
+            S3(nameof(IAmazonS3.ListObjectsV2Async), new[] { Migrate, Operate, Import }, "s3:ListBucket"),
+            Op<IAmazonS3>(nameof(IAmazonS3.DeleteObjectsAsync), PI,
                 new IamGrant("s3:DeleteObject", IamResourceKind.Objects), new IamGrant("s3:DeleteObjectVersion", IamResourceKind.Objects)),
             S3(nameof(IAmazonS3.PutBucketOwnershipControlsAsync), P, "s3:PutBucketOwnershipControls"),
             S3(nameof(IAmazonS3.PutPublicAccessBlockAsync), P, "s3:PutBucketPublicAccessBlock"),
             S3(nameof(IAmazonS3.GetPublicAccessBlockAsync), PO, "s3:GetBucketPublicAccessBlock"),
             S3(nameof(IAmazonS3.PutBucketEncryptionAsync), P, "s3:PutEncryptionConfiguration"),
-            S3(nameof(IAmazonS3.GetBucketEncryptionAsync), PO, "s3:GetEncryptionConfiguration"),
+            S3(nameof(IAmazonS3.GetBucketEncryptionAsync), POI, "s3:GetEncryptionConfiguration"),
             S3(nameof(IAmazonS3.PutBucketVersioningAsync), P, "s3:PutBucketVersioning"),
             S3(nameof(IAmazonS3.GetBucketVersioningAsync), PO, "s3:GetBucketVersioning"),
             S3(nameof(IAmazonS3.PutBucketTaggingAsync), P, "s3:PutBucketTagging"),
             S3(nameof(IAmazonS3.GetBucketTaggingAsync), P, "s3:GetBucketTagging"),
             S3(nameof(IAmazonS3.PutCORSConfigurationAsync), P, "s3:PutBucketCORS"),
-            S3(nameof(IAmazonS3.PutLifecycleConfigurationAsync), P, "s3:PutLifecycleConfiguration"),
-            S3(nameof(IAmazonS3.GetLifecycleConfigurationAsync), P, "s3:GetLifecycleConfiguration"),
+            S3(nameof(IAmazonS3.PutLifecycleConfigurationAsync), PI, "s3:PutLifecycleConfiguration"),
+            S3(nameof(IAmazonS3.GetLifecycleConfigurationAsync), PI, "s3:GetLifecycleConfiguration"),
             S3(nameof(IAmazonS3.PutBucketPolicyAsync), P, "s3:PutBucketPolicy"),
             S3(nameof(IAmazonS3.GetBucketPolicyAsync), PO, "s3:GetBucketPolicy"),
             S3(nameof(IAmazonS3.DeleteBucketPolicyAsync), P, "s3:DeleteBucketPolicy"),
             S3(nameof(IAmazonS3.PutBucketMetricsConfigurationAsync), O, "s3:PutMetricsConfiguration"),
             S3(nameof(IAmazonS3.GetBucketMetricsConfigurationAsync), O, "s3:GetMetricsConfiguration"),
             S3(nameof(IAmazonS3.DeleteBucketMetricsConfigurationAsync), O, "s3:PutMetricsConfiguration"), // IAM has no separate delete action
-            Op<IAmazonS3>(nameof(IAmazonS3.PutObjectAsync), M, new IamGrant("s3:PutObject", IamResourceKind.Objects)),
-            // HEAD Object (is the image already there?). Without s3:ListBucket S3 answers a missing key with 403, not 404.
-            Op<IAmazonS3>(nameof(IAmazonS3.GetObjectMetadataAsync), M,
-                new IamGrant("s3:GetObject", IamResourceKind.Objects), new IamGrant("s3:ListBucket", IamResourceKind.Bucket)),
+            Op<IAmazonS3>(nameof(IAmazonS3.PutObjectAsync), MI, new IamGrant("s3:PutObject", IamResourceKind.Objects)),
+            // -Method Import reads its staging manifest back (the write path reads no object).
+            Op<IAmazonS3>(nameof(IAmazonS3.GetObjectAsync), I, new IamGrant("s3:GetObject", IamResourceKind.Objects)),
+            // Publish-ProductAsset: images over 8 MB go up in parts (IAM has no separate actions for the parts but the abort).
+            Op<IAmazonS3>(nameof(IAmazonS3.InitiateMultipartUploadAsync), M, new IamGrant("s3:PutObject", IamResourceKind.Objects)),
+            Op<IAmazonS3>(nameof(IAmazonS3.UploadPartAsync), M, new IamGrant("s3:PutObject", IamResourceKind.Objects)),
+            Op<IAmazonS3>(nameof(IAmazonS3.CompleteMultipartUploadAsync), M, new IamGrant("s3:PutObject", IamResourceKind.Objects)),
+            Op<IAmazonS3>(nameof(IAmazonS3.AbortMultipartUploadAsync), M, new IamGrant("s3:AbortMultipartUpload", IamResourceKind.Objects)),
 
             // STS: the account id for the bucket policy's CloudFront condition and for ARNs.
             Op<IAmazonSecurityTokenService>(nameof(IAmazonSecurityTokenService.GetCallerIdentityAsync), new[] { Provision, Operate }, Any("sts:GetCallerIdentity")),

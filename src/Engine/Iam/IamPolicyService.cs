@@ -106,6 +106,8 @@ namespace EcommerceAws.Engine.Iam
             IamResourceKind.CacheDefaults => "ElastiCacheDefaultGroups",
             IamResourceKind.ServiceLinkedRole => "ElastiCacheServiceLinkedRole",
             IamResourceKind.Alarm => "CloudWatchAlarms",
+            IamResourceKind.TableImports => "DynamoDbTableImports",
+            IamResourceKind.ImportLogs => "CloudWatchLogsImportErrors",
             IamResourceKind.Any => "NoResourceLevelPermissions",
             _ => kind.ToString(),
         };
@@ -201,6 +203,8 @@ namespace EcommerceAws.Engine.Iam
                 IamResourceKind.CacheDefaults => new[] { Arn("elasticache", Region, "parametergroup:*"), Arn("elasticache", Region, "subnetgroup:*") },
                 IamResourceKind.ServiceLinkedRole => new[] { Arn("iam", "", "role/aws-service-role/elasticache.amazonaws.com/AWSServiceRoleForElastiCache") },
                 IamResourceKind.Alarm => AlarmPrefixes().Select(p => Arn("cloudwatch", Region, $"alarm:{p}*")).ToArray(),
+                IamResourceKind.TableImports => new[] { Arn("dynamodb", Region, $"table/{Table ?? "*"}"), Arn("dynamodb", Region, $"table/{Table ?? "*"}/import/*") },
+                IamResourceKind.ImportLogs => new[] { Arn("logs", Region, "log-group:/aws-dynamodb/*") },
                 _ => new[] { "*" },
             };
 
@@ -217,7 +221,7 @@ namespace EcommerceAws.Engine.Iam
             {
                 if (KmsKeys.Length == 0) return null;
                 var actions = new SortedSet<string>(StringComparer.Ordinal) { "kms:Decrypt" };
-                if (scopes.Contains(IamPolicyScope.Provision) || scopes.Contains(IamPolicyScope.Migrate)) actions.Add("kms:GenerateDataKey");
+                if (scopes.Contains(IamPolicyScope.Provision) || scopes.Contains(IamPolicyScope.Migrate) || scopes.Contains(IamPolicyScope.Import)) actions.Add("kms:GenerateDataKey");
                 if (scopes.Contains(IamPolicyScope.Provision)) { actions.Add("kms:CreateGrant"); actions.Add("kms:DescribeKey"); }
                 return new IamPolicyStatement
                 {
@@ -272,6 +276,8 @@ namespace EcommerceAws.Engine.Iam
                     yield return "No -CacheClusterId or -Name: the ElastiCache statement covers every cluster, replication group and serverless cache.";
                 if (kinds.Contains(IamResourceKind.CacheDefaults))
                     yield return "Creating a cache also names its parameter group and subnet group: those are covered as parametergroup:* and subnetgroup:*.";
+                if (kinds.Contains(IamResourceKind.ImportLogs))
+                    yield return "Import scope (Invoke-*Migration -Method Import): ImportTable reads the staged objects and writes its errors to CloudWatch Logs (/aws-dynamodb/*) with the caller's permissions. The S3 statements cover the asset bucket; a different -StagingBucket needs s3:PutObject, s3:GetObject, s3:ListBucket, s3:ListBucketVersions, s3:DeleteObject, s3:DeleteObjectVersion, s3:GetLifecycleConfiguration, s3:PutLifecycleConfiguration and s3:GetEncryptionConfiguration on it too.";
                 if (kinds.Contains(IamResourceKind.Alarm) && Table == null && Bucket == null && Cache == null && target.LambdaFunctionName == null)
                     yield return "No resource names: the alarm statement covers every alarm named ecommerce-*.";
             }

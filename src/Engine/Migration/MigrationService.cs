@@ -5,9 +5,11 @@ using System.Threading.Tasks;
 using System;
 using Amazon.DynamoDBv2.Model;
 using Amazon.DynamoDBv2;
+using Amazon.S3;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
 using EcommerceAws.Engine.Input;
+using EcommerceAws.Engine.Migration.Import;
 using EcommerceAws.Engine.Migration.Pipeline;
 using EcommerceAws.Engine.Migration.Mapping;
 using EcommerceAws.Engine.Migration.Sources;
@@ -72,6 +74,28 @@ namespace EcommerceAws.Engine.Migration
             finally
             {
                 foreach (var source in sources) await source.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// -Method Import: stages every entity's documents in S3 and loads them with one ImportTable call into a table that does
+        /// not exist yet (docs/DESIGN.md §5). One result per entity, in the order given.
+        /// </summary>
+        public async Task<IReadOnlyList<MigrationResult>> ImportAsync(ImportSpec spec, IOperationContext context)
+        {
+            InputValidation.TableName(spec.TableName);
+            AssetInputValidation.BucketName(spec.StagingBucket);
+            using IAmazonDynamoDB dynamo = AwsClientFactory.DynamoDb(context.Aws);
+            using IAmazonS3 s3 = AwsClientFactory.S3(context.Aws);
+            var sources = new List<(EcommerceEntity, IDocumentSource)>();
+            try
+            {
+                foreach (ImportEntitySpec entity in spec.Entities) sources.Add((entity.Entity, OpenSource(entity.Entity, entity.Source)));
+                return await new ImportRun(spec, context, dynamo, s3).RunAsync(sources).ConfigureAwait(false);
+            }
+            finally
+            {
+                foreach ((EcommerceEntity _, IDocumentSource source) in sources) await source.DisposeAsync().ConfigureAwait(false);
             }
         }
 

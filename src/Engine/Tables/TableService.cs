@@ -154,6 +154,52 @@ namespace EcommerceAws.Engine.Tables
             };
         }
 
+        /// <summary>
+        /// ImportTable's TableCreationParameters for the same table <see cref="BuildCreateRequest"/> makes: keys, GSI1 projecting
+        /// ALL, billing mode and capacity, SSE. What ImportTable cannot set (deletion protection, tags, point-in-time recovery,
+        /// time to live) <see cref="FinishImportedAsync"/> applies once the import is over.
+        /// </summary>
+        internal static TableCreationParameters ImportParameters(TableSpec spec)
+        {
+            CreateTableRequest create = BuildCreateRequest(spec);
+            return new TableCreationParameters
+            {
+                TableName = create.TableName,
+                AttributeDefinitions = create.AttributeDefinitions,
+                KeySchema = create.KeySchema,
+                GlobalSecondaryIndexes = create.GlobalSecondaryIndexes,
+                BillingMode = create.BillingMode,
+                ProvisionedThroughput = create.ProvisionedThroughput,
+                SSESpecification = create.SSESpecification,
+            };
+        }
+
+        /// <summary>
+        /// Makes a table an import created into the table New-EcommerceTable makes: waits until it is ACTIVE, then deletion
+        /// protection, the tags (ManagedBy included), point-in-time recovery and time to live, each only when missing (a re-run converges).
+        /// </summary>
+        internal static async Task<EcommerceTableInfo> FinishImportedAsync(IAmazonDynamoDB dynamo, TableSpec spec, IOperationContext context)
+        {
+            string region = AwsEnvironment.ResolveRegion(context.Aws).SystemName;
+            TableDescription table = await WaitUntilActive(dynamo, spec.TableName, context, wait: true).ConfigureAwait(false);
+            if (table.DeletionProtectionEnabled != true)
+            {
+                context.WriteVerbose($"Turning deletion protection on for '{spec.TableName}'.");
+                await AwsCall.Run(() => dynamo.UpdateTableAsync(new UpdateTableRequest { TableName = spec.TableName, DeletionProtectionEnabled = true }, context.Cancellation),
+                    "UpdateTable", spec.TableName).ConfigureAwait(false);
+                table = await WaitUntilActive(dynamo, spec.TableName, context, wait: true).ConfigureAwait(false);
+            }
+            List<Tag> tags = BuildCreateRequest(spec).Tags;
+            if (tags.Count > 0)
+                await AwsCall.Run(() => dynamo.TagResourceAsync(new TagResourceRequest { ResourceArn = table.TableArn, Tags = tags }, context.Cancellation),
+                    "TagResource", spec.TableName).ConfigureAwait(false);
+            bool pitr = await EnsurePointInTimeRecovery(dynamo, spec.TableName, spec.Wait, context).ConfigureAwait(false);
+            string ttl = await EnsureTimeToLive(dynamo, spec.TableName, spec.TimeToLiveAttribute, context).ConfigureAwait(false);
+            if (table.SSEDescription?.Status != SSEStatus.ENABLED)
+                context.WriteWarning($"Table '{spec.TableName}' was imported without KMS encryption at rest although ImportTable asked for it (SSEDescription {table.SSEDescription?.Status?.Value ?? "none"}); DynamoDB still encrypts it with an AWS owned key.");
+            return ToInfo(table, region, pitr, ttl, alreadyExisted: false);
+        }
+
         private static IEnumerable<string> SchemaDifferences(TableDescription table)
         {
             string Key(List<KeySchemaElement> schema, KeyType type) => schema?.FirstOrDefault(k => k.KeyType == type)?.AttributeName;

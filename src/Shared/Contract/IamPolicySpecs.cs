@@ -13,6 +13,8 @@ namespace EcommerceAws.Contract
         Migrate,
         /// <summary>New/Get/Remove-EcommerceAlarm, Clear-AssetCdnCache, Test-EcommerceConnection, and the read-only status: Get-EcommerceStack, Get-MigrationStatus, Remove-EcommerceStack -WhatIf.</summary>
         Operate,
+        /// <summary>Invoke-*Migration -Method Import: ImportTable and DescribeImport, the staging prefix in the bucket (objects, lifecycle rule, clean-up), the import's CloudWatch Logs, and finishing the new table (deletion protection, PITR, TTL, tags, status items).</summary>
+        Import,
     }
 
     /// <summary>The named resources a policy is scoped to; null names are covered by a name pattern (and said so).</summary>

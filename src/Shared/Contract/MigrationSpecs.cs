@@ -8,6 +8,12 @@ namespace EcommerceAws.Contract
     [Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]   // ConvertTo-Json writes "Completed", not 1
     public enum MigrationState { Running, Completed, Failed, Interrupted }
 
+    /// <summary>
+    /// How items reach the table: Write (BatchWriteItem from this machine, into an existing table) or Import (gzipped
+    /// DYNAMODB_JSON staged in S3, then DynamoDB's ImportTable creates the table and loads it; docs/DESIGN.md §5).
+    /// </summary>
+    public enum MigrationMethod { Write, Import }
+
     /// <summary>Where a migration reads from: a MongoDB collection or a dump/export file (exactly one).</summary>
     public sealed class MigrationSourceSpec
     {
@@ -33,6 +39,35 @@ namespace EcommerceAws.Contract
         public bool Restart { get; init; }
         /// <summary>Read and map everything, write nothing (no items, no status, no rejects file).</summary>
         public bool DryRun { get; init; }
+    }
+
+    /// <summary>One entity of an import and where it is read from.</summary>
+    public sealed class ImportEntitySpec
+    {
+        public EcommerceEntity Entity { get; init; }
+        public MigrationSourceSpec Source { get; init; }
+    }
+
+    /// <summary>What Invoke-*Migration -Method Import asks for: every entity goes into one ImportTable call (one new table).</summary>
+    public sealed class ImportSpec
+    {
+        public string TableName { get; init; }
+        public IReadOnlyList<ImportEntitySpec> Entities { get; init; }
+        /// <summary>The S3 bucket the gzipped DYNAMODB_JSON objects are staged in (the stack's asset bucket or any bucket of the account).</summary>
+        public string StagingBucket { get; init; }
+        /// <summary>Uncompressed bytes per staged object before a new one is started.</summary>
+        public long StagingObjectBytes { get; init; } = DefaultStagingObjectBytes;
+        /// <summary>Leave the staged objects (and the manifest) in the bucket after a successful import; the lifecycle rule still expires them.</summary>
+        public bool KeepStaging { get; init; }
+        /// <summary>A rejects file (one entity) or an existing folder; null = &lt;entity&gt;-rejects-&lt;runId&gt;.jsonl in WorkingDirectory.</summary>
+        public string RejectPath { get; init; }
+        public string WorkingDirectory { get; init; }
+        /// <summary>Forget an unfinished staging run (its objects are deleted) and start from the first document.</summary>
+        public bool Restart { get; init; }
+        /// <summary>Read, map and compress everything; upload nothing, create nothing.</summary>
+        public bool DryRun { get; init; }
+
+        public const long DefaultStagingObjectBytes = 128L * 1024 * 1024;
     }
 
     /// <summary>What a verification asks for.</summary>

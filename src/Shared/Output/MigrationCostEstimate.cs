@@ -1,4 +1,5 @@
 using System;
+using EcommerceAws.Contract;
 
 namespace EcommerceAws.Output
 {
@@ -35,5 +36,24 @@ namespace EcommerceAws.Output
         /// <summary>Storage of the migrated items (plus GSI1 projection, ALL) in GB-months.</summary>
         public double StorageGbMonth { get; init; }
         public double StorageCostUsdPerMonth { get; init; }
+
+        /// <summary>-Method Import: the items as DYNAMODB_JSON lines, uncompressed (what ImportTable bills), in bytes and GB.</summary>
+        public long ImportBytes { get; init; }
+        public double ImportGb { get; init; }
+        public double PricePerGbImport { get; init; }
+        /// <summary>-Method Import: ImportGb × PricePerGbImport; the import consumes no write units.</summary>
+        public double ImportCostUsd { get; init; }
+        /// <summary>-Method Import: the gzipped objects staged in S3 (bytes, and objects of the default 128 MB uncompressed).</summary>
+        public long StagingBytes { get; init; }
+        public int StagingObjects { get; init; }
+        /// <summary>
+        /// -Method Import: this machine's time to map, serialize and gzip the items (measured on the sample; reading the source
+        /// and uploading come on top). DynamoDB's own import time is not published: it depends on the data size, key
+        /// distribution and number of objects.
+        /// </summary>
+        public TimeSpan TimeToStage { get; init; }
+        /// <summary>Write or Import, and why (cost, time, and whether the table exists already).</summary>
+        public MigrationMethod RecommendedMethod { get; init; }
+        public string Recommendation { get; init; }
     }
 }

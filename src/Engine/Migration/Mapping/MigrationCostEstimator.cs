@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
@@ -8,6 +9,7 @@ using Amazon.DynamoDBv2.Model;
 using EcommerceAws.Contract;
 using EcommerceAws.Engine.Aws;
 using EcommerceAws.Engine.Items;
+using EcommerceAws.Engine.Migration.Import;
 using EcommerceAws.Output;
 
 namespace EcommerceAws.Engine.Migration.Mapping
@@ -24,12 +26,14 @@ namespace EcommerceAws.Engine.Migration.Mapping
         private const double BytesPerGb = 1024d * 1024 * 1024;
 
         private readonly EntityMapper mapper;
+        private bool tableExists;
 
         public MigrationCostEstimator(EntityMapper mapper) => this.mapper = mapper;
 
         public async Task<MigrationCostEstimate[]> EstimateAsync(MigrationCostRequest request, IOperationContext context)
         {
             (long? tableWcu, long? indexWcu) = request.TableName == null ? (null, null) : await ProvisionedCapacity(request.TableName, context).ConfigureAwait(false);
+            tableExists = request.TableName != null; // ProvisionedCapacity stops with TableNotFound otherwise
             var rows = new List<MigrationCostEstimate>();
             for (int i = 0; i < request.Entities.Length; i++)
             {
@@ -51,6 +55,9 @@ namespace EcommerceAws.Engine.Migration.Mapping
             string firstMalformed = null;
             int sampled = 0, rejected = 0, maxBytes = 0, over = 0;
             long totalBytes = 0, totalUnits = 0;
+            // The import's view of the same sample: DYNAMODB_JSON lines, gzipped, and this machine's time to make them.
+            using var lines = new StagingPart(null);
+            var staging = new Stopwatch();
             await foreach (SourceDocument document in source.ReadAsync(null, context.Cancellation).ConfigureAwait(false))
             {
                 read++;
@@ -63,7 +70,10 @@ namespace EcommerceAws.Engine.Migration.Mapping
                 }
                 if ((read - 1) % stride != 0 || (counted.HasValue && sampled >= request.SampleSize)) continue;
                 sampled++;
+                staging.Start();
                 MappingResult result = mapper.Map(entity, document.Document);
+                if (!result.IsRejected) lines.Write(result.Item);
+                staging.Stop();
                 int size = result.IsRejected ? 0 : result.SizeBytes;
                 if (result.IsRejected)
                 {
@@ -88,28 +98,44 @@ namespace EcommerceAws.Engine.Migration.Mapping
             double acceptedShare = sampled > 0 ? (double)accepted / sampled * (itemCount - malformed) / Math.Max(1, itemCount) : 0;
             long writeUnits = (long)Math.Ceiling(unitsPerItem * itemCount * acceptedShare);
             double storageGb = itemCount * acceptedShare * (2 * averageBytes + 2 * StorageOverheadBytes) / BytesPerGb;
+            long stagedSample = lines.Finish();
+            double items = itemCount * acceptedShare;
+            var import = new ImportFigures(
+                Bytes: accepted > 0 ? (long)Math.Ceiling((double)lines.Bytes / accepted * items) : 0,
+                StagedBytes: accepted > 0 ? (long)Math.Ceiling((double)stagedSample / accepted * items) : 0,
+                TimeToStage: sampled > 0 ? TimeSpan.FromTicks((long)(staging.Elapsed.Ticks / (double)sampled * (itemCount - malformed))) : TimeSpan.Zero);
             return Row(entity.ToString(), source.Description, itemCount, sampled, rejected, averageBytes, maxBytes, over, unitsPerItem,
-                writeUnits, storageGb, request, tableWcu, indexWcu, malformed);
+                writeUnits, storageGb, request, tableWcu, indexWcu, malformed, import);
         }
 
-        private static MigrationCostEstimate Total(List<MigrationCostEstimate> rows, MigrationCostRequest request, long? tableWcu, long? indexWcu)
+        /// <summary>The import's side of an estimate: uncompressed DYNAMODB_JSON bytes, gzipped bytes, local staging time.</summary>
+        private readonly record struct ImportFigures(long Bytes, long StagedBytes, TimeSpan TimeToStage);
+
+        private MigrationCostEstimate Total(List<MigrationCostEstimate> rows, MigrationCostRequest request, long? tableWcu, long? indexWcu)
         {
             long items = rows.Sum(r => r.ItemCount);
             int sampled = rows.Sum(r => r.Sampled);
             long units = rows.Sum(r => r.WriteUnits);
             double average = sampled == 0 ? 0 : rows.Sum(r => r.AverageItemBytes * (r.Sampled - r.SampleRejected)) / Math.Max(1, rows.Sum(r => r.Sampled - r.SampleRejected));
+            var import = new ImportFigures(rows.Sum(r => r.ImportBytes), rows.Sum(r => r.StagingBytes), TimeSpan.FromTicks(rows.Sum(r => r.TimeToStage.Ticks)));
             return Row("Total", null, items, sampled, rows.Sum(r => r.SampleRejected), average, rows.Max(r => r.MaxItemBytes),
                 rows.Sum(r => r.ItemsOver400KB), items == 0 ? 0 : (double)units / items, units, rows.Sum(r => r.StorageGbMonth), request, tableWcu, indexWcu,
-                rows.Sum(r => r.MalformedDocuments));
+                rows.Sum(r => r.MalformedDocuments), import);
         }
 
-        private static MigrationCostEstimate Row(string entity, string source, long items, int sampled, int rejected, double averageBytes, int maxBytes,
-            int over, double unitsPerItem, long writeUnits, double storageGb, MigrationCostRequest request, long? tableWcu, long? indexWcu, long malformed)
+        private MigrationCostEstimate Row(string entity, string source, long items, int sampled, int rejected, double averageBytes, int maxBytes,
+            int over, double unitsPerItem, long writeUnits, double storageGb, MigrationCostRequest request, long? tableWcu, long? indexWcu, long malformed,
+            ImportFigures import)
         {
             TimeSpan? provisioned = null;
             if (tableWcu > 0 && indexWcu > 0)
                 // Table and GSI1 each take half the units; the slower of the two sets the pace.
                 provisioned = TimeSpan.FromSeconds(Math.Max(writeUnits / 2.0 / tableWcu.Value, writeUnits / 2.0 / indexWcu.Value));
+            double writeCost = Math.Round(writeUnits / 1_000_000.0 * request.PricePerMillionWriteUnits, 6);
+            double importGb = import.Bytes / BytesPerGb;
+            double importCost = Math.Round(importGb * request.PricePerGbImport, 6);
+            TimeSpan writeTime = provisioned ?? TimeSpan.FromSeconds(writeUnits / (double)MigrationCostRequest.OnDemandInitialWriteUnitsPerSecond);
+            (MigrationMethod method, string why) = Recommend(writeCost, importCost, writeTime, provisioned.HasValue, request.TableName);
             return new MigrationCostEstimate
             {
                 Entity = entity,
@@ -124,14 +150,47 @@ namespace EcommerceAws.Engine.Migration.Mapping
                 WriteUnitsPerItem = Math.Round(unitsPerItem, 3),
                 WriteUnits = writeUnits,
                 PricePerMillionWriteUnits = request.PricePerMillionWriteUnits,
-                OnDemandCostUsd = Math.Round(writeUnits / 1_000_000.0 * request.PricePerMillionWriteUnits, 6),
+                OnDemandCostUsd = writeCost,
                 ProvisionedWcu = tableWcu,
                 TimeAtProvisionedWcu = provisioned,
                 TimeAtOnDemandBaseline = TimeSpan.FromSeconds(writeUnits / (double)MigrationCostRequest.OnDemandInitialWriteUnitsPerSecond),
                 StorageGbMonth = Math.Round(storageGb, 9),
                 StorageCostUsdPerMonth = Math.Round(storageGb * request.PricePerGbMonth, 6),
+                ImportBytes = import.Bytes,
+                ImportGb = Math.Round(importGb, 9),
+                PricePerGbImport = request.PricePerGbImport,
+                ImportCostUsd = importCost,
+                StagingBytes = import.StagedBytes,
+                StagingObjects = (int)Math.Ceiling(import.Bytes / (double)ImportSpec.DefaultStagingObjectBytes),
+                TimeToStage = import.TimeToStage,
+                RecommendedMethod = method,
+                Recommendation = why,
             };
         }
+
+        /// <summary>Below this saving the write path wins: no staging bucket, no new table, and it resumes item by item.</summary>
+        private const double ImportWorthUsd = 1.0;
+        private static readonly TimeSpan ImportWorthTime = TimeSpan.FromHours(1);
+
+        /// <summary>
+        /// Import when the table does not exist yet and the import saves at least USD 1 or the write path needs an hour or more;
+        /// otherwise Write.
+        /// </summary>
+        private (MigrationMethod, string) Recommend(double writeCost, double importCost, TimeSpan writeTime, bool provisioned, string tableName)
+        {
+            string pace = provisioned ? "at the table's provisioned WCU" : $"at the {MigrationCostRequest.OnDemandInitialWriteUnitsPerSecond:N0} WRU/s a new on-demand table absorbs";
+            string costs = $"writing costs USD {Money(writeCost)} and takes {Duration(writeTime)} {pace}; importing costs USD {Money(importCost)}";
+            if (tableExists)
+                return (MigrationMethod.Write, $"Write: table '{tableName}' exists and ImportTable only creates a new table ({costs}).");
+            bool cheaper = importCost < writeCost;
+            if (cheaper && (writeCost - importCost >= ImportWorthUsd || writeTime >= ImportWorthTime))
+                return (MigrationMethod.Import, $"Import: {costs} ({(writeCost > 0 ? (writeCost - importCost) / writeCost : 0):P0} less) and uses no write capacity; it needs a table that does not exist yet and a staging bucket.");
+            return (MigrationMethod.Write, $"Write: {costs}; {(cheaper ? $"the import would save under USD {ImportWorthUsd:N0}" : "the import costs more")} and the write path needs no staging bucket or new table.");
+        }
+
+        private static string Money(double usd) => usd >= 1 ? usd.ToString("N2", System.Globalization.CultureInfo.InvariantCulture) : usd.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
+
+        private static string Duration(TimeSpan time) => time.TotalDays >= 1 ? time.ToString(@"d\.hh\:mm\:ss") : time.ToString(@"hh\:mm\:ss");
 
         /// <summary>The table's and GSI1's provisioned WCU; nulls for an on-demand table; TableNotFound when it is missing.</summary>
         private static async Task<(long?, long?)> ProvisionedCapacity(string tableName, IOperationContext context)

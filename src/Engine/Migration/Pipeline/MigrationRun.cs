@@ -32,7 +32,6 @@ namespace EcommerceAws.Engine.Migration.Pipeline
         private readonly IAmazonDynamoDB dynamo;
         private readonly TableDescription table;
         private readonly MigrationStatusStore store;
-        private readonly EntityMapper mapper = new EntityMapper();
         private readonly Stopwatch clock = new Stopwatch();
         private readonly List<string> notes = new List<string>();
         private readonly MigrationLease lease;
@@ -105,7 +104,7 @@ namespace EcommerceAws.Engine.Migration.Pipeline
             bool resume = previous != null && !spec.Restart;
             bool previousCompleted = resume && previous.State == MigrationState.Completed;
             runId = resume ? previous.RunId : gate?.FreshRunId ?? freshRunId;
-            string rejectPath = RejectPathFor(spec, runId);
+            string rejectPath = RejectLog.PathFor(entity, runId, spec.RejectPath, spec.WorkingDirectory);
             var tracker = resume
                 ? new WatermarkTracker(previous.Checkpoint, previous.Written, previous.Rejected)
                 : new WatermarkTracker(null, 0, 0);
@@ -155,14 +154,14 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                     position => SourcePositions.After(source, position, previous.Checkpoint));
                 if (known > 0) context.WriteVerbose($"{entity}: {known} reject record(s) past the checkpoint are already in the rejects file; they are not written again.");
             }
-            var keys = new KeyRegistry(source.UniqueSortedIds);
             using var run = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
             var concurrency = new AdaptiveConcurrency(spec.MaxConcurrency);
             var writer = new BatchWriter(dynamo, spec.TableName, concurrency, StallTimeout);
             var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(Math.Max(2, spec.MaxConcurrency * 2)) { SingleWriter = true });
             var emails = entity != EcommerceEntity.User ? null : gate != null ? gate.Emails : new EmailRegistry(dynamo, spec.TableName, askTable: previous != null);
+            var screen = new DocumentScreen(entity, source, emails);
 
-            Task reader = Task.Run(() => ReadAsync(source, resume ? previous.Checkpoint : null, tracker, rejects, emails, keys, channel.Writer, count, run.Token));
+            Task reader = Task.Run(() => ReadAsync(source, resume ? previous.Checkpoint : null, tracker, rejects, screen, channel.Writer, count, run.Token));
             Task[] writers = Enumerable.Range(0, spec.DryRun ? 0 : Math.Max(1, spec.MaxConcurrency))
                 .Select(_ => Task.Run(() => WriteAsync(channel.Reader, writer, concurrency, tracker, rejects, run.Token))).ToArray();
             Task all = Task.WhenAll(writers.Prepend(reader));
@@ -278,7 +277,7 @@ namespace EcommerceAws.Engine.Migration.Pipeline
             if (tracker.RejectedThisRun > 0 && !spec.DryRun) notes.Add($"{DisplayText.Count(tracker.RejectedThisRun, "document")} rejected; see {rejectPath}.");
             if (writer.SplitCalls > 0)
                 notes.Add($"DynamoDB refused {DisplayText.Count(serviceRejected, "item")} that passed the item rules; isolating them took {DisplayText.Count(writer.SplitCalls, "extra BatchWriteItem call")}. They are in the rejects file as ServiceRejected.");
-            if (keys.Full)
+            if (screen.Keys.Full)
                 notes.Add($"More than {KeyRegistry.MaxSlots / 4 * 3:N0} keys in one run: keys after that were checked against the earlier ones but not recorded, so a repeat among them was not detected.");
             context.WriteVerbose($"{entity}: {tracker.WrittenThisRun} written, {tracker.RejectedThisRun} rejected in {clock.Elapsed.TotalSeconds:0.0} s with {writer.Calls} BatchWriteItem calls ({writer.Retries} retries, {writer.SplitCalls} to isolate refused items).");
 
@@ -324,13 +323,7 @@ namespace EcommerceAws.Engine.Migration.Pipeline
         private int ProgressId => gate?.ProgressActivityId ?? 1;
 
         /// <summary>The rejects file of a run: -RejectPath as a file, or &lt;entity&gt;-rejects-&lt;runId&gt;.jsonl in -RejectPath (a folder) or the working directory.</summary>
-        internal static string RejectPathFor(MigrationSpec spec, string runId)
-        {
-            string rejectFileName = $"{spec.Entity.ToString().ToLowerInvariant()}-rejects-{runId}.jsonl";
-            return spec.RejectPath == null ? Path.Combine(spec.WorkingDirectory ?? Directory.GetCurrentDirectory(), rejectFileName)
-                : Directory.Exists(spec.RejectPath) ? Path.Combine(spec.RejectPath, rejectFileName)
-                : spec.RejectPath;
-        }
+        internal static string RejectPathFor(MigrationSpec spec, string runId) => RejectLog.PathFor(spec.Entity, runId, spec.RejectPath, spec.WorkingDirectory);
 
         private double Rate(long items) => clock.Elapsed.TotalSeconds > 0 ? Math.Round(items / clock.Elapsed.TotalSeconds, 1) : 0;
 
@@ -385,7 +378,7 @@ namespace EcommerceAws.Engine.Migration.Pipeline
         }
 
         private async Task ReadAsync(IDocumentSource source, string resumeAfter, WatermarkTracker tracker, RejectLog rejects,
-            EmailRegistry emails, KeyRegistry keys, ChannelWriter<Batch> output, long? count, CancellationToken cancellation)
+            DocumentScreen screen, ChannelWriter<Batch> output, long? count, CancellationToken cancellation)
         {
             try
             {
@@ -419,7 +412,6 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                 }
 
                 bool keysRebuilt = resumeAfter == null;
-                bool fromFile = source.Identity.Kind == SourceIdentity.FileKind;
                 await foreach (SourceDocument document in source.ReadAsync(resumeAfter, cancellation).ConfigureAwait(false))
                 {
                     long sequence = tracker.Register(document.Position);
@@ -428,21 +420,11 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                         // Resumed: the keys up to the checkpoint, so a document after it cannot take a key one before it has.
                         keysRebuilt = true;
                         var watch = Stopwatch.StartNew();
-                        long ids = await keys.RebuildAsync(source, resumeAfter, cancellation).ConfigureAwait(false);
+                        long ids = await screen.RestoreAsync(source, resumeAfter, replayEmails: false, cancellation).ConfigureAwait(false);
                         context.WriteVerbose($"{spec.Entity}: read {ids:N0} _id(s) up to the checkpoint again for the duplicate-key check ({watch.Elapsed.TotalSeconds:0.0} s).");
                     }
-                    RejectRecord reject;
-                    MappingResult mapped = null;
-                    if (document.Malformed != null)
-                        reject = new RejectRecord(spec.Entity, null, RejectReason.MalformedDocument, null, document.Malformed);
-                    else
-                    {
-                        mapped = mapper.Map(spec.Entity, document.Document);
-                        reject = mapped.Reject;
-                        if (reject == null) reject = keys.Check(spec.Entity, document.Document["_id"], mapped.Id, fromFile);
-                        if (reject == null && emails != null) reject = await emails.CheckAsync(mapped, cancellation).ConfigureAwait(false);
-                        if (reject == null && gate != null) reject = gate.Stamp(mapped);
-                    }
+                    (MappingResult mapped, RejectRecord reject) = await screen.CheckAsync(document, cancellation).ConfigureAwait(false);
+                    if (reject == null && gate != null && mapped != null) reject = gate.Stamp(mapped);
                     if (reject != null)
                     {
                         rejects.Write(reject.At(document.Position));

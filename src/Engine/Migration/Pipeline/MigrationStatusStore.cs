@@ -35,6 +35,17 @@ namespace EcommerceAws.Engine.Migration.Pipeline
         public string Message { get; set; }
         public DateTime? LastVerifiedAt { get; set; }
         public bool? LastVerificationPassed { get; set; }
+        /// <summary>How the items got there; a status item without the attribute is a Write run.</summary>
+        public MigrationMethod Method { get; set; }
+        /// <summary>Import runs: the ImportTable job that loaded the items.</summary>
+        public string ImportArn { get; set; }
+        /// <summary>
+        /// MongoDB sources of an import: the cluster time read before the first document, as canonical Extended JSON
+        /// (<c>{"$timestamp":{"t":…,"i":…}}</c>): a change stream opened at this operation time (startAtOperationTime) replays
+        /// every change the snapshot may have missed. The hook for Sync-EcommerceMigration (issue 11); null for files and
+        /// standalone servers (no cluster time, no change streams).
+        /// </summary>
+        public string ChangeStreamStartAt { get; set; }
         /// <summary>The run holding the item (see <see cref="MigrationLease"/>); null when free.</summary>
         public string LeaseOwner { get; set; }
         public string LeaseHost { get; set; }
@@ -126,6 +137,19 @@ namespace EcommerceAws.Engine.Migration.Pipeline
             };
             return await Conditional(() => dynamo.PutItemAsync(request, cancellation), "PutItem").ConfigureAwait(false);
         }
+
+        /// <summary>
+        /// Writes the status of an import run (no lease: the import's lease is in its staging manifest), unless the item
+        /// belongs to another run. False when it does: nothing was written.
+        /// </summary>
+        public Task<bool> PutImportedAsync(MigrationStatusRecord record, CancellationToken cancellation) =>
+            Conditional(() => dynamo.PutItemAsync(new PutItemRequest
+            {
+                TableName = tableName,
+                Item = ToItem(record),
+                ConditionExpression = "attribute_not_exists(PK) OR RunId = :runId",
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":runId"] = new AttributeValue(record.RunId) },
+            }, cancellation), "PutItem");
 
         /// <summary>
         /// Takes the lease: the item is free, its lease expired, or it is already ours (same run id and token, e.g. a retried call).
@@ -225,6 +249,9 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                 item["SyncEventsRejected"] = Number(sync.EventsRejected);
                 item["SyncLagSeconds"] = new AttributeValue { N = Math.Round(sync.LagSeconds, 3).ToString(CultureInfo.InvariantCulture) };
             }
+            if (record.Method != MigrationMethod.Write) item["Method"] = new AttributeValue(record.Method.ToString());
+            if (!string.IsNullOrEmpty(record.ImportArn)) item["ImportArn"] = new AttributeValue(record.ImportArn);
+            if (!string.IsNullOrEmpty(record.ChangeStreamStartAt)) item["ChangeStreamStartAt"] = new AttributeValue(record.ChangeStreamStartAt);
             ItemCheck check = ItemRules.SingleTable.Check(item);
             if (!check.IsOk) // only an absurd checkpoint (an _id of hundreds of KB) could get here
                 throw new EcommerceException("MigrationStatusInvalid", ErrorCategory.InvalidData, tableName,
@@ -334,6 +361,9 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                 Message = S("Message"),
                 LastVerifiedAt = D("LastVerifiedAt"),
                 LastVerificationPassed = item.TryGetValue("LastVerificationPassed", out AttributeValue ok) ? ok.BOOL : null,
+                Method = Enum.TryParse(S("Method"), out MigrationMethod method) ? method : MigrationMethod.Write,
+                ImportArn = S("ImportArn"),
+                ChangeStreamStartAt = S("ChangeStreamStartAt"),
                 LeaseOwner = S("LeaseOwner"),
                 LeaseHost = S("LeaseHost"),
                 LeasePid = item.ContainsKey("LeasePid") ? (int)L("LeasePid") : null,

@@ -27,6 +27,18 @@ namespace EcommerceAws.Engine.Migration.Pipeline
         }
 
         /// <summary>
+        /// Where a run's rejects go: <paramref name="rejectPath"/> as a file, or in it when it is an existing folder; without it
+        /// &lt;entity&gt;-rejects-&lt;runId&gt;.jsonl in <paramref name="workingDirectory"/> (the current directory when null).
+        /// </summary>
+        public static string PathFor(Contract.EcommerceEntity entity, string runId, string rejectPath, string workingDirectory)
+        {
+            string fileName = $"{entity.ToString().ToLowerInvariant()}-rejects-{runId}.jsonl";
+            return rejectPath == null ? Path.Combine(workingDirectory ?? Directory.GetCurrentDirectory(), fileName)
+                : Directory.Exists(rejectPath) ? Path.Combine(rejectPath, fileName)
+                : rejectPath;
+        }
+
+        /// <summary>
         /// Remembers the positions already in <paramref name="files"/> for which <paramref name="afterCheckpoint"/> is true (the
         /// documents this run reads again); returns how many. Unreadable lines are ignored.
         /// </summary>

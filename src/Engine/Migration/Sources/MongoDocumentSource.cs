@@ -83,6 +83,21 @@ namespace EcommerceAws.Engine.Migration.Sources
         }
 
         /// <summary>
+        /// The deployment's cluster time now (the <c>operationTime</c>, else <c>$clusterTime.clusterTime</c>, of a <c>hello</c>),
+        /// as canonical Extended JSON <c>{"$timestamp":{"t":…,"i":…}}</c>: where a change stream must start
+        /// (startAtOperationTime) to see every change made after this moment. Null for a standalone server, which has neither
+        /// (and no change streams).
+        /// </summary>
+        public async Task<string> ReadClusterTimeAsync(CancellationToken cancellation)
+        {
+            BsonDocument reply = await Guard(() => Database("admin").RunCommandAsync<BsonDocument>(new BsonDocument("hello", 1), cancellationToken: cancellation)).ConfigureAwait(false);
+            BsonValue time = reply.TryGetValue("operationTime", out BsonValue operation) && operation.IsBsonTimestamp ? operation
+                : reply.TryGetValue("$clusterTime", out BsonValue cluster) && cluster.IsBsonDocument && cluster.AsBsonDocument.TryGetValue("clusterTime", out BsonValue t) && t.IsBsonTimestamp ? t
+                : null;
+            return time?.ToJson(Canonical);
+        }
+
+        /// <summary>
         /// Integer _ids and 24-hex string _ids at or before the position: the only ones a later document (in _id order: numbers,
         /// then strings, then ObjectIds) can share a key with. Two range queries on _id (MongoDB compares within one type only),
         /// projected on _id, so a collection of ObjectIds answers at once.
@@ -136,7 +151,9 @@ namespace EcommerceAws.Engine.Migration.Sources
         }
 
         /// <summary>The collection through this source's client (a sync watches it and looks documents up in it).</summary>
-        internal IMongoCollection<BsonDocument> Collection()
+        internal IMongoCollection<BsonDocument> Collection() => Database(databaseName).GetCollection<BsonDocument>(collectionName);
+
+        private IMongoDatabase Database(string name)
         {
             if (client == null)
             {
@@ -148,7 +165,7 @@ namespace EcommerceAws.Engine.Migration.Sources
                     settings.ConnectTimeout = TimeSpan.FromSeconds(10);
                 client = new MongoClient(settings);
             }
-            return client.GetDatabase(databaseName).GetCollection<BsonDocument>(collectionName);
+            return client.GetDatabase(name);
         }
 
         private async Task<T> Guard<T>(Func<Task<T>> call)
