@@ -33,10 +33,11 @@ namespace EcommerceAws.Contract
                 $"{operation} on '{tableName}' made no progress for {stallTimeout.TotalSeconds:0} s (last: {lastProblem}).",
                 $"The table is throttling hard or unreachable: raise its write capacity (or use on-demand), then run the same command again to resume from {resumeFrom}.");
 
-        public static EcommerceException BucketNotFound(string bucket) =>
+        /// <summary>A bucket that does not exist; <paramref name="recommendedAction"/> replaces the general advice where the caller knows better.</summary>
+        public static EcommerceException BucketNotFound(string bucket, string recommendedAction = null) =>
             new EcommerceException("BucketNotFound", ErrorCategory.ObjectNotFound, bucket,
-                $"Bucket '{bucket}' does not exist (or is not visible to these credentials).",
-                "Check -BucketName (Get-AssetBucket lists what exists), or create the bucket with New-AssetBucket.");
+                $"Bucket '{bucket}' does not exist (or is not visible to these credentials); nothing was read or written.",
+                recommendedAction ?? "Check -BucketName (Get-AssetBucket lists what exists), or create the bucket with New-AssetBucket.");
 
         public static EcommerceException DistributionNotFound(string distributionId) =>
             new EcommerceException("DistributionNotFound", ErrorCategory.ObjectNotFound, distributionId,
@@ -69,5 +70,20 @@ namespace EcommerceAws.Contract
         /// <summary>A -RedisUrl that is not redis://host:port[/db] or rediss://… (the URL is masked by the caller).</summary>
         public static EcommerceException InvalidRedisUrl(string maskedUrl, string message, string recommendedAction, ErrorCategory category) =>
             new EcommerceException("InvalidRedisUrl", category, maskedUrl, message, recommendedAction);
+
+        // Migration errors raised by both the write path (Pipeline) and the import path (Import): one ErrorId each, the
+        // situation-specific message and advice from the caller.
+
+        public static EcommerceException MigrationAlreadyRunning(string tableName, string message, string recommendedAction) =>
+            new EcommerceException("MigrationAlreadyRunning", ErrorCategory.ResourceBusy, tableName, message, recommendedAction);
+
+        public static EcommerceException MigrationSourceChanged(object source, string message, string recommendedAction) =>
+            new EcommerceException("MigrationSourceChanged", ErrorCategory.InvalidOperation, source, message, recommendedAction);
+
+        public static EcommerceException MigrationStatusInvalid(object target, string message, string recommendedAction) =>
+            new EcommerceException("MigrationStatusInvalid", ErrorCategory.InvalidData, target, message, recommendedAction);
+
+        public static EcommerceException MigrationImportTableExists(string tableName, string message, string recommendedAction) =>
+            new EcommerceException("MigrationImportTableExists", ErrorCategory.ResourceExists, tableName, message, recommendedAction);
     }
 }

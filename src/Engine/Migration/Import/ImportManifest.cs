@@ -134,9 +134,7 @@ namespace EcommerceAws.Engine.Migration.Import
                 try { return JsonSerializer.Deserialize<ImportManifest>(text, Json); }
                 catch (JsonException ex)
                 {
-                    throw new EcommerceException("MigrationStatusInvalid", ErrorCategory.InvalidData, Location,
-                        $"The import manifest {Location} cannot be read ({ex.Message}).",
-                        "Run the command again with -Restart: it stages from the first document into a new run (the old objects are deleted or expire).");
+                    throw EcommerceErrors.MigrationStatusInvalid(Location, $"The import manifest {Location} cannot be read ({ex.Message}).", "Run the command again with -Restart: it stages from the first document into a new run (the old objects are deleted or expire).");
                 }
             }
             catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchKey" || ex.StatusCode == System.Net.HttpStatusCode.NotFound)

@@ -163,9 +163,7 @@ namespace EcommerceAws.Engine.Migration.Import
                         "To load documents added to the source since, run without -Method Import (-Method Write resumes after the checkpoint).",
                     },
                 }).ToList();
-            throw new EcommerceException("MigrationImportTableExists", ErrorCategory.ResourceExists, spec.TableName,
-                $"Table '{spec.TableName}' already exists. ImportTable only creates a new table, so nothing was read or uploaded.",
-                $"Migrate into the existing table with -Method Write (the default; BatchWriteItem, resumable), or pick a -TableName that does not exist yet, or delete the table first (Remove-EcommerceTable {spec.TableName}) if its content can go.");
+            throw EcommerceErrors.MigrationImportTableExists(spec.TableName, $"Table '{spec.TableName}' already exists. ImportTable only creates a new table, so nothing was read or uploaded.", $"Migrate into the existing table with -Method Write (the default; BatchWriteItem, resumable), or pick a -TableName that does not exist yet, or delete the table first (Remove-EcommerceTable {spec.TableName}) if its content can go.");
         }
 
         // ------------------------------------------------------------------ lease and manifest
@@ -228,9 +226,7 @@ namespace EcommerceAws.Engine.Migration.Import
             {
                 ManifestEntity state = manifest.Entities.Single(e => e.Entity == entity);
                 if (state.Identity == null || state.Identity.AdmitsResumeFrom(source.Identity)) continue;
-                throw new EcommerceException("MigrationSourceChanged", ErrorCategory.InvalidOperation, source.Description,
-                    $"Import run {manifest.RunId} staged {entity} from {state.Identity} (checkpoint {state.Checkpoint ?? "(start)"}); this run was given {source.Identity}. Resuming would mix two sources. Nothing was read or uploaded.",
-                    "Pass the recorded source again to finish that run, or add -Restart to stage this source from the first document (the run's objects are deleted).");
+                throw EcommerceErrors.MigrationSourceChanged(source.Description, $"Import run {manifest.RunId} staged {entity} from {state.Identity} (checkpoint {state.Checkpoint ?? "(start)"}); this run was given {source.Identity}. Resuming would mix two sources. Nothing was read or uploaded.", "Pass the recorded source again to finish that run, or add -Restart to stage this source from the first document (the run's objects are deleted).");
             }
         }
 
@@ -316,9 +312,7 @@ namespace EcommerceAws.Engine.Migration.Import
             DateTime expires = holder?.LeaseExpiresAt ?? DateTime.UtcNow;
             int seconds = Math.Max(0, (int)Math.Ceiling((expires - DateTime.UtcNow).TotalSeconds));
             string who = holder == null ? "another process" : $"run {holder.RunId} on host {holder.LeaseHost} (PID {holder.LeasePid})";
-            return new EcommerceException("MigrationAlreadyRunning", ErrorCategory.ResourceBusy, spec.TableName,
-                $"An import into table '{spec.TableName}' is already running: {who} holds its manifest {store.Location} until {MigrationStatusStore.Iso(expires)} (in {seconds} s). Nothing was read or uploaded.",
-                $"Wait for that run to finish. If that process is dead, run the same command again after {MigrationStatusStore.Iso(expires)}: it resumes from the objects already staged.");
+            return EcommerceErrors.MigrationAlreadyRunning(spec.TableName, $"An import into table '{spec.TableName}' is already running: {who} holds its manifest {store.Location} until {MigrationStatusStore.Iso(expires)} (in {seconds} s). Nothing was read or uploaded.", $"Wait for that run to finish. If that process is dead, run the same command again after {MigrationStatusStore.Iso(expires)}: it resumes from the objects already staged.");
         }
 
         private EcommerceException LeaseLost(string why) =>
@@ -483,9 +477,7 @@ namespace EcommerceAws.Engine.Migration.Import
             }
             catch (ResourceInUseException)
             {
-                throw new EcommerceException("MigrationImportTableExists", ErrorCategory.ResourceExists, spec.TableName,
-                    $"Table '{spec.TableName}' was created by someone else while the documents were staged; ImportTable only creates a new table. The staged objects stay in s3://{spec.StagingBucket}/{StagingLayout.RunPrefix(spec.TableName, manifest.RunId)}.",
-                    "Use -Method Write for the existing table, or delete it and run the same command again (it imports the staged objects).");
+                throw EcommerceErrors.MigrationImportTableExists(spec.TableName, $"Table '{spec.TableName}' was created by someone else while the documents were staged; ImportTable only creates a new table. The staged objects stay in s3://{spec.StagingBucket}/{StagingLayout.RunPrefix(spec.TableName, manifest.RunId)}.", "Use -Method Write for the existing table, or delete it and run the same command again (it imports the staged objects).");
             }
             catch (Amazon.Runtime.AmazonServiceException ex)
             {

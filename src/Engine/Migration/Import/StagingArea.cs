@@ -42,9 +42,7 @@ namespace EcommerceAws.Engine.Migration.Import
             }
             catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchBucket")
             {
-                throw new EcommerceException("BucketNotFound", ErrorCategory.ObjectNotFound, Bucket,
-                    $"The staging bucket '{Bucket}' does not exist (or is not visible to these credentials); nothing was read or written.",
-                    "Pass -StagingBucket with an existing bucket of this account, for example the stack's asset bucket (New-AssetBucket creates it).");
+                throw EcommerceErrors.BucketNotFound(Bucket, "Pass -StagingBucket with an existing bucket of this account, for example the stack's asset bucket (New-AssetBucket creates it).");
             }
             catch (AmazonS3Exception ex)
             {

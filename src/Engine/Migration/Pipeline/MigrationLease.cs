@@ -42,9 +42,7 @@ namespace EcommerceAws.Engine.Migration.Pipeline
             DateTime expires = holder?.LeaseExpiresAt ?? DateTime.UtcNow;
             int seconds = Math.Max(0, (int)Math.Ceiling((expires - DateTime.UtcNow).TotalSeconds));
             string who = holder == null ? "another run" : $"run {holder.RunId} on host {holder.LeaseHost} (PID {holder.LeasePid})";
-            return new EcommerceException("MigrationAlreadyRunning", ErrorCategory.ResourceBusy, tableName,
-                $"The {entity} migration to table '{tableName}' is already running: {who} holds its status item until {MigrationStatusStore.Iso(expires)} (in {seconds} s). {whatWasRefused}",
-                $"Wait for that run to finish (Get-MigrationStatus -TableName {tableName} -Entity {entity} shows it Running). If that process is dead, "
+            return EcommerceErrors.MigrationAlreadyRunning(tableName, $"The {entity} migration to table '{tableName}' is already running: {who} holds its status item until {MigrationStatusStore.Iso(expires)} (in {seconds} s). {whatWasRefused}", $"Wait for that run to finish (Get-MigrationStatus -TableName {tableName} -Entity {entity} shows it Running). If that process is dead, "
                 + $"wait until its lease expires at {MigrationStatusStore.Iso(expires)} (about {seconds} s from now; a lease lasts {FormatDuration(holder)} and is renewed only while the run is alive), then run the same command again: it resumes from the checkpoint.");
         }
 

@@ -498,10 +498,8 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                 : string.IsNullOrEmpty(previous.Source) || previous.Source == source.Description; // a status item from before identities
             if (same) return;
             string was = recorded?.ToString() ?? previous.Source;
-            throw new EcommerceException("MigrationSourceChanged", ErrorCategory.InvalidOperation, source.Description,
-                $"The {spec.Entity} migration to '{spec.TableName}' has a checkpoint ({previous.Checkpoint ?? "(start)"}, {previous.State}) in another source: "
-                + $"it was recorded for {was}; this run was given {source.Identity}. Resuming would skip documents of this source that were never read. Nothing was read or written.",
-                $"To migrate this source, run the same command with -Restart: it reads from the first document, and writes are idempotent (items already in the table are overwritten with the same content). To resume the recorded migration, pass its source again.");
+            throw EcommerceErrors.MigrationSourceChanged(source.Description, $"The {spec.Entity} migration to '{spec.TableName}' has a checkpoint ({previous.Checkpoint ?? "(start)"}, {previous.State}) in another source: "
+                + $"it was recorded for {was}; this run was given {source.Identity}. Resuming would skip documents of this source that were never read. Nothing was read or written.", $"To migrate this source, run the same command with -Restart: it reads from the first document, and writes are idempotent (items already in the table are overwritten with the same content). To resume the recorded migration, pass its source again.");
         }
 
         private void ReportProgress(WatermarkTracker tracker, long? count, IDocumentSource source, AdaptiveConcurrency concurrency)

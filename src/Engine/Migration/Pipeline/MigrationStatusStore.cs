@@ -254,9 +254,7 @@ namespace EcommerceAws.Engine.Migration.Pipeline
             if (!string.IsNullOrEmpty(record.ChangeStreamStartAt)) item["ChangeStreamStartAt"] = new AttributeValue(record.ChangeStreamStartAt);
             ItemCheck check = ItemRules.SingleTable.Check(item);
             if (!check.IsOk) // only an absurd checkpoint (an _id of hundreds of KB) could get here
-                throw new EcommerceException("MigrationStatusInvalid", ErrorCategory.InvalidData, tableName,
-                    $"The {record.Entity} status item cannot be stored: {check.Reason} {check.Field}: {check.Detail}",
-                    "Run again with -Restart; if it recurs, the document at the checkpoint has an _id DynamoDB cannot hold in an item.");
+                throw EcommerceErrors.MigrationStatusInvalid(tableName, $"The {record.Entity} status item cannot be stored: {check.Reason} {check.Field}: {check.Detail}", "Run again with -Restart; if it recurs, the document at the checkpoint has an _id DynamoDB cannot hold in an item.");
             return item;
         }
 
