@@ -60,7 +60,7 @@ namespace EcommerceAws.Engine.Tests
             string text = slowIndex.Describe("shop");
             Assert.Contains("100 WCU (GSI1: 25 WCU)", text);
             Assert.Contains("~180,000 write units", text);
-            Assert.Contains("about 120 minutes", text);
+            Assert.Contains("about 2 h at this capacity", text);
         }
     }
 
