@@ -250,7 +250,10 @@ Describe 'Provisioned table warning' -Tag Integration {
         "$($w[0])" | Should -Match '1 WCU \(GSI1: 1 WCU\)'
         "$($w[0])" | Should -Match "About $($count.ToString('N0')) items"
         "$($w[0])" | Should -Match '~[\d,]+ write units on the table'
-        [int]([regex]::Match("$($w[0])", 'about ([\d,]+) minutes').Groups[1].Value -replace ',') | Should -BeGreaterThan 10
+        # The duration in words (DisplayText.Duration): "about 2 h 47 min", "about 14 min 10 s", "about 21 h".
+        $m = [regex]::Match("$($w[0])", 'about (?:(\d+) h)? ?(?:(\d+) min)?[^,.]* at this capacity')
+        $m.Success | Should -BeTrue
+        ([int]('0' + $m.Groups[1].Value) * 60 + [int]('0' + $m.Groups[2].Value)) | Should -BeGreaterThan 10
         $result.Written | Should -Be $count   # a warning, not a refusal
     }
 

@@ -83,6 +83,9 @@ namespace EcommerceAws.Contract
         public static EcommerceException MigrationStatusInvalid(object target, string message, string recommendedAction) =>
             new EcommerceException("MigrationStatusInvalid", ErrorCategory.InvalidData, target, message, recommendedAction);
 
+        public static EcommerceException MigrationLeaseLost(string tableName, string message, string recommendedAction, ErrorCategory category) =>
+            new EcommerceException("MigrationLeaseLost", category, tableName, message, recommendedAction);
+
         public static EcommerceException MigrationImportTableExists(string tableName, string message, string recommendedAction) =>
             new EcommerceException("MigrationImportTableExists", ErrorCategory.ResourceExists, tableName, message, recommendedAction);
     }

@@ -316,9 +316,9 @@ namespace EcommerceAws.Engine.Migration.Import
         }
 
         private EcommerceException LeaseLost(string why) =>
-            new EcommerceException("MigrationLeaseLost", ErrorCategory.OperationStopped, spec.TableName,
+            EcommerceErrors.MigrationLeaseLost(spec.TableName,
                 $"Import run {manifest?.RunId} into '{spec.TableName}' stopped: {why}. It recorded nothing further in {store.Location}.",
-                "Let the process that holds the manifest finish; if none is running, run the same command again: it resumes from the objects already staged.");
+                "Let the process that holds the manifest finish; if none is running, run the same command again: it resumes from the objects already staged.", ErrorCategory.OperationStopped);
 
         // ------------------------------------------------------------------ staging
 

@@ -550,9 +550,9 @@ namespace EcommerceAws.Engine.Migration.Sync
             rejects.Flush(); // after the snapshot: the resume point never passes a reject that is not on disk (a kill -9 loses no record)
             record.UpdatedAt = DateTime.UtcNow;
             if (!await store.PutAsync(record, lease, release: false, CancellationToken.None).ConfigureAwait(false))
-                throw new EcommerceException("MigrationLeaseLost", ErrorCategory.ResourceBusy, spec.TableName,
+                throw EcommerceErrors.MigrationLeaseLost(spec.TableName,
                     $"{entity}: another run took the status item over; this sync stopped without moving its resume point.",
-                    "Check Get-MigrationStatus: only one sync or migration per entity may run. Run again once the other has finished.");
+                    "Check Get-MigrationStatus: only one sync or migration per entity may run. Run again once the other has finished.", ErrorCategory.ResourceBusy);
         }
 
         private string StreamNote()
