@@ -8,7 +8,7 @@
     MongoWire replica set. Steps: seed -Count products; start the sync in a child pwsh (streams until killed); once it
     streams, the application simulator (MongoWire.dll client apply, MongoDB.Driver) writes -Rate mixed changes a second
     (price/stock updates, renames, inserts, deletes) for -Seconds; the status item's SyncLagSeconds is sampled every
-    0.5 s (the sync writes it every 3 s with its lease renewal); then the child is killed (kill -9: the cut-over's
+    1 s (the sync writes it every second with its lease renewal here: a 3 s lease renews every 1 s); then the child is killed (kill -9: the cut-over's
     Stop-Job) and, once its lease has expired, `Sync-EcommerceMigration -Drain` is timed in a fresh process.
 .EXAMPLE
     dotnet pwsh bench/Invoke-SyncBenchmark.ps1 -Count 5000 -Rate 500 -Seconds 30
@@ -25,6 +25,40 @@ Import-Module (Join-Path $PSScriptRoot '../tests/Pester/MigrationHelpers.psm1') 
 Import-EcommerceAws
 $env:ECOM_MIGRATION_LEASE_SECONDS = '3'
 $dll = $env:ECOM_MONGOWIRE_DLL
+
+function Get-ProcessTable {
+    # pid → (ppid, CPU seconds) from /proc/<pid>/stat (utime + stime, clock ticks of 1/100 s).
+    $table = @{}
+    foreach ($dir in [System.IO.Directory]::GetDirectories('/proc')) {
+        $name = [System.IO.Path]::GetFileName($dir)
+        if ($name -notmatch '^\d+$') { continue }
+        try { $stat = [System.IO.File]::ReadAllText("$dir/stat") } catch { continue }
+        $fields = $stat.Substring($stat.LastIndexOf(')') + 2).Split(' ')
+        $table[[int]$name] = [pscustomobject]@{ Parent = [int]$fields[1]; Cpu = ([double]$fields[11] + [double]$fields[12]) / 100 }
+    }
+    $table
+}
+
+function Get-TreeCpu([hashtable] $Roots) {
+    # CPU seconds used so far by each named process and its descendants (Bench: this process alone, its children are the others).
+    $table = Get-ProcessTable
+    $result = [ordered]@{}
+    foreach ($key in $Roots.Keys) {
+        $ids = [System.Collections.Generic.HashSet[int]]::new(); $null = $ids.Add($Roots[$key])
+        if ($key -ne 'Bench') { do { $added = $false; foreach ($id in $table.Keys) { if (-not $ids.Contains($id) -and $ids.Contains($table[$id].Parent)) { $null = $ids.Add($id); $added = $true } } } while ($added) }
+        $result[$key] = ($ids | ForEach-Object { if ($table.ContainsKey($_)) { $table[$_].Cpu } } | Measure-Object -Sum).Sum
+    }
+    $result
+}
+
+function Get-MotoId {
+    # The moto server behind AWS_ENDPOINT_URL: the python process with that port on its command line.
+    $port = ([uri]$env:AWS_ENDPOINT_URL).Port
+    foreach ($dir in [System.IO.Directory]::GetDirectories('/proc')) {
+        try { $line = [System.IO.File]::ReadAllText("$dir/cmdline").Replace([char]0, ' ') } catch { continue }
+        if ($line -match 'moto' -and $line -match "-p $port\b") { return [int][System.IO.Path]::GetFileName($dir) }
+    }
+}
 
 $startInfo = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
 foreach ($a in @($dll, 'serve', '--port', '0', '--exit-on-stdin-eof', '--replica-set', 'rs0', '--oplog-size', '1000000')) { $startInfo.ArgumentList.Add($a) }
@@ -71,22 +105,36 @@ Sync-EcommerceMigration -TableName '$table' -MongoUri '$uri' -Entity Product -Ma
     foreach ($a in @($dll, 'client', '--uri', $uri, 'apply', '--db', $db, '--collection', 'products', '--file', $script, '--rate', "$Rate")) { $info.ArgumentList.Add($a) }
     $info.UseShellExecute = $false; $info.RedirectStandardOutput = $true
     $app = [System.Diagnostics.Process]::Start($info)
+    $roots = @{ Moto = (Get-MotoId); MongoWire = $server.Id; Sync = $child.Id; Simulator = $app.Id; Bench = $PID }
+    $cpuBefore = Get-TreeCpu $roots
     $writing = [System.Diagnostics.Stopwatch]::StartNew()
     $lags = [System.Collections.Generic.List[double]]::new()
+    $simulatorCpu = 0   # read while it runs (the last sample before it exits)
     while (-not $app.HasExited) {
-        Start-Sleep -Milliseconds 500
-        $s = Get-StatusItem $table 'Product'
-        if ($s -and $s.PSObject.Properties['SyncLagSeconds']) { $lags.Add([double]$s.SyncLagSeconds.N) }
+        Start-Sleep -Milliseconds 1000
+        # In-process (the module is loaded here): an aws CLI process per sample would load the machine it measures.
+        $s = Get-MigrationStatus -TableName $table -Entity Product
+        if ($null -ne $s.LagSeconds) { $lags.Add([double]$s.LagSeconds) }
+        try { $stat = [System.IO.File]::ReadAllText("/proc/$($app.Id)/stat"); $f = $stat.Substring($stat.LastIndexOf(')') + 2).Split(' '); $simulatorCpu = ([double]$f[11] + [double]$f[12]) / 100 } catch { }
     }
     $writeSeconds = $writing.Elapsed.TotalSeconds
     Start-Sleep -Seconds 4   # one more status write
+    $cpuAfter = Get-TreeCpu $roots
     $s = Get-StatusItem $table 'Product'
     $applied = [long]$s.SyncEventsApplied.N - $appliedBefore
     $child.Kill($true); $child.WaitForExit()
     $null = Wait-LeaseExpiry $table 'Product'
+    $drainRoots = @{ Moto = $roots.Moto; MongoWire = $server.Id; Bench = $PID }
+    $drainCpuBefore = Get-TreeCpu $drainRoots
     $drain = [System.Diagnostics.Stopwatch]::StartNew()
     $drained = Sync-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Drain -MaxConcurrency $MaxConcurrency
     $drainSeconds = $drain.Elapsed.TotalSeconds
+    $drainCpuAfter = Get-TreeCpu $drainRoots
+    $cpu = [ordered]@{}
+    foreach ($key in 'Moto', 'MongoWire', 'Sync', 'Bench') { $cpu[$key] = [math]::Round($cpuAfter[$key] - $cpuBefore[$key], 1) }
+    $cpu['Simulator'] = [math]::Round($simulatorCpu, 1)
+    $drainCpu = [ordered]@{}
+    foreach ($key in 'Moto', 'MongoWire', 'Bench') { $drainCpu[$key] = [math]::Round($drainCpuAfter[$key] - $drainCpuBefore[$key], 1) }
     $check = Test-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Full
 
     $sorted = @($lags | Sort-Object)
@@ -102,9 +150,13 @@ Sync-EcommerceMigration -TableName '$table' -MongoUri '$uri' -Entity Product -Ma
         ApplyPerSecond     = [math]::Round($applied / ($writeSeconds + 4), 0)
         LagMedianSeconds   = $median
         LagMaxSeconds      = ($sorted | Measure-Object -Maximum).Maximum
+        LagSamples         = $lags -join ' '
         DrainSeconds       = [math]::Round($drainSeconds, 1)
         DrainEvents        = $drained.EventsThisRun
         FullCheckPassed    = $check.Passed
+        StreamCpuSeconds   = ($cpu.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '
+        DrainCpuSeconds    = ($drainCpu.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '
+        Uptime             = (Get-Content /proc/loadavg -Raw).Trim()
     }
 }
 finally {

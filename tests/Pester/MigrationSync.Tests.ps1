@@ -416,3 +416,117 @@ Describe 'The version rule: an older change never overwrites a newer item' -Tag 
         [decimal]$applied._syncVersion.N | Should -BeGreaterThan ([decimal]([DateTimeOffset]::UtcNow.ToUnixTimeSeconds() - 600) * [decimal][math]::Pow(2, 32))
     }
 }
+
+Describe 'Sync-EcommerceMigration after Invoke-EcommerceMigration -Method Import from MongoDB (issue 12 hook)' -Tag Integration {
+    BeforeAll {
+        $rs = Start-ReplicaSet @('--replica-set', 'rs0')
+        $db = New-Db
+        $uri = Get-RsUri $rs $db
+        Add-SyncDocs $uri $db 'products' @(New-ProductLines -Count 300 -Seed 61)
+        $bucket = New-TestName 'stage'
+        $null = Invoke-AwsCli s3api create-bucket --bucket $bucket
+        $table = New-TestName 'syncimp'
+        $script:tables.Add($table)
+        $script:imported = Invoke-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Method Import -StagingBucket $bucket -Confirm:$false
+        $script:afterImport = Get-StatusItem $table 'Product'
+        # The application keeps selling after the export: price updates, renames (GSI1 moves), deletes, new products, a replacement.
+        $ops = [System.Collections.Generic.List[string]]::new()
+        for ($i = 0; $i -lt 20; $i++) { $ops.Add('{"collection":"products","op":"update","id":' + (Oid 61 $i) + ',"update":{"$set":{"price":' + (9000 + $i) + '}}}') }
+        for ($i = 20; $i -lt 25; $i++) { $ops.Add('{"collection":"products","op":"update","id":' + (Oid 61 $i) + ',"update":{"$set":{"nameEn":"After import ' + $i + '","category":"Moved"}}}') }
+        for ($i = 30; $i -lt 35; $i++) { $ops.Add('{"collection":"products","op":"delete","id":' + (Oid 61 $i) + '}') }
+        for ($i = 0; $i -lt 5; $i++) { $ops.Add('{"collection":"products","op":"insert","document":' + (New-SyncProduct 62 $i "Added $i" 'Beauty' 600) + '}') }
+        $ops.Add('{"collection":"products","op":"replace","id":' + (Oid 61 40) + ',"replacement":{"nameEn":"Replaced","nameFr":"Remplace","category":"Home & Kitchen","price":1500,"currency":"XAF","stock":2,"images":[],"active":true,"createdAt":{"$date":"2024-05-01T00:00:00.000Z"}}}')
+        $script:changeCount = $ops.Count
+        $file = Write-Lines $ops.ToArray(); $script:files.Add($file)
+        $null = Wait-App (Start-App $uri $db $file 200)
+        $script:drained = Sync-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Drain
+        $script:full = Test-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Full
+        $script:table = $table
+    }
+
+    It 'the import recorded the cluster time before its export' {
+        $imported.State | Should -Be 'Completed'
+        $afterImport.Method.S | Should -Be 'Import'
+        $afterImport.ChangeStreamStartAt.S | Should -Match '^\{"\$timestamp":\{"t":\d+,"i":\d+\}\}$'
+    }
+
+    It 'the sync skipped the full load and streamed from that point: exactly the changes made after the import' {
+        $drained.Phase | Should -Be 'Drained'
+        $drained.FullLoad | Should -BeNullOrEmpty
+        $afterImport.ChangeStreamStartAt.S -match '"t":(\d+),"i":(\d+)' | Should -BeTrue
+        $drained.StartPoint | Should -Be "$($Matches[1]):$($Matches[2])"
+        $drained.EventsThisRun | Should -Be $changeCount
+        ($drained.Notes -join ' ') | Should -Match 'Method Import'
+    }
+
+    It 'Test-EcommerceMigration -Full passes: the imported table plus the changes equals the source' {
+        ($full.Mismatches | ForEach-Object { "$($_.Kind) $_" }) -join "`n" | Should -BeNullOrEmpty
+        $full.Full | Should -BeTrue
+        $full.Passed | Should -BeTrue
+        $full.ExpectedCount | Should -Be (300 - 5 + 5)
+    }
+}
+
+Describe 'Batches of changes (docs/DESIGN.md §5): unconditional only after the replay horizon' -Tag Integration {
+    It 'changes from before the run (the replay window) are written on condition, even in batches: a newer item is kept' {
+        $table = New-SyncTable
+        $rs = Start-ReplicaSet @('--replica-set', 'rs0')
+        $db = New-Db
+        $uri = Get-RsUri $rs $db
+        Add-SyncDocs $uri $db 'products' @(New-ProductLines -Count 40 -Seed 83)
+        $null = Sync-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Drain
+        # Items "from the future" stand in for changes a dead run applied beyond its resume point.
+        $future = 0..9 | ForEach-Object { New-ObjectIdText 83 ($_ * 4) }
+        foreach ($id in $future) {
+            $null = Invoke-AwsCli dynamodb put-item --table-name $table --item ('{"PK":{"S":"PRODUCT#' + $id + '"},"SK":{"S":"PRODUCT#' + $id + '"},"GSI1PK":{"S":"CATEGORY#Beauty"},"GSI1SK":{"S":"PRODUCT#Future"},"id":{"S":"' + $id + '"},"entityType":{"S":"PRODUCT"},"nameEn":{"S":"Future"},"_syncVersion":{"N":"99999999999999999999"}}')
+        }
+        $ops = 0..39 | ForEach-Object { '{"collection":"products","op":"update","id":' + (Oid 83 $_) + ',"update":{"$set":{"price":5151}}}' }
+        $file = Write-Lines $ops; $script:files.Add($file)
+        $null = Wait-App (Start-App $uri $db $file 0)
+        # One writer and 40 changes waiting: batches form; all 40 are older than the run's start (its replay horizon).
+        $r = Sync-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Drain -MaxConcurrency 1
+        $r.EventsThisRun | Should -Be 40
+        foreach ($id in $future) {
+            $kept = (Invoke-AwsCli dynamodb get-item --table-name $table --key ('{"PK":{"S":"PRODUCT#' + $id + '"},"SK":{"S":"PRODUCT#' + $id + '"}}')).Item
+            $kept.nameEn.S | Should -Be 'Future' -Because "$id holds a newer version"
+        }
+        $plain = New-ObjectIdText 83 1
+        (Invoke-AwsCli dynamodb get-item --table-name $table --key ('{"PK":{"S":"PRODUCT#' + $plain + '"},"SK":{"S":"PRODUCT#' + $plain + '"}}')).Item.price.N | Should -Be '5151'
+    }
+
+    It 'changes made while the sync streams and it is behind go in BatchWriteItem batches; many changes of one _id fold into the last' {
+        $table = New-SyncTable
+        $rs = Start-ReplicaSet @('--replica-set', 'rs0')
+        $db = New-Db
+        $uri = Get-RsUri $rs $db
+        Add-SyncDocs $uri $db 'products' @(New-ProductLines -Count 200 -Seed 84)
+        $resultFile = Join-Path ([System.IO.Path]::GetTempPath()) "ecom-syncbatch-$([guid]::NewGuid().ToString('N')).json"
+        $script:files.Add($resultFile)
+        $until = [DateTime]::UtcNow.AddSeconds(60).ToString('o')
+        $child = Start-PwshProcess @"
+Import-Module '$env:ECOM_MODULE_PATH'
+Set-Location '$([System.IO.Path]::GetTempPath())'
+Sync-EcommerceMigration -TableName '$table' -MongoUri '$uri' -Entity Product -MaxConcurrency 1 -Until '$until' | ConvertTo-Json -Depth 3 | Set-Content '$resultFile'
+"@
+        try {
+            $null = Wait-Phase $table 'Product' 'Streaming' -Child $child
+            # 200 products changed twice each, unpaced, plus 50 changes of one product: the last one (price 7049) must win.
+            $ops = [System.Collections.Generic.List[string]]::new()
+            foreach ($round in 1, 2) { foreach ($i in 0..199) { $ops.Add('{"collection":"products","op":"update","id":' + (Oid 84 $i) + ',"update":{"$set":{"price":' + (6000 + $round * 1000 + $i) + '}}}') } }
+            foreach ($k in 0..49) { $ops.Add('{"collection":"products","op":"update","id":' + (Oid 84 7) + ',"update":{"$set":{"price":' + (7000 + $k) + '}}}') }
+            $file = Write-Lines $ops.ToArray(); $script:files.Add($file)
+            $null = Wait-App (Start-App $uri $db $file 0)
+            if (-not $child.WaitForExit(150000)) { throw 'the sync did not stop at -Until' }
+        }
+        finally { if (-not $child.HasExited) { $child.Kill($true); $child.WaitForExit() } }
+        $r = Get-Content $resultFile -Raw | ConvertFrom-Json
+        $r.EventsThisRun | Should -Be 450
+        ($r.Notes -join ' ') | Should -Match 'written in [\d,]+ BatchWriteItem call'
+        ($r.Notes -join ' ') | Should -Match 'folded into a later change'
+        $seven = New-ObjectIdText 84 7
+        (Invoke-AwsCli dynamodb get-item --table-name $table --key ('{"PK":{"S":"PRODUCT#' + $seven + '"},"SK":{"S":"PRODUCT#' + $seven + '"}}')).Item.price.N | Should -Be '7049'
+        $full = Test-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Full
+        ($full.Mismatches | ForEach-Object { "$($_.Kind) $_" }) -join "`n" | Should -BeNullOrEmpty
+        $full.Passed | Should -BeTrue
+    }
+}

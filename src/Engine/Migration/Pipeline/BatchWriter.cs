@@ -156,7 +156,7 @@ namespace EcommerceAws.Engine.Migration.Pipeline
 
         private static string KeyOf(WriteRequest request)
         {
-            Dictionary<string, AttributeValue> item = request.PutRequest?.Item;
+            Dictionary<string, AttributeValue> item = request.PutRequest?.Item ?? request.DeleteRequest?.Key;
             return item == null ? "" : (item.TryGetValue(EntityKeys.PartitionKey, out AttributeValue pk) ? pk.S : "") + "\n" + (item.TryGetValue(EntityKeys.SortKey, out AttributeValue sk) ? sk.S : "");
         }
 

@@ -25,6 +25,29 @@ namespace EcommerceAws.Engine.Migration.Pipeline
         public int Pid { get; } = Environment.ProcessId;
         public TimeSpan Duration { get; }
 
+        private long renewedAt; // Stopwatch timestamp at which the request that last took or renewed the lease was sent; 0: never
+
+        /// <summary>Records a take-over or renewal DynamoDB accepted, timed from when its request was sent (the safe side).</summary>
+        public void Renewed(long sentAt)
+        {
+            long seen;
+            do { seen = System.Threading.Interlocked.Read(ref renewedAt); }
+            while (sentAt > seen && System.Threading.Interlocked.CompareExchange(ref renewedAt, sentAt, seen) != seen);
+        }
+
+        /// <summary>
+        /// True while this process holds the lease with at least a third of its duration left, by its own clock. A sync writes
+        /// without conditions only then (docs/DESIGN.md §5): once the lease may have passed to another run, only conditional writes.
+        /// </summary>
+        public bool HeldWithMargin
+        {
+            get
+            {
+                long at = System.Threading.Interlocked.Read(ref renewedAt);
+                return at != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(at) < Duration - TimeSpan.FromTicks(Duration.Ticks / 3);
+            }
+        }
+
         /// <summary>Renew well before expiry: three chances per lease, at most every 3 s.</summary>
         public TimeSpan RenewEvery => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(3).Ticks, Duration.Ticks / 3));
 

@@ -135,7 +135,10 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                 ConditionExpression = "LeaseOwner = :owner",
                 ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":owner"] = new AttributeValue(lease.Owner) },
             };
-            return await Conditional(() => dynamo.PutItemAsync(request, cancellation), "PutItem").ConfigureAwait(false);
+            long sent = System.Diagnostics.Stopwatch.GetTimestamp();
+            bool written = await Conditional(() => dynamo.PutItemAsync(request, cancellation), "PutItem").ConfigureAwait(false);
+            if (written && !release) lease.Renewed(sent);
+            return written;
         }
 
         /// <summary>
@@ -167,6 +170,7 @@ namespace EcommerceAws.Engine.Migration.Pipeline
             values[":empty"] = new AttributeValue("");
             values[":zero"] = Number(0);
             UpdateItemResponse response = null;
+            long sent = System.Diagnostics.Stopwatch.GetTimestamp();
             bool acquired = await Conditional(async () => response = await dynamo.UpdateItemAsync(new UpdateItemRequest
             {
                 TableName = tableName,
@@ -184,20 +188,26 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                 },
                 ExpressionAttributeValues = values,
             }, cancellation).ConfigureAwait(false), "UpdateItem").ConfigureAwait(false);
+            if (acquired) lease.Renewed(sent);
             Dictionary<string, AttributeValue> before = response?.Attributes;
             return (acquired, before == null || before.Count == 0 ? null : FromItem(entity, before));
         }
 
         /// <summary>Pushes the lease's expiry on without touching the status (a run that has nothing new to record yet).</summary>
-        public Task<bool> RenewAsync(EcommerceEntity entity, MigrationLease lease, CancellationToken cancellation) =>
-            Conditional(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+        public async Task<bool> RenewAsync(EcommerceEntity entity, MigrationLease lease, CancellationToken cancellation)
+        {
+            long sent = System.Diagnostics.Stopwatch.GetTimestamp();
+            bool renewed = await Conditional(() => dynamo.UpdateItemAsync(new UpdateItemRequest
             {
                 TableName = tableName,
                 Key = Key(entity),
                 ConditionExpression = "LeaseOwner = :owner",
                 UpdateExpression = "SET LeaseHost = :host, LeasePid = :pid, LeaseSeconds = :seconds, LeaseExpiresAt = :expires",
                 ExpressionAttributeValues = LeaseValues(lease, DateTime.UtcNow),
-            }, cancellation), "UpdateItem");
+            }, cancellation), "UpdateItem").ConfigureAwait(false);
+            if (renewed) lease.Renewed(sent);
+            return renewed;
+        }
 
         /// <summary>Gives the lease up, leaving the status as it is (or, <paramref name="deleteItem"/>, deleting the item our lease created).</summary>
         public Task<bool> ReleaseAsync(EcommerceEntity entity, MigrationLease lease, bool deleteItem, CancellationToken cancellation)

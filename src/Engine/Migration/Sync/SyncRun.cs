@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
-using System.Threading.Channels;
 using System.Threading.Tasks;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
@@ -52,6 +51,9 @@ namespace EcommerceAws.Engine.Migration.Sync
         private readonly System.Collections.Concurrent.ConcurrentDictionary<long, BsonTimestamp> pending = new System.Collections.Concurrent.ConcurrentDictionary<long, BsonTimestamp>();
         private readonly object timeLock = new object();
         private volatile bool caughtUp;
+        private BsonTimestamp replayHorizon; // the source's cluster time when this run took the lease: no other run wrote a later change
+        private BatchWriter batchWriter;
+        private long unconditionalWrites, batchCalls;
         private volatile bool fullLoadRunning;
         private SyncPhase phase = SyncPhase.Streaming;
 
@@ -106,6 +108,9 @@ namespace EcommerceAws.Engine.Migration.Sync
                 (plan, cursor) = await OpenAsync(source, collection, status).ConfigureAwait(false);
             }
             startTime = plan.StartTime;
+            // Every change a previous (dead) run may have applied is at or before the source's cluster time now: only this run can
+            // have written changes after it, so those may be written without a condition, in batches (docs/DESIGN.md §5).
+            replayHorizon = await SourceTimeAsync(source, collection.Database, context.Cancellation).ConfigureAwait(false);
             if (!(plan.FullLoad && !plan.ResumeFullLoad)) lastEventTime = ClusterTimes.Parse(status?.Sync?.LastEventTime); // kept when this run applies nothing
             tracker = new WatermarkTracker(plan.ResumeToken, plan.FullLoad && !plan.ResumeFullLoad ? 0 : status?.Sync?.EventsApplied ?? 0,
                 plan.FullLoad && !plan.ResumeFullLoad ? 0 : status?.Sync?.EventsRejected ?? 0);
@@ -212,7 +217,11 @@ namespace EcommerceAws.Engine.Migration.Sync
             var notes = new List<string>();
             if (gate != null && gate.LeftToStream > 0) notes.Add($"{gate.LeftToStream:N0} document(s) changed during the full load were left to the change stream.");
             if (gate != null && gate.StaleSkipped > 0) notes.Add($"{gate.StaleSkipped:N0} full-load write(s) were skipped: the table held a newer version.");
-            if (fullLoad == null) notes.Add("A completed full load with a start point was found; only changes were applied.");
+            if (fullLoad == null) notes.Add(fromImport
+                ? $"The table was loaded by Invoke-EcommerceMigration -Method Import; the change stream started at its recorded start point {startTime}."
+                : "A completed full load with a start point was found; only changes were applied.");
+            if (folded > 0) notes.Add($"{folded:N0} change(s) were folded into a later change of the same _id (only the newest state was written).");
+            if (batchCalls > 0) notes.Add($"{unconditionalWrites:N0} change(s) written in {batchCalls:N0} BatchWriteItem call(s) (behind the source, after the replay horizon {ClusterTimes.Text(replayHorizon)}).");
             return notes.ToArray();
         }
 
@@ -232,7 +241,21 @@ namespace EcommerceAws.Engine.Migration.Sync
         {
             var plan = new Plan();
             bool known = !spec.Restart && status?.Sync?.StartTime != null && ClusterTimes.Parse(status.Sync.StartTime) != null;
-            if (known)
+            BsonTimestamp imported = known || spec.Restart ? null : ImportStartPoint(status);
+            if (imported != null && status.SourceIdentity != null && !status.SourceIdentity.AdmitsResumeFrom(source.Identity))
+            {
+                context.WriteVerbose($"{entity}: the import read {status.SourceIdentity}, not {source.Identity}: its start point does not apply; a full load runs.");
+                imported = null;
+            }
+            if (imported != null)
+            {
+                // Invoke-EcommerceMigration -Method Import from MongoDB (issue 12) recorded the cluster time before its export: the
+                // import is the complete full load, and the stream starts there, as after a sync's own full load.
+                fromImport = true;
+                plan.StartTime = ClusterTimes.Text(imported);
+                plan.FullLoad = false;
+            }
+            else if (known)
             {
                 plan.StartTime = status.Sync.StartTime;
                 plan.ResumeToken = status.Sync.ResumeToken;
@@ -256,6 +279,23 @@ namespace EcommerceAws.Engine.Migration.Sync
             {
                 throw translated;
             }
+        }
+
+        private bool fromImport;
+
+        /// <summary>
+        /// The change-stream start point a completed -Method Import from MongoDB recorded (ChangeStreamStartAt, canonical Extended JSON of
+        /// the cluster time read before the export); null for anything else (a write run, a failed import, a file source).
+        /// </summary>
+        internal static BsonTimestamp ImportStartPoint(MigrationStatusRecord status)
+        {
+            if (status == null || status.Method != MigrationMethod.Import || status.State != MigrationState.Completed || string.IsNullOrEmpty(status.ChangeStreamStartAt)) return null;
+            try
+            {
+                BsonValue value = BsonDocument.Parse("{\"t\":" + status.ChangeStreamStartAt + "}")["t"];
+                return value.IsBsonTimestamp ? value.AsBsonTimestamp : null;
+            }
+            catch (FormatException) { return null; }
         }
 
         /// <summary>The source's cluster time now: the operationTime of a ping (a replica-set member reports it on every reply).</summary>
@@ -323,9 +363,10 @@ namespace EcommerceAws.Engine.Migration.Sync
             Task<MigrationResult> load, MigrationStatusRecord record, BsonTimestamp drainTarget, CancellationToken stop)
         {
             int workerCount = Math.Max(1, spec.MaxConcurrency);
-            var channels = Enumerable.Range(0, workerCount).Select(_ => Channel.CreateBounded<(long, ChangeStreamDocument<BsonDocument>)>(256)).ToArray();
+            var queue = new ChangeQueue<ChangeStreamDocument<BsonDocument>>(QueueCapacity);
+            batchWriter = new BatchWriter(dynamo, spec.TableName, new AdaptiveConcurrency(workerCount), TimeSpan.FromMinutes(2));
             using var workerStop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
-            Task[] workers = channels.Select(c => Task.Run(() => WorkAsync(c.Reader, workerStop.Token))).ToArray();
+            Task[] workers = Enumerable.Range(0, workerCount).Select(_ => Task.Run(() => WorkAsync(queue, workerCount, workerStop.Token))).ToArray();
             MigrationResult fullLoad = null;
             bool interrupted = false;
             bool first = true;
@@ -366,9 +407,8 @@ namespace EcommerceAws.Engine.Migration.Sync
                             throw StreamEnded($"the source collection had a {change.OperationType} event");
                         long sequence = tracker.Register(change.ResumeToken.ToJson());
                         string id = EntityMapper.IdText(change.DocumentKey?.GetValue("_id", BsonNull.Value)) ?? "";
-                        int worker = (int)((uint)StringComparer.Ordinal.GetHashCode(id) % (uint)workerCount);
                         pending[sequence] = change.ClusterTime;
-                        await channels[worker].Writer.WriteAsync((sequence, change), context.Cancellation).ConfigureAwait(false);
+                        await queue.AddAsync(id, change, sequence, context.Cancellation).ConfigureAwait(false);
                         lastReadTime = change.ClusterTime;
                     }
                     BsonDocument token = cursor.GetResumeToken();
@@ -386,10 +426,11 @@ namespace EcommerceAws.Engine.Migration.Sync
             }
             finally
             {
-                foreach (var channel in channels) channel.Writer.TryComplete();
+                queue.Complete();
                 if (interrupted) workerStop.Cancel();
                 try { await Task.WhenAll(workers).ConfigureAwait(false); }
                 catch (OperationCanceledException) when (interrupted) { }
+                folded = queue.FoldedCount;
             }
             if (load != null)
             {
@@ -455,17 +496,144 @@ namespace EcommerceAws.Engine.Migration.Sync
             }
         }
 
-        private async Task WorkAsync(ChannelReader<(long Sequence, ChangeStreamDocument<BsonDocument> Change)> input, CancellationToken cancellation)
+        /// <summary>_ids held in the queue (waiting or being written) before the reader waits: bounds memory on a long backlog.</summary>
+        private const int QueueCapacity = 10_000;
+        /// <summary>BatchWriteItem's limit: 25 requests (25 × 400 KB stays under its 16 MB).</summary>
+        private const int MaxBatch = 25;
+        private long folded;
+
+        /// <summary>
+        /// Writes sized to the backlog: while the writers keep up (no more ready _ids than writers) one conditional write per change;
+        /// behind, batches of up to 25 _ids per writer. Users stay one at a time (the e-mail rule looks at other holders).
+        /// </summary>
+        private int BatchSize(int ready, int writers) =>
+            entity == EcommerceEntity.User || ready <= writers ? 1 : Math.Min(MaxBatch, Math.Max(2, (ready + writers - 1) / writers));
+
+        private async Task WorkAsync(ChangeQueue<ChangeStreamDocument<BsonDocument>> queue, int writers, CancellationToken cancellation)
         {
-            await foreach ((long sequence, ChangeStreamDocument<BsonDocument> change) in input.ReadAllAsync(cancellation).ConfigureAwait(false))
+            try
             {
-                bool applied = await ApplyAsync(change, cancellation).ConfigureAwait(false);
-                tracker.Finish(sequence, applied);
-                Interlocked.Increment(ref eventsThisRun);
-                if (pending.TryRemove(sequence, out BsonTimestamp time) && time != null)
-                    lock (timeLock) if (lastEventTime == null || ClusterTimes.Compare(time, lastEventTime) > 0) lastEventTime = time;
+                while (await queue.TakeAsync(ready => BatchSize(ready, writers), cancellation).ConfigureAwait(false) is { } batch)
+                {
+                    try
+                    {
+                        if (batch.Count == 1) Finish(batch[0], await ApplyAsync(batch[0].Change, cancellation).ConfigureAwait(false));
+                        else
+                        {
+                            bool[] applied = await ApplyBatchAsync(batch, cancellation).ConfigureAwait(false);
+                            for (int i = 0; i < batch.Count; i++) Finish(batch[i], applied[i]);
+                        }
+                    }
+                    finally
+                    {
+                        queue.Done(batch);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                queue.Fail(ex);
+                throw;
             }
         }
+
+        /// <summary>An entry's write is over: its event and the events folded into it pass to the watermark.</summary>
+        private void Finish(ChangeQueue<ChangeStreamDocument<BsonDocument>>.Entry entry, bool applied)
+        {
+            if (entry.Folded.Count > 0) tracker.FinishWritten(entry.Folded); // their effect is the folded-in event's: in the table now
+            tracker.Finish(entry.Sequence, applied);
+            Interlocked.Add(ref eventsThisRun, 1 + entry.Folded.Count);
+            foreach (long sequence in entry.Folded) pending.TryRemove(sequence, out _);
+            if (pending.TryRemove(entry.Sequence, out BsonTimestamp time) && time != null)
+                lock (timeLock) if (lastEventTime == null || ClusterTimes.Compare(time, lastEventTime) > 0) lastEventTime = time;
+        }
+
+        /// <summary>
+        /// True when a change may be written without a condition: it is later than every change another run can have written (the
+        /// replay horizon), and this run still holds the lease with a margin (a run that may have lost it writes only conditionally).
+        /// </summary>
+        private bool Unconditional(ChangeStreamDocument<BsonDocument> change) =>
+            replayHorizon != null && change.ClusterTime != null && ClusterTimes.Compare(change.ClusterTime, replayHorizon) > 0 && lease.HeldWithMargin;
+
+        /// <summary>
+        /// Several changes of different _ids: those after the replay horizon go in one BatchWriteItem (puts, deletes, tombstones; no
+        /// conditions needed, see <see cref="Unconditional"/>), the others one conditional write each. Same mapping and reject rules as
+        /// <see cref="ApplyAsync"/>; false for a rejected document.
+        /// </summary>
+        private async Task<bool[]> ApplyBatchAsync(List<ChangeQueue<ChangeStreamDocument<BsonDocument>>.Entry> batch, CancellationToken cancellation)
+        {
+            var applied = new bool[batch.Count];
+            var conditional = new List<int>();
+            var requests = new List<WriteRequest>(batch.Count);
+            var owners = new List<(int Index, string Id, string Version, bool Tombstones, string Position, bool Put)>(batch.Count);
+            var tickets = new List<SyncGate.Ticket>(batch.Count);
+            try
+            {
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    ChangeStreamDocument<BsonDocument> change = batch[i].Change;
+                    string id = EntityMapper.IdText(change.DocumentKey?.GetValue("_id", BsonNull.Value));
+                    if (id == null || !Unconditional(change))
+                    {
+                        conditional.Add(i); // ApplyAsync rejects a bad _id and writes older changes on condition
+                        continue;
+                    }
+                    string version = ClusterTimes.VersionText(change.ClusterTime);
+                    string position = change.ResumeToken.ToJson();
+                    SyncGate.Ticket ticket = gate == null ? null : await gate.EnterAsync(id, cancellation).ConfigureAwait(false);
+                    if (ticket != null) tickets.Add(ticket);
+                    bool tombstones = ticket?.FullLoad == true;
+                    applied[i] = true;
+                    if (change.OperationType == ChangeStreamOperationType.Delete)
+                    {
+                        requests.Add(RemoveRequest(id, version, tombstones));
+                        owners.Add((i, id, version, tombstones, position, false));
+                        continue;
+                    }
+                    if (change.FullDocument == null) continue; // updateLookup found nothing: the document is gone, its delete event follows
+                    MappingResult mapped = mapper.Map(entity, change.FullDocument);
+                    RejectRecord reject = mapped.Reject ?? SyncGate.Stamp(entity, mapped, version);
+                    if (reject != null)
+                    {
+                        // A rejected new state: the table must not keep the old one.
+                        rejects.Write(reject.At(position));
+                        applied[i] = false;
+                        requests.Add(RemoveRequest(id, version, tombstones));
+                        owners.Add((i, id, version, tombstones, position, false));
+                        continue;
+                    }
+                    requests.Add(new WriteRequest { PutRequest = new PutRequest { Item = mapped.Item } });
+                    owners.Add((i, id, version, tombstones, position, true));
+                }
+                if (requests.Count > 0)
+                {
+                    Interlocked.Increment(ref batchCalls);
+                    Interlocked.Add(ref unconditionalWrites, requests.Count);
+                    BatchWriter.Outcome outcome = await batchWriter.WriteAsync(requests, cancellation).ConfigureAwait(false);
+                    foreach ((int index, string message) in outcome.Refused)
+                    {
+                        var owner = owners[index];
+                        if (!owner.Put) throw new EcommerceException("SyncFailed", ErrorCategory.InvalidResult, spec.TableName,
+                            $"{entity}: DynamoDB refused to remove the item of _id {owner.Id}: {message}", "Fix the cause, then run the same command again: it continues from the resume point.");
+                        rejects.Write(new RejectRecord(entity, owner.Id, RejectReason.ServiceRejected, null, message).At(owner.Position));
+                        await RemoveAsync(owner.Id, owner.Version, owner.Tombstones, cancellation).ConfigureAwait(false);
+                        applied[owner.Index] = false;
+                    }
+                }
+            }
+            finally
+            {
+                foreach (SyncGate.Ticket ticket in tickets) ticket.Dispose();
+            }
+            foreach (int i in conditional) applied[i] = await ApplyAsync(batch[i].Change, cancellation).ConfigureAwait(false);
+            return applied;
+        }
+
+        /// <summary>The write that removes a document's item: a tombstone while the full load runs, else a delete.</summary>
+        private WriteRequest RemoveRequest(string id, string version, bool tombstone) =>
+            tombstone
+                ? new WriteRequest { PutRequest = new PutRequest { Item = VersionedWriter.Tombstone(entity, id, version) } }
+                : new WriteRequest { DeleteRequest = new DeleteRequest { Key = EntityKeys.PrimaryKey(entity, id) } };
 
         /// <summary>One change: the document's new state mapped and written, or the item removed; false when the document is rejected.</summary>
         private async Task<bool> ApplyAsync(ChangeStreamDocument<BsonDocument> change, CancellationToken cancellation)
