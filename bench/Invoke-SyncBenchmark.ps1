@@ -5,13 +5,16 @@
 .DESCRIPTION
     Not a test: nothing fails on a missed target (lag under 2 s, -Drain within 5 s of the last write). Needs the environment
     `build.ps1 Test` sets up (AWS_ENDPOINT_URL of a moto server, ECOM_MONGOWIRE_DLL, ECOM_MODULE_PATH); starts its own
-    MongoWire replica set. Steps: seed -Count products; start the sync in a child pwsh (streams until killed); once it
+    MongoWire replica set. Steps: seed -Count products; start the sync in a child pwsh (streams until stopped); once it
     streams, the application simulator (MongoWire.dll client apply, MongoDB.Driver) writes -Rate mixed changes a second
-    (price/stock updates, renames, inserts, deletes) for -Seconds; the status item's SyncLagSeconds is sampled every
-    1 s (the sync writes it every second with its lease renewal here: a 3 s lease renews every 1 s); then the child is killed (kill -9: the cut-over's
-    Stop-Job) and, once its lease has expired, `Sync-EcommerceMigration -Drain` is timed in a fresh process.
+    (price/stock updates, renames, inserts, deletes) for -Seconds; the status item's SyncLagSeconds is sampled every 1 s
+    (the sync writes it with its lease renewal, every second with the 3 s lease used here). At the last write the
+    cut-over starts: the child is stopped as Stop-Job or Ctrl+C does (SIGINT; kill -9 and the lease's expiry if it does
+    not stop in 20 s), then `Sync-EcommerceMigration -Drain` runs in this process; LastWriteToDrained is the time from
+    the last write to the end of -Drain. CPU seconds per process (utime + stime from /proc/<pid>/stat) are reported for
+    the writing window and for -Drain: moto, the MongoWire server, the sync, the simulator and this process.
 .EXAMPLE
-    dotnet pwsh bench/Invoke-SyncBenchmark.ps1 -Count 5000 -Rate 500 -Seconds 30
+    dotnet pwsh ./build.ps1 Bench -Scenario Sync -BenchParameters @{ Count = 2000; Rate = 500; Seconds = 20 }
 #>
 param(
     [int] $Count = 5000,
@@ -118,17 +121,22 @@ Sync-EcommerceMigration -TableName '$table' -MongoUri '$uri' -Entity Product -Ma
         try { $stat = [System.IO.File]::ReadAllText("/proc/$($app.Id)/stat"); $f = $stat.Substring($stat.LastIndexOf(')') + 2).Split(' '); $simulatorCpu = ([double]$f[11] + [double]$f[12]) / 100 } catch { }
     }
     $writeSeconds = $writing.Elapsed.TotalSeconds
-    Start-Sleep -Seconds 4   # one more status write
+    # The cut-over from the last write on: stop the streaming sync as Stop-Job / Ctrl+C does (SIGINT: it records its
+    # resume point and releases the lease; kill -9 and the lease's expiry if it does not stop in 20 s), then -Drain.
+    $cutOver = [System.Diagnostics.Stopwatch]::StartNew()
     $cpuAfter = Get-TreeCpu $roots
+    $null = & /bin/kill -INT $child.Id
+    $graceful = $child.WaitForExit(20000)
+    if (-not $graceful) { $child.Kill($true); $child.WaitForExit(); $null = Wait-LeaseExpiry $table 'Product' }
+    $stopSeconds = $cutOver.Elapsed.TotalSeconds
     $s = Get-StatusItem $table 'Product'
     $applied = [long]$s.SyncEventsApplied.N - $appliedBefore
-    $child.Kill($true); $child.WaitForExit()
-    $null = Wait-LeaseExpiry $table 'Product'
     $drainRoots = @{ Moto = $roots.Moto; MongoWire = $server.Id; Bench = $PID }
     $drainCpuBefore = Get-TreeCpu $drainRoots
     $drain = [System.Diagnostics.Stopwatch]::StartNew()
     $drained = Sync-EcommerceMigration -TableName $table -MongoUri $uri -Entity Product -Drain -MaxConcurrency $MaxConcurrency
     $drainSeconds = $drain.Elapsed.TotalSeconds
+    $lastWriteToDrained = $cutOver.Elapsed.TotalSeconds
     $drainCpuAfter = Get-TreeCpu $drainRoots
     $cpu = [ordered]@{}
     foreach ($key in 'Moto', 'MongoWire', 'Sync', 'Bench') { $cpu[$key] = [math]::Round($cpuAfter[$key] - $cpuBefore[$key], 1) }
@@ -147,11 +155,13 @@ Sync-EcommerceMigration -TableName '$table' -MongoUri '$uri' -Entity Product -Ma
         WriteSeconds       = [math]::Round($writeSeconds, 1)
         SourceOpsPerSecond = [math]::Round($total / $writeSeconds, 0)
         EventsApplied      = $applied
-        ApplyPerSecond     = [math]::Round($applied / ($writeSeconds + 4), 0)
+        ApplyPerSecond     = [math]::Round($applied / ($writeSeconds + $stopSeconds), 0)
         LagMedianSeconds   = $median
         LagMaxSeconds      = ($sorted | Measure-Object -Maximum).Maximum
         LagSamples         = $lags -join ' '
+        StopSeconds        = "$([math]::Round($stopSeconds, 1)) ($(if ($graceful) { 'Ctrl+C' } else { 'kill -9 + lease expiry' }))"
         DrainSeconds       = [math]::Round($drainSeconds, 1)
+        LastWriteToDrained = [math]::Round($lastWriteToDrained, 1)
         DrainEvents        = $drained.EventsThisRun
         FullCheckPassed    = $check.Passed
         StreamCpuSeconds   = ($cpu.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '

@@ -447,15 +447,16 @@ Describe 'Sync-EcommerceMigration after Invoke-EcommerceMigration -Method Import
     It 'the import recorded the cluster time before its export' {
         $imported.State | Should -Be 'Completed'
         $afterImport.Method.S | Should -Be 'Import'
-        $afterImport.ChangeStreamStartAt.S | Should -Match '^\{"\$timestamp":\{"t":\d+,"i":\d+\}\}$'
+        $afterImport.ChangeStreamStartAt.S | Should -Match '^\{\s*"\$timestamp"\s*:\s*\{\s*"t"\s*:\s*\d+\s*,\s*"i"\s*:\s*\d+\s*\}\s*\}$'
     }
 
     It 'the sync skipped the full load and streamed from that point: exactly the changes made after the import' {
         $drained.Phase | Should -Be 'Drained'
         $drained.FullLoad | Should -BeNullOrEmpty
-        $afterImport.ChangeStreamStartAt.S -match '"t":(\d+),"i":(\d+)' | Should -BeTrue
+        $afterImport.ChangeStreamStartAt.S -match '"t"\s*:\s*(\d+)\s*,\s*"i"\s*:\s*(\d+)' | Should -BeTrue
         $drained.StartPoint | Should -Be "$($Matches[1]):$($Matches[2])"
-        $drained.EventsThisRun | Should -Be $changeCount
+        # startAtOperationTime is inclusive: the last seeding insert, at the recorded cluster time itself, comes too.
+        $drained.EventsThisRun | Should -Be ($changeCount + 1)
         ($drained.Notes -join ' ') | Should -Match 'Method Import'
     }
 
@@ -520,7 +521,7 @@ Sync-EcommerceMigration -TableName '$table' -MongoUri '$uri' -Entity Product -Ma
         }
         finally { if (-not $child.HasExited) { $child.Kill($true); $child.WaitForExit() } }
         $r = Get-Content $resultFile -Raw | ConvertFrom-Json
-        $r.EventsThisRun | Should -Be 450
+        $r.EventsThisRun | Should -Be 451 # 450 + the last seeding insert, at the start point itself (startAtOperationTime is inclusive)
         ($r.Notes -join ' ') | Should -Match 'written in [\d,]+ BatchWriteItem call'
         ($r.Notes -join ' ') | Should -Match 'folded into a later change'
         $seven = New-ObjectIdText 84 7

@@ -124,6 +124,8 @@ namespace EcommerceAws.Engine.Tests
                 ChangeStreamStartAt = "{\"$timestamp\":{\"t\":1764600000,\"i\":7}}",
             };
             Assert.Equal(new BsonTimestamp(1764600000, 7), SyncRun.ImportStartPoint(status));
+            status.ChangeStreamStartAt = "{ \"$timestamp\" : { \"t\" : 1764600000, \"i\" : 7 } }"; // as ImportRun writes it
+            Assert.Equal(new BsonTimestamp(1764600000, 7), SyncRun.ImportStartPoint(status));
             status.State = MigrationState.Failed;
             Assert.Null(SyncRun.ImportStartPoint(status));
             status.State = MigrationState.Completed;

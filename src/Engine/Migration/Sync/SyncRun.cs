@@ -366,7 +366,7 @@ namespace EcommerceAws.Engine.Migration.Sync
             var queue = new ChangeQueue<ChangeStreamDocument<BsonDocument>>(QueueCapacity);
             batchWriter = new BatchWriter(dynamo, spec.TableName, new AdaptiveConcurrency(workerCount), TimeSpan.FromMinutes(2));
             using var workerStop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
-            Task[] workers = Enumerable.Range(0, workerCount).Select(_ => Task.Run(() => WorkAsync(queue, workerCount, workerStop.Token))).ToArray();
+            Task[] workers = Enumerable.Range(0, workerCount).Select(_ => Task.Run(() => WorkAsync(queue, workerStop.Token))).ToArray();
             MigrationResult fullLoad = null;
             bool interrupted = false;
             bool first = true;
@@ -503,17 +503,17 @@ namespace EcommerceAws.Engine.Migration.Sync
         private long folded;
 
         /// <summary>
-        /// Writes sized to the backlog: while the writers keep up (no more ready _ids than writers) one conditional write per change;
-        /// behind, batches of up to 25 _ids per writer. Users stay one at a time (the e-mail rule looks at other holders).
+        /// A writer takes every ready _id, up to 25: one change waiting is one conditional write; several (the sync is behind by a
+        /// request or more) are one batch, and more than 25 spread over the writers. Users stay one at a time (the e-mail rule
+        /// looks at other holders). On DynamoDB a BatchWriteItem of n items costs the n writes of n PutItems, in one request.
         /// </summary>
-        private int BatchSize(int ready, int writers) =>
-            entity == EcommerceEntity.User || ready <= writers ? 1 : Math.Min(MaxBatch, Math.Max(2, (ready + writers - 1) / writers));
+        private static int BatchSize(EcommerceEntity entity, int ready) => entity == EcommerceEntity.User ? 1 : Math.Min(MaxBatch, ready);
 
-        private async Task WorkAsync(ChangeQueue<ChangeStreamDocument<BsonDocument>> queue, int writers, CancellationToken cancellation)
+        private async Task WorkAsync(ChangeQueue<ChangeStreamDocument<BsonDocument>> queue, CancellationToken cancellation)
         {
             try
             {
-                while (await queue.TakeAsync(ready => BatchSize(ready, writers), cancellation).ConfigureAwait(false) is { } batch)
+                while (await queue.TakeAsync(ready => BatchSize(entity, ready), cancellation).ConfigureAwait(false) is { } batch)
                 {
                     try
                     {
@@ -729,9 +729,14 @@ namespace EcommerceAws.Engine.Migration.Sync
             return $"change stream: {snapshot.Written:N0} events applied, {snapshot.Rejected:N0} rejected, lag {Lag():0.0} s";
         }
 
+        private long lastProgress;
+
         private void Progress()
         {
             if (fullLoadRunning) return; // the full load reports, with the stream's line under it
+            // At most 4 a second: a getMore per event or two while keeping up would otherwise cost a progress record each.
+            if (lastProgress != 0 && Stopwatch.GetElapsedTime(lastProgress) < TimeSpan.FromMilliseconds(250)) return;
+            lastProgress = Stopwatch.GetTimestamp();
             var snapshot = tracker.Snapshot();
             double rate = clock.Elapsed.TotalSeconds > 0 ? Interlocked.Read(ref eventsThisRun) / clock.Elapsed.TotalSeconds : 0;
             context.WriteProgress(new ProgressUpdate
