@@ -511,10 +511,13 @@ Sync-EcommerceMigration -TableName '$table' -MongoUri '$uri' -Entity Product -Ma
 "@
         try {
             $null = Wait-Phase $table 'Product' 'Streaming' -Child $child
-            # 200 products changed twice each, unpaced, plus 50 changes of one product: the last one (price 7049) must win.
+            # 200 products changed twice each, unpaced, plus 50 replacements of one product: the last one (price 7049) must win.
+            # (Replacements carry the document as of their event; an update's updateLookup reads the current one.)
             $ops = [System.Collections.Generic.List[string]]::new()
             foreach ($round in 1, 2) { foreach ($i in 0..199) { $ops.Add('{"collection":"products","op":"update","id":' + (Oid 84 $i) + ',"update":{"$set":{"price":' + (6000 + $round * 1000 + $i) + '}}}') } }
-            foreach ($k in 0..49) { $ops.Add('{"collection":"products","op":"update","id":' + (Oid 84 7) + ',"update":{"$set":{"price":' + (7000 + $k) + '}}}') }
+            foreach ($k in 0..49) {
+                $ops.Add('{"collection":"products","op":"replace","id":' + (Oid 84 7) + ',"replacement":{"nameEn":"Replaced ' + $k + '","nameFr":"Remplace","category":"Beauty","price":' + (7000 + $k) + ',"currency":"XAF","stock":1,"images":[],"active":true,"createdAt":{"$date":"2024-05-01T00:00:00.000Z"}}}')
+            }
             $file = Write-Lines $ops.ToArray(); $script:files.Add($file)
             $null = Wait-App (Start-App $uri $db $file 0)
             if (-not $child.WaitForExit(150000)) { throw 'the sync did not stop at -Until' }
