@@ -613,8 +613,8 @@ namespace EcommerceAws.Engine.Migration.Sync
                     foreach ((int index, string message) in outcome.Refused)
                     {
                         var owner = owners[index];
-                        if (!owner.Put) throw new EcommerceException("SyncFailed", ErrorCategory.InvalidResult, spec.TableName,
-                            $"{entity}: DynamoDB refused to remove the item of _id {owner.Id}: {message}", "Fix the cause, then run the same command again: it continues from the resume point.");
+                        // A refused removal leaves an item the source no longer has: the run stops (SyncFailed) before the resume point passes it.
+                        if (!owner.Put) throw new InvalidOperationException($"DynamoDB refused to remove the item of _id {owner.Id}: {message}");
                         rejects.Write(new RejectRecord(entity, owner.Id, RejectReason.ServiceRejected, null, message).At(owner.Position));
                         await RemoveAsync(owner.Id, owner.Version, owner.Tombstones, cancellation).ConfigureAwait(false);
                         applied[owner.Index] = false;
