@@ -20,7 +20,9 @@ param(
     [int] $Count = 5000,
     [int] $Rate = 500,
     [int] $Seconds = 30,
-    [int] $MaxConcurrency = 8
+    [int] $MaxConcurrency = 8,
+    # Connections the application simulator writes on at once (the writes of one document stay in one, in order).
+    [int] $Lanes = 4
 )
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot '../tests/Pester/TestHelpers.psm1') -Force
@@ -105,7 +107,7 @@ Sync-EcommerceMigration -TableName '$table' -MongoUri '$uri' -Entity Product -Ma
     $appliedBefore = [long]$s.SyncEventsApplied.N
 
     $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in @($dll, 'client', '--uri', $uri, 'apply', '--db', $db, '--collection', 'products', '--file', $script, '--rate', "$Rate")) { $info.ArgumentList.Add($a) }
+    foreach ($a in @($dll, 'client', '--uri', $uri, 'apply', '--db', $db, '--collection', 'products', '--file', $script, '--rate', "$Rate", '--lanes', "$Lanes")) { $info.ArgumentList.Add($a) }
     $info.UseShellExecute = $false; $info.RedirectStandardOutput = $true
     $app = [System.Diagnostics.Process]::Start($info)
     $roots = @{ Moto = (Get-MotoId); MongoWire = $server.Id; Sync = $child.Id; Simulator = $app.Id; Bench = $PID }
@@ -151,6 +153,7 @@ Sync-EcommerceMigration -TableName '$table' -MongoUri '$uri' -Entity Product -Ma
         Products           = $Count
         FullLoadSeconds    = [math]::Round($fullLoadSeconds, 1)
         TargetRate         = $Rate
+        SimulatorLanes     = $Lanes
         WrittenOps         = $total
         WriteSeconds       = [math]::Round($writeSeconds, 1)
         SourceOpsPerSecond = [math]::Round($total / $writeSeconds, 0)

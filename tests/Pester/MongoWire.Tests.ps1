@@ -289,6 +289,27 @@ Describe 'MongoWire fixture: update, replace, delete and apply (what an applicat
     }
 }
 
+Describe 'MongoWire fixture: apply --lanes (an application writing on several connections)' -Tag Integration {
+    It 'applies every line on N connections; the writes of one document stay in order' {
+        $db = New-TestDatabaseName
+        $ops = [System.Collections.Generic.List[string]]::new()
+        foreach ($i in 0..39) { $ops.Add('{"op": "insert", "document": {"_id": ' + (100 + $i) + ', "price": 0}}') }
+        foreach ($k in 1..5) { foreach ($i in 0..39) { $ops.Add('{"op": "update", "id": ' + (100 + $i) + ', "update": {"$set": {"price": ' + $k + '}}}') } }
+        foreach ($i in 0..9) { $ops.Add('{"op": "delete", "id": ' + (100 + $i) + '}') }
+        $opsFile = New-JsonFile ($ops -join "`n")
+        try {
+            $result = Invoke-MongoWireClient 'apply', '--db', $db, '--collection', 'lanes', '--file', $opsFile, '--lanes', '4'
+            $result.ExitCode | Should -Be 0
+            $result.Lines | Should -Be 'applied 250'
+            (Invoke-MongoWireClient 'count', '--db', $db, '--collection', 'lanes').Lines | Should -Be '30'
+            (Invoke-MongoWireClient 'count', '--db', $db, '--collection', 'lanes', '--filter', '{"price": 5}').Lines | Should -Be '30' -Because 'each document got its updates in script order'
+        }
+        finally {
+            Remove-Item -LiteralPath $opsFile -Force
+        }
+    }
+}
+
 Describe 'MongoWire fixture: BSON types' -Tag Integration {
     BeforeAll {
         $script:TypedDb = New-TestDatabaseName

@@ -225,8 +225,14 @@ internal static class ClientCli
         {
             var path = _options.Require("--file");
             var rate = _options.GetInt("--rate");
+            var lanes = _options.GetInt("--lanes") ?? 1;
             var defaultDb = _options.Get("--db");
             var defaultCollection = _options.Get("--collection");
+            if (lanes > 1)
+            {
+                return ApplyInLanes(path, rate, lanes, defaultDb, defaultCollection);
+            }
+
             using var reader = path == "-" ? Console.In : new StreamReader(path);
             var started = DateTime.UtcNow;
             var applied = 0;
@@ -240,69 +246,14 @@ internal static class ClientCli
                     continue;
                 }
 
-                if (rate is > 0)
-                {
-                    var due = started + TimeSpan.FromSeconds((double)applied / rate.Value);
-                    var wait = due - DateTime.UtcNow;
-                    if (wait > TimeSpan.Zero)
-                    {
-                        Thread.Sleep(wait);
-                    }
-                }
-
-                var spec = BsonDocument.Parse(line);
-                var db = spec.GetValue("db", defaultDb)?.AsString ?? throw new UsageException($"line {lineNumber}: no db (and no --db)");
-                var name = spec.GetValue("collection", defaultCollection)?.AsString ?? throw new UsageException($"line {lineNumber}: no collection (and no --collection)");
-                var collection = _client.GetDatabase(db).GetCollection<BsonDocument>(name);
-                var filter = spec.TryGetValue("filter", out var f) ? f.AsBsonDocument
-                    : spec.TryGetValue("id", out var id) ? new BsonDocument("_id", id) : null;
-                var op = spec.GetValue("op", "").AsString;
+                Pace(started, applied, rate);
                 try
                 {
-                    switch (op)
-                    {
-                        case "insert":
-                            collection.InsertOne(spec["document"].AsBsonDocument);
-                            break;
-                        case "update":
-                            var update = spec["update"].AsBsonDocument;
-                            var updateOptions = new UpdateOptions { IsUpsert = spec.GetValue("upsert", false).ToBoolean() };
-                            if (spec.GetValue("multi", false).ToBoolean())
-                            {
-                                collection.UpdateMany(filter ?? throw MissingFilter(lineNumber), update, updateOptions);
-                            }
-                            else
-                            {
-                                collection.UpdateOne(filter ?? throw MissingFilter(lineNumber), update, updateOptions);
-                            }
-
-                            break;
-                        case "replace":
-                            collection.ReplaceOne(filter ?? throw MissingFilter(lineNumber), spec["replacement"].AsBsonDocument,
-                                new ReplaceOptions { IsUpsert = spec.GetValue("upsert", false).ToBoolean() });
-                            break;
-                        case "delete":
-                            if (spec.GetValue("multi", false).ToBoolean())
-                            {
-                                collection.DeleteMany(filter ?? throw MissingFilter(lineNumber));
-                            }
-                            else
-                            {
-                                collection.DeleteOne(filter ?? throw MissingFilter(lineNumber));
-                            }
-
-                            break;
-                        case "drop":
-                            _client.GetDatabase(db).DropCollection(name);
-                            break;
-                        default:
-                            throw new UsageException($"line {lineNumber}: op must be insert, update, replace, delete or drop, got '{op}'");
-                    }
+                    ApplyOne(BsonDocument.Parse(line), lineNumber, defaultDb, defaultCollection);
                 }
                 catch (MongoException)
                 {
                     _output.WriteLine($"applied {applied}");
-                    Console.Error.WriteLine($"line {lineNumber} ({op}) failed");
                     throw;
                 }
 
@@ -311,6 +262,142 @@ internal static class ClientCli
 
             _output.WriteLine($"applied {applied}");
             return 0;
+        }
+
+        private static void Pace(DateTime started, int applied, int? rate)
+        {
+            if (rate is > 0)
+            {
+                var due = started + TimeSpan.FromSeconds((double)applied / rate.Value);
+                var wait = due - DateTime.UtcNow;
+                if (wait > TimeSpan.Zero)
+                {
+                    Thread.Sleep(wait);
+                }
+            }
+        }
+
+        /// <summary>--lanes N (a file, not standard input): N connections write at once, as an application's many
+        /// requests do; the writes of one document (same id, filter or document _id) stay in one lane, in script order.
+        /// Line i is due at i / --rate seconds whichever lane writes it.</summary>
+        private int ApplyInLanes(string path, int? rate, int laneCount, string defaultDb, string defaultCollection)
+        {
+            if (path == "-")
+            {
+                throw new UsageException("--lanes needs a --file, not standard input");
+            }
+
+            var lanes = Enumerable.Range(0, laneCount).Select(_ => new List<(int Index, int Line, BsonDocument Spec)>()).ToArray();
+            var index = 0;
+            var lineNumber = 0;
+            foreach (var line in File.ReadLines(path))
+            {
+                lineNumber++;
+                if (line.Trim().Length == 0)
+                {
+                    continue;
+                }
+
+                var spec = BsonDocument.Parse(line);
+                var key = spec.TryGetValue("id", out var id) ? id.ToJson()
+                    : spec.TryGetValue("filter", out var f) ? f.ToJson()
+                    : spec.TryGetValue("document", out var d) && d.IsBsonDocument && d.AsBsonDocument.TryGetValue("_id", out var docId) ? docId.ToJson()
+                    : "";
+                lanes[(int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)laneCount)].Add((index++, lineNumber, spec));
+            }
+
+            var started = DateTime.UtcNow;
+            var applied = 0;
+            Exception failure = null;
+            var threads = lanes.Select(lane => new Thread(() =>
+            {
+                foreach (var (i, number, spec) in lane)
+                {
+                    if (Volatile.Read(ref failure) != null)
+                    {
+                        return;
+                    }
+
+                    Pace(started, i, rate);
+                    try
+                    {
+                        ApplyOne(spec, number, defaultDb, defaultCollection);
+                        Interlocked.Increment(ref applied);
+                    }
+                    catch (Exception ex)
+                    {
+                        Interlocked.CompareExchange(ref failure, ex, null);
+                        return;
+                    }
+                }
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            _output.WriteLine($"applied {applied}");
+            if (failure != null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+            }
+
+            return 0;
+        }
+
+        private void ApplyOne(BsonDocument spec, int lineNumber, string defaultDb, string defaultCollection)
+        {
+            var db = spec.GetValue("db", defaultDb)?.AsString ?? throw new UsageException($"line {lineNumber}: no db (and no --db)");
+            var name = spec.GetValue("collection", defaultCollection)?.AsString ?? throw new UsageException($"line {lineNumber}: no collection (and no --collection)");
+            var collection = _client.GetDatabase(db).GetCollection<BsonDocument>(name);
+            var filter = spec.TryGetValue("filter", out var f) ? f.AsBsonDocument
+                : spec.TryGetValue("id", out var id) ? new BsonDocument("_id", id) : null;
+            var op = spec.GetValue("op", "").AsString;
+            try
+            {
+                switch (op)
+                {
+                    case "insert":
+                        collection.InsertOne(spec["document"].AsBsonDocument);
+                        break;
+                    case "update":
+                        var update = spec["update"].AsBsonDocument;
+                        var updateOptions = new UpdateOptions { IsUpsert = spec.GetValue("upsert", false).ToBoolean() };
+                        if (spec.GetValue("multi", false).ToBoolean())
+                        {
+                            collection.UpdateMany(filter ?? throw MissingFilter(lineNumber), update, updateOptions);
+                        }
+                        else
+                        {
+                            collection.UpdateOne(filter ?? throw MissingFilter(lineNumber), update, updateOptions);
+                        }
+
+                        break;
+                    case "replace":
+                        collection.ReplaceOne(filter ?? throw MissingFilter(lineNumber), spec["replacement"].AsBsonDocument,
+                            new ReplaceOptions { IsUpsert = spec.GetValue("upsert", false).ToBoolean() });
+                        break;
+                    case "delete":
+                        if (spec.GetValue("multi", false).ToBoolean())
+                        {
+                            collection.DeleteMany(filter ?? throw MissingFilter(lineNumber));
+                        }
+                        else
+                        {
+                            collection.DeleteOne(filter ?? throw MissingFilter(lineNumber));
+                        }
+
+                        break;
+                    case "drop":
+                        _client.GetDatabase(db).DropCollection(name);
+                        break;
+                    default:
+                        throw new UsageException($"line {lineNumber}: op must be insert, update, replace, delete or drop, got '{op}'");
+                }
+            }
+            catch (MongoException)
+            {
+                Console.Error.WriteLine($"line {lineNumber} ({op}) failed");
+                throw;
+            }
+
         }
 
         private static UsageException MissingFilter(int lineNumber) => new($"line {lineNumber}: needs filter or id");
