@@ -293,9 +293,12 @@ Describe 'MongoWire fixture: apply --lanes (an application writing on several co
     It 'applies every line on N connections; the writes of one document stay in order' {
         $db = New-TestDatabaseName
         $ops = [System.Collections.Generic.List[string]]::new()
-        foreach ($i in 0..39) { $ops.Add('{"op": "insert", "document": {"_id": ' + (100 + $i) + ', "price": 0}}') }
-        foreach ($k in 1..5) { foreach ($i in 0..39) { $ops.Add('{"op": "update", "id": ' + (100 + $i) + ', "update": {"$set": {"price": ' + $k + '}}}') } }
-        foreach ($i in 0..9) { $ops.Add('{"op": "delete", "id": ' + (100 + $i) + '}') }
+        # One document's writes are adjacent: spread over the connections they would race (a lane per line would lose the order).
+        foreach ($i in 0..39) {
+            $ops.Add('{"op": "insert", "document": {"_id": ' + (100 + $i) + ', "price": 0}}')
+            foreach ($k in 1..5) { $ops.Add('{"op": "update", "id": ' + (100 + $i) + ', "update": {"$set": {"price": ' + $k + '}}}') }
+            if ($i -lt 10) { $ops.Add('{"op": "delete", "id": ' + (100 + $i) + '}') }
+        }
         $opsFile = New-JsonFile ($ops -join "`n")
         try {
             $result = Invoke-MongoWireClient 'apply', '--db', $db, '--collection', 'lanes', '--file', $opsFile, '--lanes', '4'
