@@ -71,7 +71,7 @@ Describe 'Measure-MigrationCost' -Tag Integration {
     It 'a missing table is TableNotFound and bad input fails before any read' {
         Get-ErrorId { Measure-MigrationCost -Path $script:dump -Entity Product -TableName (New-TestName 'none') } | Should -BeLike 'TableNotFound*'
         Get-ErrorId { Measure-MigrationCost -Path (Join-Path $script:dump 'products.bson') } | Should -BeLike 'MeasureMigrationCostOneFileManyEntities*'
-        Get-ErrorId { Measure-MigrationCost -Path $script:work -Entity Order } | Should -BeLike 'MeasureMigrationCostSourceNotFound*'
+        Get-ErrorId { Measure-MigrationCost -Path $script:work -Entity Order } | Should -BeLike 'SourceFileNotFound*'
     }
 }
 
