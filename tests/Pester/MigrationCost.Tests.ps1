@@ -75,6 +75,24 @@ Describe 'Measure-MigrationCost' -Tag Integration {
     }
 }
 
+Describe 'Measure-MigrationCost reads the file the migration reads' -Tag Integration {
+    BeforeAll { Import-Module (Join-Path $PSScriptRoot 'MigrationHelpers.psm1') -Force }
+    It 'takes products.json over products.bson in one folder, as Invoke-ProductMigration -WhatIf does' {
+        $folder = Join-Path $script:work 'both'
+        $null = New-Item -ItemType Directory -Path $folder -Force
+        Copy-Item (Join-Path $script:dump 'products.bson') $folder
+        Set-Content -Path (Join-Path $folder 'products.json') -Value @(
+            '{"_id":"p1","nameEn":"Radio","nameFr":"Radio","category":"Electronics","price":15000}'
+            '{"_id":"p2","nameEn":"Pagne","nameFr":"Pagne","category":"Clothing","price":8000}'
+            '{"_id":"p3","nameEn":"Savon","nameFr":"Savon","category":"Beauty","price":500}')
+        $row = Measure-MigrationCost -Path $folder -Entity Product
+        $row.ItemCount | Should -Be 3
+        $plan = Invoke-ProductMigration -TableName (New-MigrationTable) -Path $folder -WhatIf
+        $plan.Source | Should -BeLike '*products.json'
+        $plan.Written | Should -Be $row.ItemCount
+    }
+}
+
 Describe 'Measure-MigrationCost: -Method Write and -Method Import side by side' -Tag Integration {
     BeforeAll {
         $script:rows = Measure-MigrationCost -Path $script:dump -PricePerGbImport 0.2
