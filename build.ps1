@@ -19,7 +19,8 @@
                  shop), print the environment to paste (PowerShell and bash), stop them on Ctrl+C
       Demo       Build, start the stand-ins, run samples/Invoke-Demo.ps1 against them, stop them
       Bench      Build, start the stand-ins, run bench/Invoke-Benchmark.ps1 (-Scenario Migration, the default) or
-                 bench/Invoke-AssetBenchmark.ps1 (-Scenario Assets: Publish-ProductAsset against aws s3 sync)
+                 bench/Invoke-AssetBenchmark.ps1 (-Scenario Assets: Publish-ProductAsset against aws s3 sync) or
+                 bench/Invoke-ImportBenchmark.ps1 (-Scenario Import: -Method Import beside the write path)
       Clean      remove out/ and the bin/obj folders
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -55,8 +56,8 @@ param(
     # Arguments passed on to the benchmark script.
     [hashtable] $BenchParameters = @{},
 
-    # Which benchmark Bench runs: the migration (default) or the product images (Assets).
-    [ValidateSet('Migration', 'Assets')]
+    # Which benchmark Bench runs: the migration (default), the product images (Assets) or -Method Import beside the write path (Import).
+    [ValidateSet('Migration', 'Assets', 'Import')]
     [string] $Scenario = 'Migration',
 
     [ValidateSet('Debug', 'Release')]
@@ -588,7 +589,7 @@ foreach ($step in $Task) {
         }
         'Bench' {
             Invoke-Bootstrap; Invoke-BuildUnlessSkipped
-            $benchScript = if ($Scenario -eq 'Assets') { 'bench/Invoke-AssetBenchmark.ps1' } else { 'bench/Invoke-Benchmark.ps1' }
+            $benchScript = switch ($Scenario) { 'Assets' { 'bench/Invoke-AssetBenchmark.ps1' } 'Import' { 'bench/Invoke-ImportBenchmark.ps1' } default { 'bench/Invoke-Benchmark.ps1' } }
             Invoke-WithStandIns (Join-Path $Root $benchScript) $BenchParameters
         }
         'Clean' {
