@@ -20,6 +20,7 @@
       Demo       Build, start the stand-ins, run samples/Invoke-Demo.ps1 against them, stop them
       Bench      Build, start the stand-ins, run bench/Invoke-Benchmark.ps1 (-Scenario Migration, the default) or
                  bench/Invoke-AssetBenchmark.ps1 (-Scenario Assets: Publish-ProductAsset against aws s3 sync) or
+                 bench/Invoke-ImportBenchmark.ps1 (-Scenario Import: -Method Import beside the write path) or
                  bench/Invoke-SyncBenchmark.ps1 (-Scenario Sync: Sync-EcommerceMigration under a steady source load)
       Clean      remove out/ and the bin/obj folders
 .EXAMPLE
@@ -56,8 +57,9 @@ param(
     # Arguments passed on to the benchmark script.
     [hashtable] $BenchParameters = @{},
 
-    # Which benchmark Bench runs: the migration (default), the product images (Assets) or the change-stream sync (Sync).
-    [ValidateSet('Migration', 'Assets', 'Sync')]
+    # Which benchmark Bench runs: the migration (default), the product images (Assets), -Method Import beside the write path
+    # (Import) or the change-stream sync under a steady source load (Sync).
+    [ValidateSet('Migration', 'Assets', 'Import', 'Sync')]
     [string] $Scenario = 'Migration',
 
     [ValidateSet('Debug', 'Release')]
@@ -589,7 +591,7 @@ foreach ($step in $Task) {
         }
         'Bench' {
             Invoke-Bootstrap; Invoke-BuildUnlessSkipped
-            $benchScript = switch ($Scenario) { 'Assets' { 'bench/Invoke-AssetBenchmark.ps1' } 'Sync' { 'bench/Invoke-SyncBenchmark.ps1' } default { 'bench/Invoke-Benchmark.ps1' } }
+            $benchScript = switch ($Scenario) { 'Assets' { 'bench/Invoke-AssetBenchmark.ps1' } 'Import' { 'bench/Invoke-ImportBenchmark.ps1' } 'Sync' { 'bench/Invoke-SyncBenchmark.ps1' } default { 'bench/Invoke-Benchmark.ps1' } }
             Invoke-WithStandIns (Join-Path $Root $benchScript) $BenchParameters
         }
         'Clean' {

@@ -114,12 +114,15 @@ function Invoke-Timed([string[]] $Command) {
 }
 
 function Get-ProxyRequests($Proxy) {
+    # Only a proxy counts requests: without one (the direct setting) the answer is $null ("not counted"), not an empty table.
+    if (-not $Proxy) { return $null }
     $counts = @{}
     if ($Proxy) { foreach ($p in (Invoke-RestMethod "$($Proxy.Url)/__stats").requests.PSObject.Properties) { $counts[$p.Name] = [long]$p.Value } }
     $counts
 }
 
 function Get-RequestDelta([hashtable] $Before, [hashtable] $After) {
+    if ($null -eq $After) { return $null }
     $delta = @{}
     foreach ($key in $After.Keys) { $n = $After[$key] - $(if ($Before.ContainsKey($key)) { $Before[$key] } else { 0 }); if ($n) { $delta[$key] = $n } }
     $delta
@@ -199,9 +202,13 @@ function Format-Requests([hashtable] $Requests, [long] $Images) {
 
 # ---------------------------------------------------------------------------------------------------------------
 $started = Get-Date
+$loadAtStart = (Get-Content /proc/loadavg).Split(' ')[0..2] -join ' '
 New-Item -ItemType Directory -Force -Path $images | Out-Null
 $motoPort = ([uri]$env:AWS_ENDPOINT_URL).Port
-$motoPid = (& pgrep -f "moto.server -H 127.0.0.1 -p $motoPort" | Select-Object -First 1)
+# build.ps1 starts moto as `python3 tests/Fixtures/moto_server.py -H 127.0.0.1 -p PORT` (older runs: `-m moto.server`): find it by
+# its listening port, or its CPU time reads 0 (the first version of this script looked for `moto.server` only).
+$motoPid = (& pgrep -f "moto[._]server(\.py)? -H 127\.0\.0\.1 -p $motoPort( |`$)" | Select-Object -First 1)
+if (-not $motoPid) { throw "No moto process listening on port $motoPort found: its CPU time could not be measured." }
 Write-Step "Generating $(Format-Number $Count) PNG images of ~$ImageKB KB"
 New-Images
 $bytes = (Get-ChildItem $images -File | Measure-Object Length -Sum).Sum
@@ -270,10 +277,17 @@ function Get-Row([string] $Name, $Runs) {
     $cli = Get-Median @($Runs | ForEach-Object { $Count / $_.cli.Seconds })
     "| $Name | $(Format-Number $ours) | $(Format-Number $cli) | **$(Format-Number ($ours / $cli) 'N2')×** | $(Format-Number $oursProcess) ($(Format-Number ($oursProcess / $cli) 'N2')×) |"
 }
-function Get-CostRow([string] $Name, $Run) {
-    "| $Name | $(Format-Number ($Run.ours.MotoCpu * 1000 / $Count) 'N1') ms | $(Format-Number ($Run.cli.MotoCpu * 1000 / $Count) 'N1') ms | $(Format-Number ($Run.ours.ClientCpu * 1000 / $Count) 'N1') ms | $(Format-Number ($Run.cli.ClientCpu * 1000 / $Count) 'N1') ms |"
+function Get-CostRow([string] $Name, $Runs) {
+    # Medians over the rounds. moto is one Python process (one core at most, the GIL): 1,000 ms ÷ its CPU per image is the
+    # most images/s it can take from that contender, whatever the client does.
+    $motoOurs = Get-Median @($Runs | ForEach-Object { $_.ours.MotoCpu * 1000 / $Count })
+    $motoCli = Get-Median @($Runs | ForEach-Object { $_.cli.MotoCpu * 1000 / $Count })
+    $clientOurs = Get-Median @($Runs | ForEach-Object { $_.ours.ClientCpu * 1000 / $Count })
+    $clientCli = Get-Median @($Runs | ForEach-Object { $_.cli.ClientCpu * 1000 / $Count })
+    $ceiling = { param($ms) if ($ms -gt 0) { Format-Number (1000 / $ms) } else { 'n/a' } }
+    "| $Name | $(Format-Number $motoOurs 'N1') ms | $(Format-Number $motoCli 'N1') ms | $(& $ceiling $motoOurs) / $(& $ceiling $motoCli) | $(Format-Number $clientOurs 'N1') ms | $(Format-Number $clientCli 'N1') ms |"
 }
-$machine = "$([Environment]::ProcessorCount) cores ($((Get-Content /proc/cpuinfo -ErrorAction SilentlyContinue | Select-String '^model name\s*:\s*(.*)' | Select-Object -First 1).Matches.Groups[1].Value)), load average $((Get-Content /proc/loadavg).Split(' ')[0..2] -join ' ') at the end, $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription), .NET $([Environment]::Version)"
+$machine = "$([Environment]::ProcessorCount) cores ($((Get-Content /proc/cpuinfo -ErrorAction SilentlyContinue | Select-String '^model name\s*:\s*(.*)' | Select-Object -First 1).Matches.Groups[1].Value)), load average $loadAtStart at the start and $((Get-Content /proc/loadavg).Split(' ')[0..2] -join ' ') at the end, $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription), .NET $([Environment]::Version)"
 $cliVersion = (& /usr/bin/aws --version 2>&1) -join ' '
 if ($SweepOnly) {
     $report = "$(Format-Number $Count) images, $ImagesPerProduct per product, $((Get-Date).ToString('yyyy-MM-dd')), $machine; $Rounds round(s).`n`n| -MaxConcurrency | Setting | images/s (median) | each round |`n|---:|---|---:|---|`n$($sweepRows -join "`n")"
@@ -288,11 +302,11 @@ $(Get-Row 'direct (moto)' $direct)
 $(Get-Row "+$DelayMs ms per request (proxy → moto)" $delayed)
 $(Get-Row "+$DelayMs ms per request, uploads and updates answered by the proxy (latency only)" $modeled)
 
-| Where the time goes (round 1) | moto CPU per image, ours | moto CPU per image, CLI | client CPU per image, ours (whole pwsh process) | client CPU per image, CLI |
-|---|---:|---:|---:|---:|
-$(Get-CostRow 'direct' $direct[0])
-$(Get-CostRow "+$DelayMs ms" $delayed[0])
-$(Get-CostRow "+$DelayMs ms, latency only" $modeled[0])
+| Where the time goes (median) | moto CPU per image, ours | moto CPU per image, CLI | moto's ceiling (images/s at one full core), ours / CLI | client CPU per image, ours (whole pwsh process) | client CPU per image, CLI |
+|---|---:|---:|---:|---:|---:|
+$(Get-CostRow 'direct' $direct)
+$(Get-CostRow "+$DelayMs ms" $delayed)
+$(Get-CostRow "+$DelayMs ms, latency only" $modeled)
 
 | Requests seen by the +$DelayMs ms proxy (round 1; the same in every setting) | |
 |---|---|

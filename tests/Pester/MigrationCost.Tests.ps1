@@ -71,7 +71,25 @@ Describe 'Measure-MigrationCost' -Tag Integration {
     It 'a missing table is TableNotFound and bad input fails before any read' {
         Get-ErrorId { Measure-MigrationCost -Path $script:dump -Entity Product -TableName (New-TestName 'none') } | Should -BeLike 'TableNotFound*'
         Get-ErrorId { Measure-MigrationCost -Path (Join-Path $script:dump 'products.bson') } | Should -BeLike 'MeasureMigrationCostOneFileManyEntities*'
-        Get-ErrorId { Measure-MigrationCost -Path $script:work -Entity Order } | Should -BeLike 'MeasureMigrationCostSourceNotFound*'
+        Get-ErrorId { Measure-MigrationCost -Path $script:work -Entity Order } | Should -BeLike 'SourceFileNotFound*'
+    }
+}
+
+Describe 'Measure-MigrationCost reads the file the migration reads' -Tag Integration {
+    BeforeAll { Import-Module (Join-Path $PSScriptRoot 'MigrationHelpers.psm1') -Force }
+    It 'takes products.json over products.bson in one folder, as Invoke-ProductMigration -WhatIf does' {
+        $folder = Join-Path $script:work 'both'
+        $null = New-Item -ItemType Directory -Path $folder -Force
+        Copy-Item (Join-Path $script:dump 'products.bson') $folder
+        Set-Content -Path (Join-Path $folder 'products.json') -Value @(
+            '{"_id":"p1","nameEn":"Radio","nameFr":"Radio","category":"Electronics","price":15000}'
+            '{"_id":"p2","nameEn":"Pagne","nameFr":"Pagne","category":"Clothing","price":8000}'
+            '{"_id":"p3","nameEn":"Savon","nameFr":"Savon","category":"Beauty","price":500}')
+        $row = Measure-MigrationCost -Path $folder -Entity Product
+        $row.ItemCount | Should -Be 3
+        $plan = Invoke-ProductMigration -TableName (New-MigrationTable) -Path $folder -WhatIf
+        $plan.Source | Should -BeLike '*products.json'
+        $plan.Written | Should -Be $row.ItemCount
     }
 }
 

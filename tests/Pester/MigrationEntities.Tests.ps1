@@ -200,6 +200,13 @@ catch { "caught: `$(`$_.FullyQualifiedErrorId)" | Set-Content '$log' }
         Get-EntityCount $table 'PRODUCT' | Should -BeGreaterOrEqual ([long]$after.Written.N)
     }
 
+    It 'tells the user where it stopped and how to resume, although the pipeline no longer takes output (the host gets it)' {
+        $said = "$($child.Output.Result)`n$($child.Errors.Result)"
+        $said | Should -Match 'Product: migration Interrupted at checkpoint \d+ \(\d+ written, \d+ rejected\); run the same command again to resume'
+        # The checkpoint it names is the one recorded: the warning comes after the status write.
+        $said | Should -Match ([regex]::Escape("at checkpoint $($after.Checkpoint.S) ($($after.Written.N) written"))
+    }
+
     It 'resumes from the checkpoint to exactly the source set' {
         $r = Invoke-ProductMigration -TableName $table -Path $file -MaxConcurrency 8
         $r.State | Should -Be 'Completed'
@@ -231,6 +238,83 @@ Describe 'Stop() on a background runspace' -Tag Integration {
         $after.State.S | Should -Be 'Interrupted'
         $after.Checkpoint.S | Should -Not -BeNullOrEmpty
         [long]$after.Written.N | Should -BeLessThan 10000
+        # A JSON file has no cheap count: the scan beside the run found it, so the interrupted run's status has it.
+        [long]$after.SourceCount.N | Should -Be 10000
+        (Get-MigrationStatus -TableName $table -Entity Product).SourceCount | Should -Be 10000
+    }
+}
+
+Describe 'Progress of a file source, and after a resume' -Tag Integration {
+    BeforeAll {
+        $table = New-MigrationTable
+        $total = 3000
+        $file = New-TempFile (New-ProductLines -Count $total -Seed 21)
+        # 100 ms per BatchWriteItem at concurrency 1: at most 250 items/s, so the first run is still going when it is stopped.
+        $script:slow = Start-ThrottleProxy -Target $env:AWS_ENDPOINT_URL -Throttle 0 -Unprocessed 0 -DelayMs 100
+        $command = "Import-Module '$env:ECOM_MODULE_PATH'; Invoke-ProductMigration -TableName '$table' -Path '$file' -MaxConcurrency 1 -EndpointUrl '$($slow.Url)'"
+        $first = [powershell]::Create()
+        try {
+            $null = $first.AddScript($command)
+            $handle = $first.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(120)
+            while ([DateTime]::UtcNow -lt $deadline -and -not $handle.IsCompleted) {
+                $s = Get-StatusItem $table 'Product'
+                if ($s -and [long]$s.Written.N -ge 500) { break }
+                Start-Sleep -Milliseconds 200
+            }
+            $script:stoppedEarly = -not $handle.IsCompleted
+            $first.Stop()
+            $script:firstProgress = @($first.Streams.Progress | Where-Object RecordType -eq 'Processing')
+        } finally { $first.Dispose() }
+        $script:before = [long](Get-StatusItem $table 'Product').Written.N
+        $second = [powershell]::Create()
+        try {
+            $null = $second.AddScript($command)
+            $script:resumed = $second.Invoke()
+            $script:secondProgress = @($second.Streams.Progress | Where-Object RecordType -eq 'Processing')
+        } finally { $second.Dispose() }
+        $slow.Process.Kill($true); $slow.Process.WaitForExit()
+        # "W written, R rejected of [~]T (B before this run) — X items/s, …"
+        $pattern = '^(?<w>[\d,]+) written, (?<r>[\d,]+) rejected of (?<est>~?)(?<t>[\d,]+)(?: \((?<b>[\d,]+) before this run\))? — (?<x>[\d,]+) items/s'
+        function ConvertFrom-Progress($record) {
+            $m = [regex]::Match($record.StatusDescription, $pattern)
+            if (-not $m.Success) { return $null }
+            $n = { param($g) [long]($m.Groups[$g].Value -replace ',', '') }
+            [pscustomobject]@{ Done = (& $n 'w') + (& $n 'r'); Total = & $n 't'; Estimated = $m.Groups['est'].Value -eq '~'
+                Before = if ($m.Groups['b'].Success) { & $n 'b' } else { 0 }; Rate = & $n 'x'; Seconds = $record.SecondsRemaining; Percent = $record.PercentComplete }
+        }
+    }
+
+    It 'was stopped part-way, then resumed to the whole file' {
+        $stoppedEarly | Should -BeTrue
+        $before | Should -BeGreaterThan 0
+        $before | Should -BeLessThan $total
+        $resumed[-1].Written | Should -Be $total
+    }
+
+    It 'says "of N" for a JSON file: the count found beside the run, "~" while it is only estimated from the bytes read' {
+        $parsed = @($firstProgress | ForEach-Object { ConvertFrom-Progress $_ } | Where-Object { $_ })
+        $parsed.Count | Should -BeGreaterThan 0 -Because (@($firstProgress.StatusDescription) -join ' | ')
+        $parsed.Count | Should -Be @($firstProgress | Where-Object { $_.StatusDescription -match ' written, ' }).Count
+        @($parsed | Where-Object { -not $_.Estimated -and $_.Total -eq $total }).Count | Should -BeGreaterThan 0
+        foreach ($p in $parsed | Where-Object Estimated) { $p.Total | Should -BeGreaterThan ($total * 0.75); $p.Total | Should -BeLessThan ($total * 1.25) }
+        foreach ($p in $parsed | Where-Object { -not $_.Estimated }) { $p.Total | Should -Be $total }
+    }
+
+    It 'after the resume, counts the earlier work as done and the time left at this run''s own rate' {
+        $parsed = @($secondProgress | ForEach-Object { ConvertFrom-Progress $_ } | Where-Object { $_ -and $_.Rate -ge 20 -and $_.Seconds -ge 0 })
+        $parsed.Count | Should -BeGreaterThan 0 -Because (@($secondProgress.StatusDescription) -join ' | ')
+        foreach ($p in $parsed) {
+            $p.Total | Should -Be $total
+            $p.Before | Should -Be $before
+            $left = $p.Total - $p.Before - $p.Done
+            $expected = $left / $p.Rate
+            # The rate is shown rounded; the engine uses the exact one. The old ETA (this run's elapsed time × the file share
+            # left ÷ the whole file share read) came out several times too small after a resume.
+            $p.Seconds | Should -BeGreaterOrEqual ([math]::Floor($expected * 0.8) - 1) -Because "$left left at $($p.Rate)/s"
+            $p.Seconds | Should -BeLessOrEqual ([math]::Ceiling($expected * 1.25) + 1) -Because "$left left at $($p.Rate)/s"
+            [math]::Abs($p.Percent - ($p.Before + $p.Done) * 100 / $p.Total) | Should -BeLessOrEqual 1
+        }
     }
 }
 
@@ -255,6 +339,38 @@ Describe 'Provisioned table warning' -Tag Integration {
         $m.Success | Should -BeTrue
         ([int]('0' + $m.Groups[1].Value) * 60 + [int]('0' + $m.Groups[2].Value)) | Should -BeGreaterThan 10
         $result.Written | Should -Be $count   # a warning, not a refusal
+    }
+
+    It 'asks before writing in an interactive session; No stops it with MigrationCapacityDeclined and nothing written' {
+        $t = New-MigrationTable @{ BillingMode = 'Provisioned'; ReadCapacity = 1; WriteCapacity = 1 }
+        $child = Start-PwshProcess -Interactive -InputText "n`n" @"
+Import-Module '$env:ECOM_MODULE_PATH'
+try { Invoke-ProductMigration -TableName '$t' -Path '$file' -ErrorAction Stop | Out-Null; 'RESULT finished' }
+catch { "RESULT caught: `$(`$_.FullyQualifiedErrorId) | `$(`$_.ErrorDetails.RecommendedAction)" }
+"@
+        $child.WaitForExit(120000) | Should -BeTrue
+        $out = $child.Output.Result
+        $out | Should -Match 'Slow migration: PROVISIONED table'
+        $out | Should -Match "Write about [\d,]+ Product items to '$t' at 1 WCU"
+        $out | Should -Match 'RESULT caught: MigrationCapacityDeclined,.*on-demand.*-Force'
+        Get-EntityCount $t 'PRODUCT' | Should -Be 0
+        (Get-StatusItem $t 'Product').State.S | Should -Be 'Failed'
+    }
+
+    It 'Yes goes on and writes every item; -Force does not ask at all' {
+        foreach ($case in @{ Answer = "y`n"; Force = '' }, @{ Answer = "n`n"; Force = '-Force' }) {
+            $t = New-MigrationTable @{ BillingMode = 'Provisioned'; ReadCapacity = 1; WriteCapacity = 1 }
+            $child = Start-PwshProcess -Interactive -InputText $case.Answer @"
+Import-Module '$env:ECOM_MODULE_PATH'
+try { `$r = Invoke-ProductMigration -TableName '$t' -Path '$file' $($case.Force) -ErrorAction Stop; "RESULT written `$(`$r.Written)" }
+catch { "RESULT caught: `$(`$_.FullyQualifiedErrorId)" }
+"@
+            $child.WaitForExit(120000) | Should -BeTrue
+            $out = $child.Output.Result
+            $out | Should -Match "RESULT written $count" -Because $out
+            if ($case.Force) { $out | Should -Not -Match 'Slow migration' } else { $out | Should -Match 'Slow migration: PROVISIONED table' }
+            Get-EntityCount $t 'PRODUCT' | Should -Be $count
+        }
     }
 
     It 'warns from a MongoDB source too (count from CountDocuments), and not for an on-demand table' {

@@ -72,20 +72,25 @@ function Wait-LeaseExpiry([string] $TableName, [string] $Entity, [int] $TimeoutS
     $item
 }
 
-function Start-PwshProcess([string] $Script) {
-    # A separate pwsh (same environment) the test can kill part-way.
+function Start-PwshProcess([string] $Script, [switch] $Interactive, [string] $InputText) {
+    # A separate pwsh (same environment) the test can kill part-way. Its output is kept: $p.Output.Result / $p.Errors.Result
+    # once it has exited. -Interactive leaves out -NonInteractive so ShouldContinue prompts; -InputText answers on stdin.
     $file = Join-Path ([System.IO.Path]::GetTempPath()) "ecom-$([guid]::NewGuid().ToString('N')).ps1"
     Set-Content -Path $file -Value $Script
     $exe = Join-Path $PSHOME 'pwsh'
     $info = if (Test-Path $exe -PathType Leaf) { [System.Diagnostics.ProcessStartInfo]::new($exe) } else {
         $i = [System.Diagnostics.ProcessStartInfo]::new('dotnet'); $i.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')); $i }
-    foreach ($a in '-NoProfile', '-NonInteractive', '-File', $file) { $info.ArgumentList.Add($a) }
+    $arguments = if ($Interactive) { '-NoProfile', '-File', $file } else { '-NoProfile', '-NonInteractive', '-File', $file }
+    foreach ($a in $arguments) { $info.ArgumentList.Add($a) }
     $info.RedirectStandardOutput = $true
     $info.RedirectStandardError = $true
+    $info.RedirectStandardInput = $true
     $info.UseShellExecute = $false
     $process = [System.Diagnostics.Process]::Start($info)
-    $null = $process.StandardOutput.ReadToEndAsync()
-    $null = $process.StandardError.ReadToEndAsync()
+    $process | Add-Member -NotePropertyName Output -NotePropertyValue $process.StandardOutput.ReadToEndAsync()
+    $process | Add-Member -NotePropertyName Errors -NotePropertyValue $process.StandardError.ReadToEndAsync()
+    if ($InputText) { $process.StandardInput.Write($InputText) }
+    $process.StandardInput.Close()
     $process
 }
 

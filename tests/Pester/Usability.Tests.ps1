@@ -81,7 +81,7 @@ Describe 'A -Path folder that does not exist' -Tag Unit {
 
     It 'a folder that exists but lacks the collection still names the missing files' {
         $record = Get-Record { Measure-MigrationCost -Path $work -Entity Order }
-        $record.FullyQualifiedErrorId | Should -BeLike 'MeasureMigrationCostSourceNotFound,*'
+        $record.FullyQualifiedErrorId | Should -BeLike 'SourceFileNotFound,*'   # the migration's own check: one ErrorId, one message
         "$record" | Should -Match 'orders\.bson'
     }
 }

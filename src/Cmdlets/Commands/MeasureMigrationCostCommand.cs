@@ -30,30 +30,12 @@ namespace EcommerceAws.Commands
     /// </example>
     [Cmdlet(VerbsDiagnostic.Measure, "MigrationCost", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(MigrationCostEstimate))]
-    public sealed class MeasureMigrationCostCommand : AwsCmdlet
+    public sealed class MeasureMigrationCostCommand : MigrationSourceCmdlet
     {
-        private const string PathSet = ParameterSets.ByPath;
-        private const string MongoSet = ParameterSets.ByMongoUri;
-
         /// <summary><para>Entities to estimate. Default: Category, Product, User, Order. The collection names (categories, products, users, orders) are accepted too.</para></summary>
         [Parameter(Position = 0)]
         [EntityNameTransformation]
         public EcommerceEntity[] Entity { get; set; } = { EcommerceEntity.Category, EcommerceEntity.Product, EcommerceEntity.User, EcommerceEntity.Order };
-
-        /// <summary><para>A mongodump/mongoexport folder holding &lt;collection&gt;.bson, .bson.gz or .json per entity, or one file when a single -Entity is given.</para></summary>
-        [Parameter(Mandatory = true, ParameterSetName = PathSet)]
-        [ValidateNotNullOrEmpty]
-        public string Path { get; set; }
-
-        /// <summary><para>MongoDB connection string; each entity is read from its default collection. The password is never displayed.</para></summary>
-        [Parameter(Mandatory = true, ParameterSetName = MongoSet)]
-        [ValidateNotNullOrEmpty]
-        public string MongoUri { get; set; }
-
-        /// <summary><para>Database of -MongoUri. Default: the database named in the URI.</para></summary>
-        [Parameter(ParameterSetName = MongoSet)]
-        [ValidateNotNullOrEmpty]
-        public string Database { get; set; }
 
         /// <summary><para>Documents mapped per entity to measure item sizes. Default: 1000.</para></summary>
         [Parameter]
@@ -107,15 +89,8 @@ namespace EcommerceAws.Commands
                 return new MigrationSourceSpec { Path = full };
             }
             if (!Directory.Exists(full)) ThrowTerminatingError(EcommerceErrors.SourceFolderNotFound(full).ToErrorRecord());
-            string collection = entity switch
-            {
-                EcommerceEntity.Category => "categories", EcommerceEntity.Product => "products", EcommerceEntity.User => "users", _ => "orders",
-            };
-            foreach (string candidate in new[] { ".bson", ".bson.gz", ".json" }.Select(ext => System.IO.Path.Combine(full, collection + ext)))
-                if (File.Exists(candidate)) return new MigrationSourceSpec { Path = candidate };
-            ThrowInputError("MeasureMigrationCostSourceNotFound", Path, $"No {collection}.bson, {collection}.bson.gz or {collection}.json in '{full}'.",
-                "Point -Path at a mongodump folder (dump/<database>) or a mongoexport folder, or limit -Entity.", ErrorCategory.ObjectNotFound);
-            return null;
+            // The file the migration itself would read from this folder (.json, then .bson, then .bson.gz): the estimate measures the same data.
+            return ResolveSource(entity, null, null, null, Path, terminating: true);
         }
     }
 }

@@ -31,9 +31,12 @@ namespace EcommerceAws.Internal
                 ? ((SwitchParameter)value).IsPresent
                 : SessionState.PSVariable.GetValue("WhatIfPreference") is SwitchParameter { IsPresent: true } or true;
 
+        /// <summary>How long a stopped cmdlet waits for the engine to record where it stopped (the status item, the resume hint).</summary>
+        private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
+
         protected T Run<T>(Func<IOperationContext, Task<T>> work)
         {
-            var messages = new BlockingCollection<Action>();
+            var messages = new BlockingCollection<Message>();
             var context = new PipelineContext(this, messages, Aws, stopping.Token);
             Task<T> task = Task.Run(async () =>
             {
@@ -42,7 +45,20 @@ namespace EcommerceAws.Internal
             });
             try
             {
-                foreach (Action message in messages.GetConsumingEnumerable()) message();
+                foreach (Message message in messages.GetConsumingEnumerable())
+                {
+                    try { message.Write(); }
+                    catch (PipelineStoppedException)
+                    {
+                        // Ctrl+C (or Stop()): the pipeline takes no more output, but the engine is still recording where it
+                        // stopped. Wait for it, so the state is saved before the command returns, and let its warnings
+                        // ("… Interrupted at checkpoint …; run the same command again to resume") reach the host.
+                        stopping.Cancel();
+                        message.WhenStopped?.Invoke();
+                        DrainAfterStop(messages, task);
+                        throw;
+                    }
+                }
             }
             catch
             {
@@ -64,6 +80,56 @@ namespace EcommerceAws.Internal
             }
         }
 
+        private void DrainAfterStop(BlockingCollection<Message> messages, Task task)
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!messages.IsCompleted)
+            {
+                TimeSpan left = StopGrace - waited.Elapsed;
+                if (left <= TimeSpan.Zero)
+                {
+                    WriteToHost($"Still stopping after {StopGrace.TotalSeconds:0} s; not waiting longer. If a migration's status item still says Running, its lease expires on its own and the same command resumes it.");
+                    return;
+                }
+                try
+                {
+                    if (messages.TryTake(out Message late, left)) late.WhenStopped?.Invoke();
+                }
+                catch (InvalidOperationException) { break; } // completed meanwhile
+            }
+            _ = task.ContinueWith(t => _ = t.Exception, TaskScheduler.Default); // observed: the stop is the outcome
+        }
+
+        /// <summary>True when the user passed -Force (or its kind): <see cref="IOperationContext.ShouldContinueAsync"/> does not ask.</summary>
+        protected virtual bool SkipQuestions => false;
+
+        /// <summary>ShouldContinue, unless -Force; when nobody can answer (-NonInteractive, a host without a UI) it says so and goes on.</summary>
+        private bool AskToContinue(string query, string caption)
+        {
+            if (SkipQuestions) return true;
+            try { return ShouldContinue(query, caption); }
+            catch (Exception ex) when (ex is PSInvalidOperationException or System.Management.Automation.Host.HostException or NotImplementedException or PSNotImplementedException or NullReferenceException)
+            {
+                WriteVerbose($"Not asked ({caption}): this session cannot prompt ({ex.GetType().Name}), so the run goes on; the warning above stands. Pass -Force to say so explicitly.");
+                return true;
+            }
+        }
+
+        /// <summary>A warning straight to the host, for when the pipeline no longer takes output (after Ctrl+C); honours $WarningPreference.</summary>
+        private void WriteToHost(string warning)
+        {
+            try
+            {
+                object preference = SessionState.PSVariable.GetValue("WarningPreference");
+                if (preference is ActionPreference.SilentlyContinue or ActionPreference.Ignore) return;
+                Host?.UI?.WriteWarningLine(warning);
+            }
+            catch (Exception) { } // a host without a UI (a bare runspace): nowhere to write
+        }
+
+        /// <summary>One message from the engine: how it is written to the pipeline, and what remains of it once the pipeline stopped.</summary>
+        private readonly record struct Message(Action Write, Action WhenStopped);
+
         protected void Run(Func<IOperationContext, Task> work) =>
             Run<bool>(async context => { await work(context).ConfigureAwait(false); return true; });
 
@@ -82,10 +148,10 @@ namespace EcommerceAws.Internal
         /// <summary>The relay between the engine's worker task and the pipeline thread.</summary>
         private sealed class PipelineContext : IOperationContext
         {
-            private readonly Cmdlet cmdlet;
-            private readonly BlockingCollection<Action> messages;
+            private readonly EcommerceCmdlet cmdlet;
+            private readonly BlockingCollection<Message> messages;
 
-            internal PipelineContext(Cmdlet cmdlet, BlockingCollection<Action> messages, AwsOptions aws, CancellationToken cancellation)
+            internal PipelineContext(EcommerceCmdlet cmdlet, BlockingCollection<Message> messages, AwsOptions aws, CancellationToken cancellation)
             {
                 this.cmdlet = cmdlet;
                 this.messages = messages;
@@ -97,7 +163,7 @@ namespace EcommerceAws.Internal
             public CancellationToken Cancellation { get; }
 
             public void WriteVerbose(string message) => Post(() => cmdlet.WriteVerbose(message));
-            public void WriteWarning(string message) => Post(() => cmdlet.WriteWarning(message));
+            public void WriteWarning(string message) => Post(() => cmdlet.WriteWarning(message), () => cmdlet.WriteToHost(message));
             public void WriteObject(object item) => Post(() => cmdlet.WriteObject(item));
             public void WriteError(EcommerceException error) => Post(() => cmdlet.WriteError(error.ToErrorRecord()));
 
@@ -114,9 +180,21 @@ namespace EcommerceAws.Internal
                 cmdlet.WriteProgress(record);
             });
 
-            private void Post(Action action)
+            public Task<bool> ShouldContinueAsync(string query, string caption)
             {
-                try { messages.Add(action); }
+                var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                Post(() =>
+                {
+                    try { answer.TrySetResult(cmdlet.AskToContinue(query, caption)); }
+                    catch (Exception ex) { answer.TrySetException(ex); throw; }
+                }, () => answer.TrySetResult(false));
+                if (messages.IsAddingCompleted) answer.TrySetResult(false);
+                return answer.Task;
+            }
+
+            private void Post(Action write, Action whenStopped = null)
+            {
+                try { messages.Add(new Message(write, whenStopped)); }
                 catch (InvalidOperationException) { } // the run is over: nobody can read a late message any more
 
             }

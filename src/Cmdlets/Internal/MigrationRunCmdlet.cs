@@ -19,7 +19,7 @@ namespace EcommerceAws.Internal
     /// <para>One run per entity and table at a time: the run takes a lease on its status item before reading the source (renewed with every status update, released by the final one; 60 s unless ECOM_MIGRATION_LEASE_SECONDS says otherwise). A second run meanwhile stops with MigrationAlreadyRunning (ResourceBusy) naming the run, host, PID and when the lease expires; if that process died, run again once its lease has expired and it resumes from the checkpoint. A run that loses its lease stops with MigrationLeaseLost without moving the checkpoint. -WhatIf takes no lease.</para>
     /// <para>-Method Import (for a table that does not exist yet): the same mapping, item rules and rejects, but the items are staged as gzipped DYNAMODB_JSON objects (-StagingObjectSizeMB, default 128 MB uncompressed each) in -StagingBucket under ecommerceaws-import/&lt;table&gt;/&lt;runId&gt;/, and one ImportTable call creates the table (keys, GSI1 projecting ALL, on-demand, SSE-KMS) and loads them inside AWS, consuming no write capacity and billed per GB of uncompressed data. Then deletion protection, point-in-time recovery and the ManagedBy tag are applied, the status items written (Get-MigrationStatus and Test-EcommerceMigration work as after a write run; they also record the ImportTable ARN and, for MongoDB, the cluster time read before the export as ChangeStreamStartAt) and the staged objects deleted (-KeepStaging keeps them; a lifecycle rule expires them after 7 days anyway). A run interrupted or killed resumes from its manifest (ecommerceaws-import/&lt;table&gt;/manifest.json): objects already staged are not uploaded again and the import is started once. An existing table stops the command with MigrationImportTableExists before anything is read; an import that ends FAILED or with errors stops it with MigrationImportFailed naming the error count, the import ARN and the CloudWatch Logs group /aws-dynamodb/imports.</para>
     /// </remarks>
-    public abstract class MigrationRunCmdlet : MigrationCmdlet
+    public abstract class MigrationRunCmdlet : MigrationSourceCmdlet
     {
         #region Parameters
 
@@ -27,22 +27,6 @@ namespace EcommerceAws.Internal
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(TableNameCompleter))]
         public string TableName { get; set; }
-
-        /// <summary><para>MongoDB connection string, for example mongodb://user:password@host:27017/shop. The password is never printed (shown as ****).</para></summary>
-        [Parameter(Mandatory = true, ParameterSetName = MongoSet)]
-        [ValidateNotNullOrEmpty]
-        public string MongoUri { get; set; }
-
-        /// <summary><para>Database to read. Default: the database in -MongoUri.</para></summary>
-        [Parameter(ParameterSetName = MongoSet)]
-        [ValidateNotNullOrEmpty]
-        public string Database { get; set; }
-
-        /// <summary><para>A folder holding one mongoexport or mongodump file per collection (&lt;collection&gt;.json, .bson or .bson.gz: categories, products, users, orders), or, for one entity, the file itself (Extended JSON v2, one document per line or --jsonArray; a mongodump .bson or .bson.gz). Binds the FullName or PSPath of piped files and folders: Get-Item ./dump/shop/products.bson | Invoke-ProductMigration -TableName shop.</para></summary>
-        [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName", "PSPath")]
-        [ValidateNotNullOrEmpty]
-        public string Path { get; set; }
 
         /// <summary><para>BatchWriteItem calls (25 items each) in flight per entity. Default 8. Lowered automatically while DynamoDB throttles, raised again when it stops.</para></summary>
         [Parameter]
@@ -76,6 +60,13 @@ namespace EcommerceAws.Internal
         /// <summary><para>-Method Import: keep the staged objects and the manifest after a successful import (they are deleted by default; the lifecycle rule still expires them after 7 days).</para></summary>
         [Parameter]
         public SwitchParameter KeepStaging { get; set; }
+
+        /// <summary><para>Do not ask before a long run on a PROVISIONED table. When the first 100 items show that the table's write capacity needs more than 10 minutes for the run, the command warns and asks whether to go on (nothing is written before the answer; No stops it with MigrationCapacityDeclined). A session that cannot prompt (pwsh -NonInteractive, a job) is not asked: it gets the warning and goes on. -Force skips the question.</para></summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <inheritdoc/>
+        protected override bool SkipQuestions => Force;
 
         #endregion
 

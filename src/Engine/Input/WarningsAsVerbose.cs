@@ -20,5 +20,7 @@ namespace EcommerceAws.Engine.Input
         public void WriteProgress(ProgressUpdate update) => inner.WriteProgress(update);
         public void WriteObject(object item) => inner.WriteObject(item);
         public void WriteError(EcommerceException error) => inner.WriteError(error);
+        /// <summary>Its warnings are verbose, so nobody is asked either: the question's answer is yes.</summary>
+        public System.Threading.Tasks.Task<bool> ShouldContinueAsync(string query, string caption) => System.Threading.Tasks.Task.FromResult(true);
     }
 }

@@ -46,6 +46,13 @@ namespace EcommerceAws.Engine.Migration
         /// <summary>Number of documents (CountDocuments for MongoDB; for files an exact count may need a pass, so null is allowed).</summary>
         Task<long?> CountAsync(CancellationToken cancellation);
 
+        /// <summary>
+        /// An exact count by one pass that only finds document boundaries (no parsing), for files whose <see cref="CountAsync"/> is
+        /// null; run beside the migration so its progress can say "of N" and an interrupted run records its source count. Null
+        /// when the source has no such pass (MongoDB counts directly) or the file cannot be framed (the read reports where).
+        /// </summary>
+        Task<long?> CountByScanningAsync(CancellationToken cancellation) => Task.FromResult<long?>(null);
+
         /// <summary>Fraction read so far (0..1) for files (bytes read / file size); null when unknown (use counts instead).</summary>
         double? ProgressFraction { get; }
 

@@ -33,6 +33,12 @@ namespace EcommerceAws.Contract
                 $"{operation} on '{tableName}' made no progress for {stallTimeout.TotalSeconds:0} s (last: {lastProblem}).",
                 $"The table is throttling hard or unreachable: raise its write capacity (or use on-demand), then run the same command again to resume from {resumeFrom}.");
 
+        /// <summary>The user answered No to the capacity question before anything was written (a PROVISIONED table too slow for the run).</summary>
+        public static EcommerceException MigrationCapacityDeclined(string tableName, string estimate) =>
+            new EcommerceException("MigrationCapacityDeclined", ErrorCategory.OperationStopped, tableName,
+                $"Stopped before writing anything: {estimate}",
+                $"Switch '{tableName}' to on-demand or raise its write capacity, then run the same command (it starts where this one stopped); or pass -Force to write at the current capacity without being asked.");
+
         /// <summary>A bucket that does not exist; <paramref name="recommendedAction"/> replaces the general advice where the caller knows better.</summary>
         public static EcommerceException BucketNotFound(string bucket, string recommendedAction = null) =>
             new EcommerceException("BucketNotFound", ErrorCategory.ObjectNotFound, bucket,

@@ -14,6 +14,12 @@ namespace EcommerceAws.Contract
         void WriteObject(object item);
         /// <summary>A per-item problem: a non-terminating error; the operation carries on.</summary>
         void WriteError(EcommerceException error);
+
+        /// <summary>
+        /// Asks the user whether to go on (ShouldContinue on the pipeline thread): true when they say yes, when -Force was given,
+        /// or when nobody can answer (a non-interactive session, which gets the warning only); false when they say no.
+        /// </summary>
+        System.Threading.Tasks.Task<bool> ShouldContinueAsync(string query, string caption) => System.Threading.Tasks.Task.FromResult(true);
     }
 
     /// <summary>The common AWS parameters (-Region, -ProfileName, -EndpointUrl); nulls mean "use the SDK's chain".</summary>

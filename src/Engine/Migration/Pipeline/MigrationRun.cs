@@ -98,16 +98,76 @@ namespace EcommerceAws.Engine.Migration.Pipeline
 
         private bool statusWritten;
 
+        /// <summary>
+        /// The run once it holds the lease, in five steps a reader can follow one at a time: plan (resume or not, the count, the
+        /// first status write), start the pipeline (one reader, the writers), supervise it (progress, lease renewal), stop on a
+        /// failure or Ctrl+C (the state recorded, the resume hint), and complete (recount, the final status, the result).
+        /// </summary>
         private async Task<MigrationResult> RunLeasedAsync(IDocumentSource source, MigrationStatusRecord previous, string freshRunId)
+        {
+            RunPlan plan = await PlanAsync(source, previous, freshRunId).ConfigureAwait(false);
+            clock.Start();
+            using RejectLog ownRejects = gate == null ? new RejectLog(plan.RejectPath, enabled: !spec.DryRun) : null;
+            RejectLog rejects = ownRejects ?? gate.Rejects;
+            SkipRejectsAlreadyLogged(source, plan, rejects);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
+            RunPipeline pipeline = StartPipeline(source, plan, rejects, stop);
+            // A JSON or .bson.gz file has no cheap count: one framing pass beside the run gives the progress its "of N" and an
+            // interrupted run its source count.
+            Task<long?> scanning = plan.Count == null && !plan.PreviousCompleted ? Task.Run(() => source.CountByScanningAsync(stop.Token)) : null;
+            _ = scanning?.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+
+            EcommerceException leaseLost = await SuperviseAsync(source, plan, pipeline, scanning).ConfigureAwait(false);
+            clock.Stop();
+            stop.Cancel(); // the pipeline is over; a count still scanning is not needed any more
+            context.WriteProgress(new ProgressUpdate { ActivityId = ProgressId, Activity = Activity, Completed = true });
+            rejects.Flush();
+            if (leaseLost != null)
+            {
+                // Another run owns the status item now: its checkpoint is not ours to move, so nothing is written.
+                context.WriteWarning($"{spec.Entity}: migration {runId} Failed: it lost its lease on the status item ({plan.Tracker.Snapshot().Written} written by the watermark); the status item was left to the run that holds it.");
+                throw leaseLost;
+            }
+            await StopIfFailedAsync(source, plan, pipeline).ConfigureAwait(false);
+            return await CompleteAsync(source, plan, pipeline).ConfigureAwait(false);
+        }
+
+        /// <summary>What a leased run decided before reading: resume or not, its watermark, the source count and its status record.</summary>
+        private sealed class RunPlan
+        {
+            public MigrationStatusRecord Previous { get; init; }
+            public bool Resume { get; init; }
+            /// <summary>The previous run completed: this one only looks for documents after its checkpoint.</summary>
+            public bool PreviousCompleted { get; init; }
+            public string RejectPath { get; init; }
+            public WatermarkTracker Tracker { get; init; }
+            public MigrationStatusRecord Record { get; init; }
+            public long? Count { get; set; }
+            /// <summary>The count found by scanning a file beside the run (null until it is done).</summary>
+            public long? Scanned { get; set; }
+        }
+
+        /// <summary>The running pipeline: one reader task, the writer tasks and what they share.</summary>
+        private sealed class RunPipeline
+        {
+            public Task Reader { get; init; }
+            public Task[] Writers { get; init; }
+            public BatchWriter Writer { get; init; }
+            public AdaptiveConcurrency Concurrency { get; init; }
+            public DocumentScreen Screen { get; init; }
+            public CancellationTokenSource Stop { get; init; }
+            public RejectLog Rejects { get; init; }
+            public IEnumerable<Task> Tasks => Writers.Prepend(Reader);
+        }
+
+        /// <summary>Step 1: resume or restart, the notes that say so, the source count, and the first status write (Running).</summary>
+        private async Task<RunPlan> PlanAsync(IDocumentSource source, MigrationStatusRecord previous, string freshRunId)
         {
             EcommerceEntity entity = spec.Entity;
             bool resume = previous != null && !spec.Restart;
             bool previousCompleted = resume && previous.State == MigrationState.Completed;
             runId = resume ? previous.RunId : gate?.FreshRunId ?? freshRunId;
             string rejectPath = RejectLog.PathFor(entity, runId, spec.RejectPath, spec.WorkingDirectory);
-            var tracker = resume
-                ? new WatermarkTracker(previous.Checkpoint, previous.Written, previous.Rejected)
-                : new WatermarkTracker(null, 0, 0);
 
             if (resume)
                 context.WriteVerbose(previousCompleted
@@ -126,165 +186,144 @@ namespace EcommerceAws.Engine.Migration.Pipeline
             // The capacity warning for a PROVISIONED table needs the run's size before writing; a JSON or .bson.gz file only knows it after a pass.
             if (count == null && !previousCompleted && !spec.DryRun && CapacityEstimate.IsProvisioned(table))
                 count = await KeepingLeaseAsync(CountByReadingAsync(source)).ConfigureAwait(false);
-            var record = new MigrationStatusRecord
+            var plan = new RunPlan
             {
-                Entity = entity,
-                RunId = runId,
-                State = MigrationState.Running,
-                Source = source.Description,
-                SourceIdentity = source.Identity,
-                SourceCount = count ?? 0,
-                StartedAt = resume && !previousCompleted ? previous.StartedAt : DateTime.UtcNow,
+                Previous = previous,
+                Resume = resume,
+                PreviousCompleted = previousCompleted,
                 RejectPath = rejectPath,
-                Sync = spec.Restart ? null : previous?.Sync, // a plain run keeps a sync's resume point (a sync's gate sets its own)
+                Tracker = resume ? new WatermarkTracker(previous.Checkpoint, previous.Written, previous.Rejected) : new WatermarkTracker(null, 0, 0),
+                Count = count,
+                Record = new MigrationStatusRecord
+                {
+                    Entity = entity,
+                    RunId = runId,
+                    State = MigrationState.Running,
+                    Source = source.Description,
+                    SourceIdentity = source.Identity,
+                    SourceCount = count ?? 0,
+                    StartedAt = resume && !previousCompleted ? previous.StartedAt : DateTime.UtcNow,
+                    RejectPath = rejectPath,
+                    Sync = spec.Restart ? null : previous?.Sync, // a plain run keeps a sync's resume point (a sync's gate sets its own)
+                },
             };
             if (!spec.DryRun && !previousCompleted)
             {
-                await KeepLeaseAsync(() => SaveAsync(record, tracker, MigrationState.Running, null, release: false), failFast: true).ConfigureAwait(false);
+                await KeepLeaseAsync(() => SaveAsync(plan.Record, plan.Tracker, MigrationState.Running, null, release: false), failFast: true).ConfigureAwait(false);
                 statusWritten = true;
             }
+            return plan;
+        }
 
-            clock.Start();
-            using RejectLog ownRejects = gate == null ? new RejectLog(rejectPath, enabled: !spec.DryRun) : null;
-            RejectLog rejects = ownRejects ?? gate.Rejects;
-            if (resume && !spec.DryRun && previous.Checkpoint != null)
-            {
-                // The interrupted run may have rejected documents past its checkpoint; this run reads them again.
-                int known = rejects.SkipAlreadyLogged(new[] { rejectPath, previous.RejectPath }.Distinct(),
-                    position => SourcePositions.After(source, position, previous.Checkpoint));
-                if (known > 0) context.WriteVerbose($"{entity}: {known} reject record(s) past the checkpoint are already in the rejects file; they are not written again.");
-            }
-            using var run = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
+        /// <summary>A resumed run reads the documents past the checkpoint again; the rejects the interrupted run logged for them are not logged twice.</summary>
+        private void SkipRejectsAlreadyLogged(IDocumentSource source, RunPlan plan, RejectLog rejects)
+        {
+            MigrationStatusRecord previous = plan.Previous;
+            if (!plan.Resume || spec.DryRun || previous.Checkpoint == null) return;
+            int known = rejects.SkipAlreadyLogged(new[] { plan.RejectPath, previous.RejectPath }.Distinct(),
+                position => SourcePositions.After(source, position, previous.Checkpoint));
+            if (known > 0) context.WriteVerbose($"{spec.Entity}: {known} reject record(s) past the checkpoint are already in the rejects file; they are not written again.");
+        }
+
+        /// <summary>Step 2: source → screen → batches of 25 through a bounded channel → the writers (none for -WhatIf). A failed task stops the others.</summary>
+        private RunPipeline StartPipeline(IDocumentSource source, RunPlan plan, RejectLog rejects, CancellationTokenSource stop)
+        {
             var concurrency = new AdaptiveConcurrency(spec.MaxConcurrency);
             var writer = new BatchWriter(dynamo, spec.TableName, concurrency, StallTimeout);
             var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(Math.Max(2, spec.MaxConcurrency * 2)) { SingleWriter = true });
-            var emails = entity != EcommerceEntity.User ? null : gate != null ? gate.Emails : new EmailRegistry(dynamo, spec.TableName, askTable: previous != null);
-            var screen = new DocumentScreen(entity, source, emails);
+            var emails = spec.Entity != EcommerceEntity.User ? null : gate != null ? gate.Emails : new EmailRegistry(dynamo, spec.TableName, askTable: plan.Previous != null);
+            var screen = new DocumentScreen(spec.Entity, source, emails);
+            var pipeline = new RunPipeline
+            {
+                Reader = Task.Run(() => ReadAsync(source, plan.Resume ? plan.Previous.Checkpoint : null, plan.Tracker, rejects, screen, channel.Writer, plan.Count, stop.Token)),
+                Writers = Enumerable.Range(0, spec.DryRun ? 0 : Math.Max(1, spec.MaxConcurrency))
+                    .Select(_ => Task.Run(() => WriteAsync(channel.Reader, writer, concurrency, plan.Tracker, rejects, stop.Token))).ToArray(),
+                Writer = writer,
+                Concurrency = concurrency,
+                Screen = screen,
+                Stop = stop,
+                Rejects = rejects,
+            };
+            foreach (Task task in pipeline.Tasks)
+                _ = task.ContinueWith(t => { if (t.IsFaulted) stop.Cancel(); }, TaskScheduler.Default);
+            return pipeline;
+        }
 
-            Task reader = Task.Run(() => ReadAsync(source, resume ? previous.Checkpoint : null, tracker, rejects, screen, channel.Writer, count, run.Token));
-            Task[] writers = Enumerable.Range(0, spec.DryRun ? 0 : Math.Max(1, spec.MaxConcurrency))
-                .Select(_ => Task.Run(() => WriteAsync(channel.Reader, writer, concurrency, tracker, rejects, run.Token))).ToArray();
-            Task all = Task.WhenAll(writers.Prepend(reader));
-            _ = all.ContinueWith(_ => { }, TaskScheduler.Default); // observed below
-            foreach (Task task in writers.Prepend(reader))
-                _ = task.ContinueWith(t => { if (t.IsFaulted) run.Cancel(); }, TaskScheduler.Default);
-
+        /// <summary>
+        /// Step 3: until the pipeline ends, progress every half second and, every lease period, the status item (which renews the
+        /// lease). Returns MigrationLeaseLost when another run took the status item over (the pipeline is stopped then).
+        /// </summary>
+        private async Task<EcommerceException> SuperviseAsync(IDocumentSource source, RunPlan plan, RunPipeline pipeline, Task<long?> scanning)
+        {
+            Task all = Task.WhenAll(pipeline.Tasks);
+            _ = all.ContinueWith(_ => { }, TaskScheduler.Default); // faults are read task by task in StopIfFailedAsync
             var lastStatus = Stopwatch.StartNew();
             EcommerceException leaseLost = null;
             while (!all.IsCompleted)
             {
                 await Task.WhenAny(all, Task.Delay(ProgressEvery)).ConfigureAwait(false);
-                ReportProgress(tracker, count, source, concurrency);
-                if (!spec.DryRun && leaseLost == null && lastStatus.Elapsed >= lease.RenewEvery)
+                if (plan.Scanned == null && scanning is { IsCompletedSuccessfully: true, Result: long scanned })
                 {
-                    lastStatus.Restart();
-                    rejects.Flush();
-                    // Every status update renews the lease; a completed run with nothing new yet only renews it.
-                    bool saveStatus = tracker.ReadThisRun > 0 || !previousCompleted;
-                    try
-                    {
-                        await KeepLeaseAsync(saveStatus
-                            ? () => SaveAsync(record, tracker, MigrationState.Running, null, release: false)
-                            : () => store.RenewAsync(entity, lease, CancellationToken.None)).ConfigureAwait(false);
-                        if (saveStatus) statusWritten = true;
-                    }
-                    catch (EcommerceException ex) when (ex.ErrorId == LeaseLostId)
-                    {
-                        leaseLost = ex;
-                        run.Cancel();
-                    }
+                    plan.Scanned = scanned;
+                    plan.Record.SourceCount = scanned;
+                    context.WriteVerbose($"{spec.Entity}: {source.Description} holds {scanned:N0} documents (counted beside the run).");
+                }
+                ReportProgress(plan.Tracker, plan.Count ?? plan.Scanned, source, pipeline.Concurrency);
+                if (spec.DryRun || leaseLost != null || lastStatus.Elapsed < lease.RenewEvery) continue;
+                lastStatus.Restart();
+                pipeline.Rejects.Flush();
+                // Every status update renews the lease; a completed run with nothing new yet only renews it.
+                bool saveStatus = plan.Tracker.ReadThisRun > 0 || !plan.PreviousCompleted;
+                try
+                {
+                    await KeepLeaseAsync(saveStatus
+                        ? () => SaveAsync(plan.Record, plan.Tracker, MigrationState.Running, null, release: false)
+                        : () => store.RenewAsync(spec.Entity, lease, CancellationToken.None)).ConfigureAwait(false);
+                    if (saveStatus) statusWritten = true;
+                }
+                catch (EcommerceException ex) when (ex.ErrorId == LeaseLostId)
+                {
+                    leaseLost = ex;
+                    pipeline.Stop.Cancel();
                 }
             }
-            clock.Stop();
-            context.WriteProgress(new ProgressUpdate { ActivityId = ProgressId, Activity = Activity, Completed = true });
-            rejects.Flush();
+            return leaseLost;
+        }
 
-            if (leaseLost != null)
-            {
-                // Another run owns the status item now: its checkpoint is not ours to move, so nothing is written.
-                var lost = tracker.Snapshot();
-                context.WriteWarning($"{entity}: migration {runId} Failed: it lost its lease on the status item ({lost.Written} written by the watermark); the status item was left to the run that holds it.");
-                throw leaseLost;
-            }
-
-            Exception failure = writers.Prepend(reader).Where(t => t.IsFaulted).Select(t => t.Exception.GetBaseException())
+        /// <summary>Step 4: a failed task or Ctrl+C → the state (Failed / Interrupted) and the checkpoint recorded, the resume hint, and the error.</summary>
+        private async Task StopIfFailedAsync(IDocumentSource source, RunPlan plan, RunPipeline pipeline)
+        {
+            Exception failure = pipeline.Tasks.Where(t => t.IsFaulted).Select(t => t.Exception.GetBaseException())
                 .FirstOrDefault(e => e is not OperationCanceledException);
             bool interrupted = failure == null && context.Cancellation.IsCancellationRequested;
-            if (failure != null || interrupted)
-            {
-                MigrationState state = interrupted ? MigrationState.Interrupted : MigrationState.Failed;
-                string message = interrupted ? "Stopped by the user (Ctrl+C)." : failure.Message;
-                if (!spec.DryRun && !await SaveAsync(record, tracker, state, message, release: gate == null).ConfigureAwait(false))
-                    context.WriteWarning($"{entity}: the status item was taken over by another run; this run's {state} state was not recorded.");
-                var snapshot = tracker.Snapshot();
-                context.WriteWarning($"{entity}: migration {state} at checkpoint {snapshot.Checkpoint ?? "(start)"} ({snapshot.Written} written, {snapshot.Rejected} rejected); run the same command again to resume.");
-                if (interrupted) throw new OperationCanceledException(context.Cancellation);
-                throw failure as EcommerceException ?? new EcommerceException("MigrationFailed", ErrorCategory.NotSpecified, spec.TableName,
-                    $"The {entity} migration failed: {failure.Message}", "Fix the cause, then run the same command again to resume from the checkpoint.", failure);
-            }
+            if (failure == null && !interrupted) return;
+            MigrationState state = interrupted ? MigrationState.Interrupted : MigrationState.Failed;
+            string message = interrupted ? "Stopped by the user (Ctrl+C)." : failure.Message;
+            if (plan.Record.SourceCount == 0 && EstimatedTotal(plan.Tracker, source) is long estimate)
+                plan.Record.SourceCount = estimate; // the count was still scanning: the file's size says about how many
+            if (!spec.DryRun && !await SaveAsync(plan.Record, plan.Tracker, state, message, release: gate == null).ConfigureAwait(false))
+                context.WriteWarning($"{spec.Entity}: the status item was taken over by another run; this run's {state} state was not recorded.");
+            var snapshot = plan.Tracker.Snapshot();
+            context.WriteWarning($"{spec.Entity}: migration {state} at checkpoint {snapshot.Checkpoint ?? "(start)"} ({snapshot.Written} written, {snapshot.Rejected} rejected); run the same command again to resume.");
+            if (interrupted) throw new OperationCanceledException(context.Cancellation);
+            throw failure as EcommerceException ?? new EcommerceException("MigrationFailed", ErrorCategory.NotSpecified, spec.TableName,
+                $"The {spec.Entity} migration failed: {failure.Message}", "Fix the cause, then run the same command again to resume from the checkpoint.", failure);
+        }
 
+        /// <summary>Step 5: count the source again where it is live, record Completed (or only the new count), and build the result.</summary>
+        private async Task<MigrationResult> CompleteAsync(IDocumentSource source, RunPlan plan, RunPipeline pipeline)
+        {
+            WatermarkTracker tracker = plan.Tracker;
             var final = tracker.Snapshot();
-            if (source.UniqueSortedIds)
-            {
-                // A live collection: documents inserted with _ids below the read position were never read. Count again.
-                long? now = await KeepingLeaseAsync(source.CountAsync(context.Cancellation)).ConfigureAwait(false);
-                if (now.HasValue) count = now;
-            }
-            long sourceCount = Math.Max(count ?? 0, final.Written + final.Rejected);
-            record.SourceCount = count ?? final.Written + final.Rejected;
-            long unseen = (count ?? 0) - (final.Written + final.Rejected);
-            if (unseen > 0 && gate != null)
-                context.WriteVerbose($"{entity}: {unseen:N0} document(s) changed under the full load's read position; the sync's change stream applies them.");
-            else if (unseen > 0)
-            {
-                string what = $"The source holds {count:N0} documents but {final.Written + final.Rejected:N0} are written or rejected: {unseen:N0} document(s) have _ids "
-                    + $"below the checkpoint {final.Checkpoint} (inserted after the run passed them, e.g. with client-generated _ids) and were not read. "
-                    + $"Run the same command with -Restart to read the whole collection again (writes are idempotent; existing items are overwritten with the same content).";
-                notes.Add(what);
-                context.WriteWarning($"{entity}: {what}");
-            }
-            else if (unseen < 0 && count.HasValue && source.UniqueSortedIds)
-                notes.Add($"The source now holds {count:N0} documents, fewer than the {final.Written + final.Rejected:N0} written or rejected: documents were deleted from it after they were migrated.");
-            bool nothingNew = tracker.ReadThisRun == 0;
-            if (nothingNew && previousCompleted)
-            {
-                if (unseen <= 0) notes.Add($"Already completed by run {runId} at {previous.FinishedAt:u}; nothing new to write.");
-                context.WriteVerbose($"{entity}: already completed; no document after the checkpoint, nothing written.");
-                if (!spec.DryRun)
-                {
-                    if (record.SourceCount != previous.SourceCount && unseen > 0)
-                    {
-                        // Record the new count (Test-EcommerceMigration and Get-MigrationStatus show the gap) without a new run.
-                        record.FinishedAt = previous.FinishedAt;
-                        record.StartedAt = previous.StartedAt;
-                        record.LastVerifiedAt = previous.LastVerifiedAt;
-                        record.LastVerificationPassed = previous.LastVerificationPassed;
-                        if (!await SaveAsync(record, tracker, MigrationState.Completed, null, release: gate == null).ConfigureAwait(false))
-                            throw LeaseLost("another run took the status item over before this run could record the new source count");
-                    }
-                    else if (gate == null) await store.ReleaseAsync(entity, lease, deleteItem: false, CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-            else if (!spec.DryRun)
-            {
-                record.FinishedAt = DateTime.UtcNow;
-                record.LastVerifiedAt = null;
-                record.LastVerificationPassed = null;
-                if (!await SaveAsync(record, tracker, MigrationState.Completed, null, release: gate == null).ConfigureAwait(false))
-                    throw LeaseLost("another run took the status item over before this run could record Completed");
-            }
-            if (spec.DryRun) notes.Add($"WhatIf: {DisplayText.Count(tracker.WrittenThisRun, "item")} would be written and {DisplayText.Count(tracker.RejectedThisRun, "document")} rejected; nothing was written.");
-            if (tracker.RejectedThisRun > 0 && !spec.DryRun) notes.Add($"{DisplayText.Count(tracker.RejectedThisRun, "document")} rejected; see {rejectPath}.");
-            if (writer.SplitCalls > 0)
-                notes.Add($"DynamoDB refused {DisplayText.Count(serviceRejected, "item")} that passed the item rules; isolating them took {DisplayText.Count(writer.SplitCalls, "extra BatchWriteItem call")}. They are in the rejects file as ServiceRejected.");
-            if (screen.Keys.Full)
-                notes.Add($"More than {KeyRegistry.MaxSlots / 4 * 3:N0} keys in one run: keys after that were checked against the earlier ones but not recorded, so a repeat among them was not detected.");
-            context.WriteVerbose($"{entity}: {tracker.WrittenThisRun} written, {tracker.RejectedThisRun} rejected in {clock.Elapsed.TotalSeconds:0.0} s with {writer.Calls} BatchWriteItem calls ({writer.Retries} retries, {writer.SplitCalls} to isolate refused items).");
-
+            long unseen = await RecountAsync(source, plan, final).ConfigureAwait(false);
+            long sourceCount = Math.Max(plan.Count ?? 0, final.Written + final.Rejected);
+            await RecordCompletedAsync(plan, unseen).ConfigureAwait(false);
+            AddClosingNotes(plan, pipeline);
+            context.WriteVerbose($"{spec.Entity}: {tracker.WrittenThisRun} written, {tracker.RejectedThisRun} rejected in {clock.Elapsed.TotalSeconds:0.0} s with {pipeline.Writer.Calls} BatchWriteItem calls ({pipeline.Writer.Retries} retries, {pipeline.Writer.SplitCalls} to isolate refused items).");
             return new MigrationResult
             {
                 RunId = runId,
-                Entity = entity,
+                Entity = spec.Entity,
                 Source = source.Description,
                 TableName = spec.TableName,
                 SourceCount = sourceCount,
@@ -296,10 +335,83 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                 ItemsPerSecond = Rate(tracker.WrittenThisRun),
                 State = MigrationState.Completed,
                 Checkpoint = final.Checkpoint,
-                RejectPath = spec.DryRun || final.Rejected == 0 ? null : rejectPath,
+                RejectPath = spec.DryRun || final.Rejected == 0 ? null : plan.RejectPath,
                 WhatIf = spec.DryRun,
                 Notes = notes.ToArray(),
             };
+        }
+
+        /// <summary>
+        /// A live collection is counted again: documents inserted with _ids below the read position were never read. Sets the
+        /// record's count and returns how many documents were not seen (negative: deleted after they were migrated), with a note.
+        /// </summary>
+        private async Task<long> RecountAsync(IDocumentSource source, RunPlan plan, (string Checkpoint, long Written, long Rejected) final)
+        {
+            long? count = plan.Count;
+            if (source.UniqueSortedIds)
+            {
+                long? now = await KeepingLeaseAsync(source.CountAsync(context.Cancellation)).ConfigureAwait(false);
+                if (now.HasValue) count = now;
+            }
+            plan.Count = count;
+            long seen = final.Written + final.Rejected;
+            plan.Record.SourceCount = count ?? seen;
+            long unseen = (count ?? 0) - seen;
+            if (unseen > 0 && gate != null)
+                context.WriteVerbose($"{spec.Entity}: {unseen:N0} document(s) changed under the full load's read position; the sync's change stream applies them.");
+            else if (unseen > 0)
+            {
+                string what = $"The source holds {count:N0} documents but {seen:N0} are written or rejected: {unseen:N0} document(s) have _ids "
+                    + $"below the checkpoint {final.Checkpoint} (inserted after the run passed them, e.g. with client-generated _ids) and were not read. "
+                    + $"Run the same command with -Restart to read the whole collection again (writes are idempotent; existing items are overwritten with the same content).";
+                notes.Add(what);
+                context.WriteWarning($"{spec.Entity}: {what}");
+            }
+            else if (unseen < 0 && count.HasValue && source.UniqueSortedIds)
+                notes.Add($"The source now holds {count:N0} documents, fewer than the {seen:N0} written or rejected: documents were deleted from it after they were migrated.");
+            return unseen;
+        }
+
+        /// <summary>The final status: Completed with this run's figures, or, after a completed run with nothing new, only a changed count.</summary>
+        private async Task RecordCompletedAsync(RunPlan plan, long unseen)
+        {
+            MigrationStatusRecord record = plan.Record, previous = plan.Previous;
+            if (plan.Tracker.ReadThisRun == 0 && plan.PreviousCompleted)
+            {
+                if (unseen <= 0) notes.Add($"Already completed by run {runId} at {previous.FinishedAt:u}; nothing new to write.");
+                context.WriteVerbose($"{spec.Entity}: already completed; no document after the checkpoint, nothing written.");
+                if (spec.DryRun) return;
+                if (record.SourceCount != previous.SourceCount && unseen > 0)
+                {
+                    // Record the new count (Test-EcommerceMigration and Get-MigrationStatus show the gap) without a new run.
+                    record.FinishedAt = previous.FinishedAt;
+                    record.StartedAt = previous.StartedAt;
+                    record.LastVerifiedAt = previous.LastVerifiedAt;
+                    record.LastVerificationPassed = previous.LastVerificationPassed;
+                    if (!await SaveAsync(record, plan.Tracker, MigrationState.Completed, null, release: gate == null).ConfigureAwait(false))
+                        throw LeaseLost("another run took the status item over before this run could record the new source count");
+                }
+                else if (gate == null) await store.ReleaseAsync(spec.Entity, lease, deleteItem: false, CancellationToken.None).ConfigureAwait(false);
+            }
+            else if (!spec.DryRun)
+            {
+                record.FinishedAt = DateTime.UtcNow;
+                record.LastVerifiedAt = null;
+                record.LastVerificationPassed = null;
+                if (!await SaveAsync(record, plan.Tracker, MigrationState.Completed, null, release: gate == null).ConfigureAwait(false))
+                    throw LeaseLost("another run took the status item over before this run could record Completed");
+            }
+        }
+
+        private void AddClosingNotes(RunPlan plan, RunPipeline pipeline)
+        {
+            WatermarkTracker tracker = plan.Tracker;
+            if (spec.DryRun) notes.Add($"WhatIf: {DisplayText.Count(tracker.WrittenThisRun, "item")} would be written and {DisplayText.Count(tracker.RejectedThisRun, "document")} rejected; nothing was written.");
+            if (tracker.RejectedThisRun > 0 && !spec.DryRun) notes.Add($"{DisplayText.Count(tracker.RejectedThisRun, "document")} rejected; see {plan.RejectPath}.");
+            if (pipeline.Writer.SplitCalls > 0)
+                notes.Add($"DynamoDB refused {DisplayText.Count(serviceRejected, "item")} that passed the item rules; isolating them took {DisplayText.Count(pipeline.Writer.SplitCalls, "extra BatchWriteItem call")}. They are in the rejects file as ServiceRejected.");
+            if (pipeline.Screen.Keys.Full)
+                notes.Add($"More than {KeyRegistry.MaxSlots / 4 * 3:N0} keys in one run: keys after that were checked against the earlier ones but not recorded, so a repeat among them was not detected.");
         }
 
         /// <summary>Documents in the source, counted by reading it once (null if the read fails: the real pass reports why).</summary>
@@ -403,8 +515,16 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                         CapacityEstimate estimate = remaining > 0 ? CapacityEstimate.For(table, remaining, (double)sampledUnits / sampled) : null;
                         if (estimate != null)
                         {
-                            if (estimate.Duration > CapacityEstimate.WarnAbove) context.WriteWarning(estimate.Describe(spec.TableName));
-                            else context.WriteVerbose(estimate.Describe(spec.TableName));
+                            if (estimate.Duration <= CapacityEstimate.WarnAbove) context.WriteVerbose(estimate.Describe(spec.TableName));
+                            else
+                            {
+                                context.WriteWarning(estimate.Describe(spec.TableName));
+                                // Nothing is written yet (the first batches are held for this estimate): the user can still say no.
+                                if (!spec.DryRun && !await context.ShouldContinueAsync(
+                                        $"Write about {estimate.Items:N0} {spec.Entity} items to '{spec.TableName}' at {estimate.TableWcu} WCU (about {EcommerceAws.Output.DisplayText.Duration(estimate.Duration)})?",
+                                        "Slow migration: PROVISIONED table").ConfigureAwait(false))
+                                    throw EcommerceErrors.MigrationCapacityDeclined(spec.TableName, estimate.Describe(spec.TableName));
+                            }
                         }
                     }
                     foreach (Batch waiting in held) await Send(waiting).ConfigureAwait(false);
@@ -502,26 +622,44 @@ namespace EcommerceAws.Engine.Migration.Pipeline
                 + $"it was recorded for {was}; this run was given {source.Identity}. Resuming would skip documents of this source that were never read. Nothing was read or written.", $"To migrate this source, run the same command with -Restart: it reads from the first document, and writes are idempotent (items already in the table are overwritten with the same content). To resume the recorded migration, pass its source again.");
         }
 
+        /// <summary>
+        /// The documents of a file source, estimated from the share of its bytes read so far (documents up to the read position /
+        /// that share); null before 0.1 % is read or for sources that are not files.
+        /// </summary>
+        private static long? EstimatedTotal(WatermarkTracker tracker, IDocumentSource source)
+        {
+            if (source.ProgressFraction is not double fraction || fraction < 0.001) return null;
+            long read = tracker.DoneBefore + tracker.ReadThisRun;
+            return fraction >= 1 ? read : (long)Math.Round(read / fraction);
+        }
+
+        /// <summary>
+        /// Progress: done (this run and before it) of the count — exact, or "~" estimated from a file's bytes until the scan beside
+        /// the run finishes; the time left is what remains at this run's own rate, so a resumed run does not count earlier work as its own speed.
+        /// </summary>
         private void ReportProgress(WatermarkTracker tracker, long? count, IDocumentSource source, AdaptiveConcurrency concurrency)
         {
             long doneThisRun = tracker.WrittenThisRun + tracker.RejectedThisRun;
             double rate = clock.Elapsed.TotalSeconds > 0 ? doneThisRun / clock.Elapsed.TotalSeconds : 0;
+            bool estimated = count is not > 0;
+            long? total = estimated ? EstimatedTotal(tracker, source) : count;
             double? fraction = null;
             long remaining = -1;
-            if (count is > 0)
+            if (total is > 0)
             {
-                long done = Math.Min(count.Value, tracker.DoneBefore + doneThisRun);
-                fraction = (double)done / count.Value;
-                remaining = count.Value - done;
+                long done = Math.Min(total.Value, tracker.DoneBefore + doneThisRun);
+                fraction = (double)done / total.Value;
+                remaining = total.Value - done;
             }
-            else if (source.ProgressFraction is double f) fraction = f;
-            int seconds = remaining >= 0 && rate > 0 ? (int)(remaining / rate) : fraction is > 0 && rate > 0 ? (int)(clock.Elapsed.TotalSeconds * (1 - fraction.Value) / fraction.Value) : -1;
+            int seconds = remaining >= 0 && rate > 0 ? (int)Math.Min(int.MaxValue, remaining / rate) : -1;
             context.WriteProgress(new ProgressUpdate
             {
                 ActivityId = ProgressId,
                 CurrentOperation = gate?.ProgressNote,
                 Activity = Activity,
-                Status = $"{tracker.WrittenThisRun:N0} written, {tracker.RejectedThisRun:N0} rejected" + (count.HasValue ? $" of {count:N0}" : "")
+                Status = $"{tracker.WrittenThisRun:N0} written, {tracker.RejectedThisRun:N0} rejected"
+                    + (total.HasValue ? $" of {(estimated ? "~" : "")}{total:N0}" : "")
+                    + (tracker.DoneBefore > 0 ? $" ({tracker.DoneBefore:N0} before this run)" : "")
                     + $" — {rate:N0} items/s, concurrency {concurrency.Limit}",
                 PercentComplete = fraction.HasValue ? (int)(fraction.Value * 100) : -1,
                 SecondsRemaining = seconds,

@@ -73,6 +73,36 @@ namespace EcommerceAws.Engine.Migration.Sources
             return count;
         }
 
+        /// <summary>A gzip dump counted by decompressing and hopping over the length prefixes (no decoding); null if the framing breaks.</summary>
+        public async Task<long?> CountByScanningAsync(CancellationToken cancellation)
+        {
+            if (!gzip) return null; // CountAsync already counts these
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            await using var input = new GZipStream(file, CompressionMode.Decompress);
+            var prefix = new byte[4];
+            var skip = new byte[1 << 16];
+            long count = 0;
+            try
+            {
+                while (true)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    int got = await ReadFullyAsync(input, prefix, 4, cancellation).ConfigureAwait(false);
+                    if (got == 0) return count;
+                    int size = BinaryPrimitives.ReadInt32LittleEndian(prefix);
+                    if (got < 4 || size < 5 || size > MaxDocumentBytes) return null;
+                    for (int left = size - 4; left > 0;)
+                    {
+                        int read = await input.ReadAsync(skip.AsMemory(0, Math.Min(left, skip.Length)), cancellation).ConfigureAwait(false);
+                        if (read == 0) return null;
+                        left -= read;
+                    }
+                    count++;
+                }
+            }
+            catch (InvalidDataException) { return null; }
+        }
+
         public IAsyncEnumerable<SourceDocument> ReadAsync(string resumeAfterPosition, CancellationToken cancellation) =>
             ReadFromAsync(resumeAfterPosition, long.MaxValue, trackProgress: true, cancellation);
 

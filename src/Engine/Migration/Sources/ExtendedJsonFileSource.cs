@@ -51,6 +51,20 @@ namespace EcommerceAws.Engine.Migration.Sources
         /// <summary>Null: an exact count needs a pass over the file; use <see cref="ProgressFraction"/>.</summary>
         public Task<long?> CountAsync(CancellationToken cancellation) => Task.FromResult<long?>(null);
 
+        /// <summary>The documents of the file, by the scanner's framing alone (no parsing); a malformed piece counts as one, as the read rejects it as one.</summary>
+        public Task<long?> CountByScanningAsync(CancellationToken cancellation) => Task.Run<long?>(() =>
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            using var reader = new StreamReader(file, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+            var scanner = new JsonDocumentScanner(reader);
+            long count = 0;
+            while (scanner.Next() != null)
+            {
+                if ((++count & 1023) == 0) cancellation.ThrowIfCancellationRequested();
+            }
+            return count;
+        }, cancellation);
+
         public async IAsyncEnumerable<SourceDocument> ReadAsync(string resumeAfterPosition, [EnumeratorCancellation] CancellationToken cancellation)
         {
             await foreach (SourceDocument document in ReadFromAsync(resumeAfterPosition, trackProgress: true, cancellation).ConfigureAwait(false))

@@ -760,5 +760,6 @@ namespace EcommerceAws.Engine.Migration.Sync
         public void WriteProgress(ProgressUpdate update) => inner.WriteProgress(update);
         public void WriteObject(object item) => inner.WriteObject(item);
         public void WriteError(EcommerceException error) => inner.WriteError(error);
+        public Task<bool> ShouldContinueAsync(string query, string caption) => inner.ShouldContinueAsync(query, caption);
     }
 }
